@@ -1,0 +1,48 @@
+"""How a grader module declares its checks.
+
+A grader is a pytest module in grader/graders/NAME.py whose test functions are decorated
+with `@check(...)`: a title that reads as a sentence, a level, points and a hint. Tests
+take the `impl` fixture (the candidate's module, loaded by path) and `device`.
+Assertion messages are shown to the user verbatim: state what was expected and what was
+seen, in one or two lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+LEVELS = ("basic", "interview", "expert")
+
+F = TypeVar("F", bound=Callable)
+
+
+@dataclass(frozen=True)
+class Check:
+    title: str
+    level: str
+    points: int
+    hint: str
+    hidden: bool = False
+
+
+def check(title: str, *, level: str, points: int, hint: str, hidden: bool = False) -> Callable[[F], F]:
+    """Mark a test function as a graded check.
+
+    `hidden` checks are shown to a candidate only as "hidden check" (mock interviews);
+    their content is visible to an interviewer.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    if points < 1:
+        raise ValueError("points must be >= 1")
+
+    def mark(fn: F) -> F:
+        fn.__check__ = Check(title, level, points, hint, hidden)
+        return fn
+
+    return mark
+
+
+def check_of(fn) -> Check | None:
+    return getattr(fn, "__check__", None)

@@ -1,0 +1,214 @@
+"""One grading run, inside a freshly forked child of the worker.
+
+The child becomes its own process group leader (so a timeout kills everything the
+candidate's code started), sends stdin/stdout/stderr to /dev/null (pytest captures each
+check's output itself), limits its address space, imports the candidate's module, and runs
+the grader module with pytest, streaming JSON events down `result_fd`:
+
+    {"event": "plan", "tests": [meta...]}      checks collected, in file order
+    {"event": "start", "id": nodeid}           a check begins
+    {"event": "test", "id": nodeid, "entry": {...}}
+    {"event": "import_error", "message": "..."}
+    {"event": "end"}                           pytest finished normally
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import traceback
+from pathlib import Path
+
+GRADER_INI = Path(__file__).with_name("pytest.ini")
+MEMORY_MARKERS = ("can't allocate memory", "DefaultCPUAllocator", "CUDA out of memory", "out of memory")
+
+
+class Emitter:
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def __call__(self, event: dict) -> None:
+        data = (json.dumps(event) + "\n").encode()
+        while data:
+            data = data[os.write(self.fd, data):]
+
+
+def _user_frame(tb, impl_file: str) -> str:
+    """'file.py:LINE' of the deepest traceback frame in the candidate's file, or ''."""
+    where = ""
+    for frame in traceback.extract_tb(tb):
+        if os.path.realpath(frame.filename) == impl_file:
+            where = f"{Path(frame.filename).name}:{frame.lineno}"
+    return where
+
+
+def describe_exception(exc: BaseException, impl_file: str) -> tuple[str, str | None]:
+    """One-line summary of an exception raised in a check, and its cause tag."""
+    where = _user_frame(exc.__traceback__, impl_file)
+    at = f" (at {where})" if where else ""
+    if isinstance(exc, AssertionError):
+        text = str(exc).strip() or "the check's expectation was not met"
+        return text, None
+    if isinstance(exc, NotImplementedError):
+        func = ""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.realpath(f.filename) == impl_file]
+        if frames:
+            func = f"`{frames[-1].name}` "
+        where = f" at {where}" if where else ""
+        return f"{func}is not implemented yet (NotImplementedError{where})", None
+    if isinstance(exc, SystemExit):
+        return f"your code called sys.exit({exc.code!r}){at}: a grader never counts that as a pass", "sys.exit"
+    if isinstance(exc, MemoryError) or (
+        isinstance(exc, RuntimeError) and any(m in str(exc) for m in MEMORY_MARKERS)
+    ):
+        return f"memory limit exceeded{at}: {type(exc).__name__}", "memory"
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}{at}", None
+
+
+def describe_import_error(exc: BaseException, impl_file: str) -> str:
+    name = Path(impl_file).name
+    if isinstance(exc, SyntaxError):
+        where = f"{Path(exc.filename or name).name}:{exc.lineno}"
+        return f"{type(exc).__name__} in {where}: {exc.msg}"
+    if isinstance(exc, SystemExit):
+        where = _user_frame(exc.__traceback__, impl_file) or name
+        return f"{name} called sys.exit({exc.code!r}) while being imported ({where})"
+    where = _user_frame(exc.__traceback__, impl_file) or name
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{name} failed to import: {type(exc).__name__}: {first} ({where})"
+
+
+class Reporter:
+    """pytest plugin that turns each check's outcome into a schema entry."""
+
+    def __init__(self, emit: Emitter, impl_file: str):
+        self.emit = emit
+        self.impl_file = impl_file
+        self.meta: dict[str, dict] = {}
+        self.partial: dict[str, dict] = {}
+
+    @staticmethod
+    def _meta(item) -> dict:
+        from grader.checks import check_of
+
+        check = check_of(getattr(item, "function", None))
+        suffix = f" [{item.callspec.id}]" if hasattr(item, "callspec") else ""
+        if check is None:
+            return {"id": item.nodeid, "name": item.name, "level": "basic", "points": 1, "hint": "", "hidden": False}
+        return {
+            "id": item.nodeid,
+            "name": check.title + suffix,
+            "level": check.level,
+            "points": check.points,
+            "hint": check.hint,
+            "hidden": check.hidden,
+        }
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            self.meta[item.nodeid] = self._meta(item)
+        self.emit({"event": "plan", "tests": [self.meta[i.nodeid] for i in items]})
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.emit({"event": "collect_error", "message": str(report.longrepr).strip().splitlines()[-1]})
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.emit({"event": "start", "id": nodeid})
+
+    def pytest_runtest_makereport(self, item, call):
+        state = self.partial.setdefault(item.nodeid, {"status": "pass", "message": "", "cause": None, "duration": 0.0, "output": []})
+        state["duration"] += call.duration
+        if call.excinfo is None or state["status"] != "pass":
+            return
+        exc = call.excinfo.value
+        import pytest
+
+        if isinstance(exc, pytest.skip.Exception):
+            state["status"], state["message"] = "skip", str(exc)
+            return
+        message, cause = describe_exception(exc, self.impl_file)
+        state["cause"] = cause
+        state["message"] = message
+        if call.when != "call" or cause in ("sys.exit", "memory"):
+            state["status"] = "error"
+        else:
+            state["status"] = "fail"
+
+    def pytest_runtest_logreport(self, report):
+        state = self.partial.get(report.nodeid)
+        if state is None:
+            return
+        if report.when != "teardown":
+            return
+        state["output"] = [text for _, text in report.sections]
+        from grader.results import test_entry
+
+        entry = test_entry(self.meta[report.nodeid], state["status"], state["message"], state["duration"], "".join(state["output"]))
+        if state["cause"]:
+            entry["cause"] = state["cause"]
+        self.emit({"event": "test", "id": report.nodeid, "entry": entry})
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap new address space at the current size plus `memory_mb` (CPU runs only:
+    CUDA reserves huge virtual ranges)."""
+    with open("/proc/self/statm") as f:
+        current = int(f.read().split()[0]) * resource.getpagesize()
+    limit = current + memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _silence_stdio() -> None:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def run(job: dict, result_fd: int) -> None:
+    """Grade in this (forked) process and exit; never returns."""
+    code = 0
+    try:
+        os.setpgid(0, 0)
+        _silence_stdio()
+        emit = Emitter(result_fd)
+        if job["device"] == "cpu" and job.get("memory_mb"):
+            _limit_memory(job["memory_mb"])
+        impl_file = os.path.realpath(job["impl_file"])
+        from grader import plugin
+
+        try:
+            plugin.load_impl(Path(impl_file))
+        except BaseException as exc:  # the candidate's import may raise anything
+            emit({"event": "import_error", "message": describe_import_error(exc, impl_file)})
+            os._exit(0)
+        import pytest
+
+        args = [
+            job["grader_file"],
+            "-c", str(GRADER_INI),
+            "--rootdir", str(Path(job["grader_file"]).parent),
+            "-p", "grader.plugin",
+            "-p", "no:cacheprovider",
+            "-p", "no:unraisableexception",
+            "-p", "no:threadexception",
+            "-p", "no:faulthandler",
+            "-p", "no:randomly",
+            "--assert=plain",
+            "-q",
+            "--impl-dir", str(Path(impl_file).parent),
+            "--device", job["device"],
+        ]
+        if job.get("failfast"):
+            args.append("-x")
+        pytest.main(args, plugins=[Reporter(emit, impl_file)])
+        emit({"event": "end"})
+    except BaseException:
+        code = 70
+    finally:
+        sys.stdout.flush()
+        os._exit(code)

@@ -1,0 +1,107 @@
+"""The grading-result schema (product.md): one dict per exercise and implementation.
+
+    {"exercise", "impl", "status": pass|fail|error|timeout|crash, "message", "device",
+     "duration_s", "passed", "failed", "points", "max_points",
+     "tests": [{"name", "status": pass|fail|error|skip, "message", "hint", "duration_s",
+                "level", "points", "hidden", "output"}]}
+
+Plain data only: this module is imported by the CLI and the UI.
+"""
+
+from __future__ import annotations
+
+STATUSES = ("pass", "fail", "error", "timeout", "crash")
+TEST_STATUSES = ("pass", "fail", "error", "skip")
+OUTPUT_CAP = 4096
+MESSAGE_CAP = 400
+
+
+def cap_output(text: str, limit: int = OUTPUT_CAP) -> str:
+    """Keep the first `limit` characters, noting how much was cut."""
+    if len(text) <= limit:
+        return text
+    total = len(text)
+    size = f"{total / 1e6:.1f} MB" if total >= 1e6 else f"{total / 1e3:.1f} KB"
+    return text[:limit] + f"\n… [output cut: {size} printed in all, first {limit} characters kept]"
+
+
+def cap_message(text: str) -> str:
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()][:2]
+    text = "\n".join(lines)
+    return text if len(text) <= MESSAGE_CAP else text[: MESSAGE_CAP - 1] + "…"
+
+
+def test_entry(meta: dict, status: str, message: str = "", duration_s: float = 0.0, output: str = "") -> dict:
+    return {
+        "name": meta["name"],
+        "status": status,
+        "message": cap_message(message),
+        "hint": meta.get("hint", ""),
+        "duration_s": round(duration_s, 4),
+        "level": meta.get("level", "basic"),
+        "points": meta.get("points", 1),
+        "hidden": meta.get("hidden", False),
+        "output": cap_output(output),
+    }
+
+
+def assemble(
+    *,
+    exercise: str,
+    impl: str,
+    device: str,
+    duration_s: float,
+    plan: list[dict],
+    done: dict[str, dict],
+    running: str | None = None,
+    verdict: str | None = None,
+    verdict_message: str = "",
+) -> dict:
+    """Build the result from the planned tests and those reported done.
+
+    `verdict` (error, timeout or crash) says the run ended abnormally; the test that was
+    `running` then is marked error and the ones never reached are skipped.
+    """
+    tests = []
+    for meta in plan:
+        nodeid = meta["id"]
+        if nodeid in done:
+            tests.append(done[nodeid])
+        elif verdict and nodeid == running:
+            tests.append(test_entry(meta, "error", f"{verdict}: {verdict_message}"))
+        else:
+            reason = f"not run: grading stopped ({verdict})" if verdict else "not run"
+            tests.append(test_entry(meta, "skip", reason))
+    passed = sum(t["status"] == "pass" for t in tests)
+    failed = sum(t["status"] in ("fail", "error") for t in tests)
+    status, message = verdict, verdict_message
+    if status is None:
+        exits = [t for t in tests if t.get("cause") == "sys.exit"]
+        memory = [t for t in tests if t.get("cause") == "memory"]
+        if memory:
+            status, message = "crash", memory[0]["message"]
+        elif exits:
+            status, message = "error", exits[0]["message"]
+        elif not tests:
+            status, message = "error", "the grader collected no checks"
+        elif failed:
+            status, message = "fail", f"{failed} of {len(tests)} checks failed"
+        elif passed:
+            status, message = "pass", f"all {passed} checks passed" if passed == len(tests) else f"{passed} checks passed, {len(tests) - passed} skipped"
+        else:
+            status, message = "fail", "no check passed"
+    for t in tests:
+        t.pop("cause", None)
+    return {
+        "exercise": exercise,
+        "impl": impl,
+        "status": status,
+        "message": message,
+        "device": device,
+        "duration_s": round(duration_s, 3),
+        "passed": passed,
+        "failed": failed,
+        "points": sum(t["points"] for t in tests if t["status"] == "pass"),
+        "max_points": sum(t["points"] for t in tests),
+        "tests": tests,
+    }

@@ -1,0 +1,267 @@
+"""The warm grading worker: `python -m grader.worker`.
+
+Imports torch, torchvision and pytest once (never initialising CUDA), then reads jobs as
+JSON lines on stdin and answers with JSON lines on stdout. For each job it forks a fresh
+child (grader.child) so every grading run starts from the same clean, warm state, relays
+the child's events, and enforces the time and memory limits:
+
+    -> {"job": id, "exercise", "impl": dir, "impl_file", "grader_file", "device",
+        "timeout_s", "memory_mb", "failfast"}
+    <- {"event": "ready", "cuda": bool, "cuda_name": str|null}      once, at start-up
+    <- {"job": id, "event": "started", "pid": child_pid}
+    <- {"job": id, "event": "plan" | "start" | "test", ...}          relayed from the child
+    <- {"job": id, "event": "done", "result": {...}}                 the schema in results.py
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import select
+import signal
+import sys
+import time
+
+os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+SIGNAL_NAMES = {signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted", signal.SIGBUS: "bus error",
+                signal.SIGFPE: "floating-point exception", signal.SIGILL: "illegal instruction"}
+
+
+def preload() -> None:
+    """Import what every grading run needs, so forked children start warm."""
+    import pytest  # noqa: F401
+    import _pytest.python  # noqa: F401
+    import torch
+    import torchvision.models  # noqa: F401
+
+    import grader.checks  # noqa: F401
+    import grader.models  # noqa: F401
+    import grader.plugin  # noqa: F401
+    import grader.results  # noqa: F401
+
+    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+
+
+def probe_cuda() -> tuple[bool, str | None]:
+    """Ask a throwaway child whether CUDA works, so this process never initialises it."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            import torch
+
+            ok = torch.cuda.is_available()
+            name = torch.cuda.get_device_name(0) if ok else None
+            os.write(w, json.dumps([ok, name]).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 4096):
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    try:
+        ok, name = json.loads(data)
+        return bool(ok), name
+    except ValueError:
+        return False, None
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process group leader and its direct children, in MB."""
+    total = 0
+    try:
+        pids = [pid] + [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return 0.0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return total / 2**20
+
+
+class Run:
+    """One job: fork the child, relay its events, enforce the limits, report the result."""
+
+    def __init__(self, job: dict, send):
+        self.job = job
+        self.send = send
+        self.plan: list[dict] = []
+        self.done: dict[str, dict] = {}
+        self.running: str | None = None
+        self.ended = False
+        self.import_error: str | None = None
+        self.collect_error: str | None = None
+
+    def _event(self, event: dict) -> None:
+        kind = event.get("event")
+        if kind == "plan":
+            self.plan = event["tests"]
+        elif kind == "start":
+            self.running = event["id"]
+        elif kind == "test":
+            self.done[event["id"]] = event["entry"]
+            self.running = None
+        elif kind == "import_error":
+            self.import_error = event["message"]
+        elif kind == "collect_error":
+            self.collect_error = event["message"]
+        elif kind == "end":
+            self.ended = True
+        if kind in ("plan", "start", "test"):
+            relay = dict(event)
+            if kind == "test":
+                relay["entry"] = {k: v for k, v in relay["entry"].items() if k != "cause"}
+            self.send({"job": self.job["job"], **relay})
+
+    def execute(self) -> dict:
+        from grader import child
+
+        job = self.job
+        start = time.monotonic()
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            child.run(job, w)
+        os.close(w)
+        try:
+            os.setpgid(pid, pid)
+        except OSError:
+            pass
+        self.send({"job": job["job"], "event": "started", "pid": pid})
+        verdict, message, status = None, "", None
+        deadline = start + float(job["timeout_s"])
+        memory_mb = job.get("memory_mb") or 0
+        buf = b""
+        eof = False
+        while True:
+            if not eof:
+                ready, _, _ = select.select([r], [], [], 0.05)
+                if ready:
+                    chunk = os.read(r, 65536)
+                    if not chunk:
+                        eof = True
+                    buf += chunk
+                    *lines, buf = buf.split(b"\n")
+                    for line in lines:
+                        try:
+                            self._event(json.loads(line))
+                        except ValueError:
+                            pass
+            else:
+                time.sleep(0.01)
+            got, status = os.waitpid(pid, os.WNOHANG)
+            if got:
+                if not eof:
+                    self._drain(r, buf)
+                break
+            if time.monotonic() > deadline:
+                verdict = "timeout"
+                message = f"time limit of {job['timeout_s']:g} s exceeded" + self._where()
+                self._kill(pid)
+                break
+            if memory_mb and rss_mb(pid) > memory_mb + self._baseline_mb:
+                verdict = "crash"
+                message = f"memory limit exceeded (over {memory_mb} MB)" + self._where()
+                self._kill(pid)
+                break
+        os.close(r)
+        if verdict is None:
+            verdict, message = self._judge(status)
+        from grader.results import assemble
+
+        return assemble(
+            exercise=job["exercise"], impl=job["impl"], device=job["device"],
+            duration_s=time.monotonic() - start, plan=self.plan, done=self.done,
+            running=self.running, verdict=verdict, verdict_message=message,
+        )
+
+    _baseline_mb = 0.0
+
+    def _where(self) -> str:
+        if self.running:
+            name = next((m["name"] for m in self.plan if m["id"] == self.running), self.running)
+            return f" while running: {name}"
+        return ""
+
+    def _drain(self, r: int, buf: bytes) -> None:
+        while True:
+            ready, _, _ = select.select([r], [], [], 0)
+            if not ready:
+                break
+            chunk = os.read(r, 65536)
+            if not chunk:
+                break
+            buf += chunk
+        for line in buf.split(b"\n"):
+            if line.strip():
+                try:
+                    self._event(json.loads(line))
+                except ValueError:
+                    pass
+
+    @staticmethod
+    def _kill(pid: int) -> None:
+        for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+            try:
+                target()
+            except OSError:
+                pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+    def _judge(self, status: int) -> tuple[str | None, str]:
+        if self.import_error:
+            return "error", self.import_error
+        if self.collect_error:
+            return "error", f"the grader could not be loaded: {self.collect_error}"
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            what = SIGNAL_NAMES.get(sig) or signal.Signals(sig).name
+            if sig == signal.SIGKILL:
+                what = "killed (SIGKILL: out of memory, or cancelled)"
+            return "crash", f"the grading process died: {what}" + self._where()
+        if not self.ended:
+            code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
+            return "crash", f"the grading process exited early with code {code} (os._exit?)" + self._where()
+        return None, ""
+
+
+def serve(stdin, out_fd: int) -> None:
+    def send(event: dict) -> None:
+        data = (json.dumps(event) + "\n").encode()
+        while data:
+            data = data[os.write(out_fd, data):]
+
+    preload()
+    cuda, cuda_name = probe_cuda()
+    gc.freeze()
+    Run._baseline_mb = rss_mb(os.getpid())
+    send({"event": "ready", "cuda": cuda, "cuda_name": cuda_name})
+    for line in stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        result = Run(job, send).execute()
+        send({"job": job["job"], "event": "done", "result": result})
+
+
+def main() -> None:
+    out_fd = os.dup(1)
+    os.dup2(2, 1)  # stray prints must not corrupt the protocol on the real stdout
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    serve(sys.stdin, out_fd)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+"""A tiny grader for the engine's own tests: two checks on `probe.answer()`."""
+
+from grader.checks import check
+
+
+@check("answer() returns 42", level="basic", points=1, hint="return 42")
+def test_answer(impl):
+    assert impl.answer() == 42, f"expected 42, got {impl.answer()!r}"
+
+
+@check("answer() is an int", level="basic", points=2, hint="an int, not a str")
+def test_type(impl):
+    assert isinstance(impl.answer(), int), f"expected an int, got {type(impl.answer()).__name__}"

@@ -1,0 +1,172 @@
+"""The grading engine's verdicts for every way a candidate's code can go wrong. Uses a
+two-check probe grader (tests/faults/probe.py) so each run takes a fraction of a second."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import registry
+from grader.engine import Grader, GradingCancelled, GradingError
+
+PROBE = registry.Exercise(
+    name="probe", questions=(), title={"en": "probe", "zh": "probe"}, hints={"en": (), "zh": ()},
+    points=3, timeout_s=20, grader_file=Path(__file__).parent / "faults" / "probe.py",
+)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with Grader(memory_mb=768) as g:
+        g.start()
+        yield g
+
+
+@pytest.fixture
+def probe(engine, tmp_path, monkeypatch):
+    real_get = registry.get
+    monkeypatch.setattr(registry, "get", lambda name: PROBE if name == "probe" else real_get(name))
+
+    def run(source: str, **kwargs) -> dict:
+        folder = tmp_path / f"impl{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        (folder / "probe.py").write_text(textwrap.dedent(source))
+        return engine.grade("probe", folder, device="cpu", **kwargs)
+
+    return run
+
+
+def statuses(result):
+    return [t["status"] for t in result["tests"]]
+
+
+def test_correct_code_passes_with_points(probe):
+    r = probe("def answer():\n    return 42\n")
+    assert (r["status"], r["passed"], r["failed"], r["points"], r["max_points"]) == ("pass", 2, 0, 3, 3)
+    assert [t["name"] for t in r["tests"]] == ["answer() returns 42", "answer() is an int"]
+    assert r["device"] == "cpu" and r["duration_s"] > 0
+
+
+def test_wrong_answer_fails_with_the_graders_message_and_hint(probe):
+    r = probe("def answer():\n    return '42'\n")
+    assert r["status"] == "fail" and statuses(r) == ["fail", "fail"]
+    assert r["tests"][0]["message"] == "expected 42, got '42'"
+    assert r["tests"][0]["hint"] == "return 42"
+
+
+def test_exception_in_candidate_code_is_one_line_with_location(probe):
+    r = probe("def answer():\n    return {}['k']\n")
+    assert r["status"] == "fail"
+    assert r["tests"][0]["message"] == "KeyError: 'k' (at probe.py:2)"
+    assert "Traceback" not in r["tests"][0]["message"]
+
+
+def test_stub_reports_not_implemented(probe):
+    r = probe("def answer():\n    raise NotImplementedError\n")
+    assert r["status"] == "fail"
+    assert "not implemented" in r["tests"][0]["message"] and "probe.py:2" in r["tests"][0]["message"]
+
+
+def test_syntax_error_is_an_error_with_file_and_line(probe):
+    r = probe("def answer(:\n    return 42\n")
+    assert r["status"] == "error"
+    assert "SyntaxError" in r["message"] and "probe.py:1" in r["message"]
+
+
+def test_import_error_is_an_error_with_file_and_line(probe):
+    r = probe("import os\nimport no_such_module_here\n")
+    assert r["status"] == "error"
+    assert "ModuleNotFoundError" in r["message"] and "probe.py:2" in r["message"]
+
+
+def test_infinite_loop_times_out_and_kills_the_process_group(probe, tmp_path):
+    marker = tmp_path / "grandchild.pid"
+    r = probe(f"""
+        import subprocess
+        def answer():
+            p = subprocess.Popen(["sleep", "300"])
+            open({str(marker)!r}, "w").write(str(p.pid))
+            while True:
+                pass
+        """, timeout=3)
+    assert r["status"] == "timeout"
+    assert "time limit of 3 s" in r["message"] and "answer() returns 42" in r["message"]
+    assert statuses(r) == ["error", "skip"]
+    pid = int(marker.read_text())
+    time.sleep(0.2)
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_segfault_is_a_crash(probe):
+    r = probe("import ctypes\ndef answer():\n    return ctypes.string_at(0)\n")
+    assert r["status"] == "crash" and "segmentation fault" in r["message"]
+
+
+def test_os_exit_is_a_crash_never_a_pass(probe):
+    r = probe("import os\ndef answer():\n    os._exit(0)\n")
+    assert r["status"] == "crash" and r["passed"] == 0
+
+
+@pytest.mark.parametrize("where", ["call", "import"])
+def test_sys_exit_is_an_error_never_a_pass(probe, where):
+    source = "import sys\ndef answer():\n    sys.exit(0)\n" if where == "call" else "import sys\nsys.exit(0)\n"
+    r = probe(source)
+    assert r["status"] == "error" and r["passed"] == 0
+    assert "sys.exit" in r["message"]
+
+
+def test_printing_10_mb_is_capped_per_check(probe):
+    r = probe("def answer():\n    print('x' * 10_000_000)\n    return 42\n")
+    assert r["status"] == "pass"
+    out = r["tests"][0]["output"]
+    assert len(out) < 5000 and "output cut: 10.0 MB" in out
+
+
+@pytest.mark.parametrize("source", [
+    "def answer():\n    return len(bytearray(64 * 2**40))\n",
+    "def answer():\n    a = []\n    while True:\n        a.append(bytearray(64 * 2**20))\n",
+])
+def test_allocating_too_much_memory_is_a_crash_and_the_caller_lives(probe, source):
+    r = probe(source)
+    assert r["status"] == "crash" and "memory limit" in r["message"]
+    assert probe("def answer():\n    return 42\n")["status"] == "pass"
+
+
+def test_streams_events_in_order(probe):
+    events = []
+    probe("def answer():\n    return 42\n", on_event=events.append)
+    kinds = [e["event"] for e in events]
+    assert kinds == ["plan", "start", "test", "start", "test"]
+    assert [t["name"] for t in events[0]["tests"]] == ["answer() returns 42", "answer() is an int"]
+
+
+def test_cancel_stops_a_run(probe):
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    start = time.monotonic()
+    with pytest.raises(GradingCancelled):
+        probe("def answer():\n    while True:\n        pass\n", cancel=cancel)
+    assert time.monotonic() - start < 5
+    assert probe("def answer():\n    return 42\n")["status"] == "pass"
+
+
+def test_usage_errors(engine, tmp_path):
+    with pytest.raises(GradingError, match="unknown exercise"):
+        engine.grade("nope", tmp_path)
+    with pytest.raises(GradingError, match="no such folder"):
+        engine.grade("freezing", tmp_path / "missing")
+    with pytest.raises(GradingError, match="no such file"):
+        engine.grade("freezing", tmp_path)
+    if not engine.cuda:
+        with pytest.raises(GradingError, match="CUDA is not available"):
+            engine.grade("freezing", Path("solutions"), device="cuda")
+
+
+def test_grading_runs_in_a_child_never_in_the_caller(probe):
+    r = probe("import os\nPID = os.getpid()\ndef answer():\n    assert os.getpid() != %d\n    return 42\n" % os.getpid())
+    assert r["status"] == "pass"
