@@ -1,0 +1,258 @@
+"""The `transferlings` command line. Imports nothing heavy: torch lives only in the
+grading worker's process."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from grader import registry
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A one-line message for the user; exit status 2."""
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _exercise_names(names: list[str]) -> list[str]:
+    known = registry.names()
+    for name in names:
+        if name not in known:
+            raise UsageError(f"unknown exercise {name!r} (known: {', '.join(known)})")
+    return names
+
+
+# ---- list -----------------------------------------------------------------------------
+
+def cmd_list(args) -> int:
+    from quiz import bank
+    from quiz.lang import resolve_lang
+
+    lang = resolve_lang(args.lang)
+    other = "en" if lang == "zh" else "zh"
+    questions = bank.load_questions()
+    if args.json:
+        rows = [{"id": q.id, "kind": q.kind, "title": {"zh": q.title["zh"], "en": q.title["en"]},
+                 "exercises": list(q.exercises)} for q in questions]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold dim", pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("kind", style="dim")
+    table.add_column("question", ratio=1)
+    table.add_column("exercises", style="cyan")
+    for q in questions:
+        title = Text(q.title[lang], style="bold")
+        title.append("\n" + q.title[other], style="dim")
+        table.add_row(str(q.id), q.kind, title, "\n".join(q.exercises) or "—")
+    _console().print(table)
+    return EXIT_OK
+
+
+# ---- grade ----------------------------------------------------------------------------
+
+def cmd_grade(args) -> int:
+    from quiz import workspace
+
+    if args.all and args.exercises:
+        raise UsageError("name exercises or use --all, not both")
+    if not args.all and not args.exercises:
+        raise UsageError("name at least one exercise, or use --all")
+    names = registry.names() if args.all else _exercise_names(args.exercises)
+    impls = [Path(p) for p in args.impl] if args.impl else [workspace.find()]
+    for folder in impls:
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: no such folder")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+
+    from grader.engine import Grader, GradingError
+    from grader.results import assemble
+
+    results = []
+    out, err = _console(), _console(stderr=True)
+    with Grader() as grader:
+        try:
+            grader.resolve_device(args.device)
+        except GradingError as e:
+            raise UsageError(str(e)) from None
+        for folder in impls:
+            for name in names:
+                if not (folder / f"{name}.py").is_file():
+                    result = assemble(exercise=name, impl=str(folder), device=args.device, duration_s=0.0, plan=[],
+                                      done={}, verdict="error", verdict_message=f"{folder / (name + '.py')}: no such file")
+                else:
+                    result = _grade_one(grader, name, folder, args, err)
+                results.append(result)
+                if not args.json:
+                    from quiz.report import render_result
+
+                    out.print(render_result(result))
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        _print_totals(out, results)
+    return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
+
+
+def _grade_one(grader, name: str, folder: Path, args, err) -> dict:
+    if args.json or not err.is_terminal:
+        return grader.grade(name, folder, device=args.device, timeout=args.timeout)
+    done = [0]
+    with err.status(f"grading {name} ({folder}) …") as status:
+        def progress(event: dict) -> None:
+            if event["event"] == "plan":
+                done.append(len(event["tests"]))
+            elif event["event"] == "test":
+                done[0] += 1
+                status.update(f"grading {name} ({folder}) … {done[0]}/{done[-1]} checks")
+
+        return grader.grade(name, folder, device=args.device, timeout=args.timeout, on_event=progress)
+
+
+def _print_totals(out, results: list[dict]) -> None:
+    if len(results) < 2:
+        return
+    passed = sum(r["status"] == "pass" for r in results)
+    points = sum(r["points"] for r in results)
+    top = sum(r["max_points"] for r in results)
+    style = "bold green" if passed == len(results) else "bold red"
+    out.print(f"[{style}]{passed}/{len(results)} passed[/] · {points}/{top} points")
+
+
+# ---- workspace commands ---------------------------------------------------------------
+
+def cmd_init(args) -> int:
+    from quiz import workspace
+
+    try:
+        created, kept = workspace.init(Path(args.dir))
+    except workspace.WorkspaceError as e:
+        raise UsageError(str(e)) from None
+    out = _console()
+    out.print(f"Workspace ready in [bold]{Path(args.dir).resolve()}[/] ({len(created)} stubs copied).")
+    if kept:
+        out.print(f"Kept your existing files: {', '.join(kept)}")
+    out.print("Edit a stub there, then run [bold]transferlings grade NAME[/] from that folder.")
+    return EXIT_OK
+
+
+def cmd_hint(args) -> int:
+    from quiz.lang import resolve_lang
+
+    (name,) = _exercise_names([args.exercise])
+    lang = resolve_lang(args.lang)
+    ex = registry.get(name)
+    out = _console()
+    out.print(f"[bold]{ex.title[lang]}[/]")
+    for i, hint in enumerate(ex.hints[lang], 1):
+        out.print(f"[yellow]{i}.[/] {hint}")
+    return EXIT_OK
+
+
+def cmd_solution(args) -> int:
+    from rich.syntax import Syntax
+
+    from quiz.paths import PACKAGED_SOLUTIONS
+
+    (name,) = _exercise_names([args.exercise])
+    path = PACKAGED_SOLUTIONS / registry.get(name).filename
+    _console().print(Syntax(path.read_text(encoding="utf-8"), "python", line_numbers=True, word_wrap=True))
+    return EXIT_OK
+
+
+def cmd_reset(args) -> int:
+    from quiz import workspace
+
+    (name,) = _exercise_names([args.exercise])
+    folder = Path(args.impl) if args.impl else workspace.find()
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder")
+    saved = workspace.reset(name, folder)
+    out = _console()
+    target = folder / registry.get(name).filename
+    if saved:
+        out.print(f"Restored the stub in {target}; your version is kept in {saved}.")
+    else:
+        out.print(f"{target} is the untouched stub.")
+    return EXIT_OK
+
+
+# ---- parser ---------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="transferlings",
+        description="Practise transfer-learning interviews: questions, graded PyTorch exercises, reviews, mock interviews.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="the ten questions and their exercises")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--lang", choices=("zh", "en"), help="which language comes first")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("grade", help="grade exercises in a sandboxed process")
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE")
+    p.add_argument("--all", action="store_true", help="every exercise")
+    p.add_argument("--impl", action="append", metavar="DIR", help="folder holding EXERCISE.py (repeatable; default: the workspace)")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per exercise and implementation")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("init", help="make a fresh workspace of stubs in DIR")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("hint", help="the hints for an exercise")
+    p.add_argument("exercise", metavar="EXERCISE")
+    p.add_argument("--lang", choices=("zh", "en"))
+    p.set_defaults(func=cmd_hint)
+
+    p = sub.add_parser("solution", help="the reference solution of an exercise")
+    p.add_argument("exercise", metavar="EXERCISE")
+    p.set_defaults(func=cmd_solution)
+
+    p = sub.add_parser("reset", help="restore an exercise's stub (your file is backed up first)")
+    p.add_argument("exercise", metavar="EXERCISE")
+    p.add_argument("--impl", metavar="DIR", help="workspace folder (default: the current workspace)")
+    p.set_defaults(func=cmd_reset)
+
+    from quiz import show
+
+    show.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["list"])
+    try:
+        return args.func(args)
+    except UsageError as e:
+        print(f"transferlings: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, OSError) as e:
+        print(f"transferlings: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

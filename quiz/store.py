@@ -1,0 +1,226 @@
+"""Progress in SQLite: grading runs with per-check results, reviews, ticked key points,
+settings. Knows no torch and no UI.
+
+Schema versioned by `PRAGMA user_version` with forward-only migrations; WAL journal; every
+write in its own transaction, so killing the app loses at most the action in flight. A
+corrupt database, or one written by a newer version, is moved aside (never deleted) and a
+fresh one started; `Store.notice` then says what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from quiz.paths import database_file
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        exercise TEXT NOT NULL,
+        impl TEXT NOT NULL,
+        device TEXT NOT NULL,
+        status TEXT NOT NULL,
+        passed INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        points INTEGER NOT NULL,
+        max_points INTEGER NOT NULL,
+        duration_s REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        result TEXT NOT NULL
+    );
+    CREATE INDEX runs_by_exercise ON runs (exercise, id);
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        question INTEGER NOT NULL,
+        rating TEXT NOT NULL CHECK (rating IN ('again', 'hard', 'good', 'easy')),
+        points_ticked INTEGER NOT NULL,
+        points_total INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX reviews_by_question ON reviews (question, id);
+    CREATE TABLE ticks (
+        question INTEGER NOT NULL,
+        point INTEGER NOT NULL,
+        PRIMARY KEY (question, point)
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+RATINGS = ("again", "hard", "good", "easy")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ExerciseStatus:
+    state: str  # "not started", "failing" or "passed"
+    passed: int = 0
+    total: int = 0
+
+    def label(self) -> str:
+        if self.state == "failing":
+            return f"failing {self.total - self.passed} of {self.total}"
+        return self.state
+
+
+class Store:
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path or database_file())
+        self.notice: str | None = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = self._open()
+
+    # ---- opening and migrating ----------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = self._connect()
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                db.close()
+                return self._start_fresh(f"was written by a newer transferlings (schema {version} > {SCHEMA_VERSION})", "newer")
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                db.close()
+                return self._start_fresh("failed its integrity check", "corrupt")
+            self._migrate(db, version)
+            return db
+        except sqlite3.DatabaseError as e:
+            return self._start_fresh(f"could not be read ({e})", "corrupt")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
+
+    def _start_fresh(self, why: str, tag: str) -> sqlite3.Connection:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.{tag}-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(str(self.path) + suffix)
+            if src.exists():
+                src.replace(Path(str(aside) + suffix))
+        self.notice = f"Your progress database {why}; it was moved to {aside} and a fresh one started."
+        db = self._connect()
+        self._migrate(db, 0)
+        return db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection, version: int) -> None:
+        for target in range(version, SCHEMA_VERSION):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {target + 1}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- grading runs -------------------------------------------------------------------
+
+    def record_run(self, result: dict) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO runs (exercise, impl, device, status, passed, failed, total, points, max_points,"
+                " duration_s, created_at, result) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (result["exercise"], result["impl"], result["device"], result["status"], result["passed"],
+                 result["failed"], len(result["tests"]), result["points"], result["max_points"],
+                 result["duration_s"], now(), json.dumps(result, ensure_ascii=False)),
+            )
+            return cur.lastrowid
+
+    def runs(self, exercise: str | None = None, limit: int = 50) -> list[dict]:
+        """Most recent first; each row's columns plus `result` parsed."""
+        query = "SELECT * FROM runs" + (" WHERE exercise = ?" if exercise else "") + " ORDER BY id DESC LIMIT ?"
+        params = (exercise, limit) if exercise else (limit,)
+        return [dict(row) | {"result": json.loads(row["result"])} for row in self.db.execute(query, params)]
+
+    def best_run(self, exercise: str) -> dict | None:
+        row = self.db.execute(
+            "SELECT * FROM runs WHERE exercise = ? ORDER BY (status = 'pass') DESC, points DESC, passed DESC, id DESC LIMIT 1",
+            (exercise,),
+        ).fetchone()
+        return dict(row) | {"result": json.loads(row["result"])} if row else None
+
+    def exercise_status(self, exercise: str) -> ExerciseStatus:
+        """From the latest run: not started / failing k of n / passed."""
+        row = self.db.execute(
+            "SELECT status, passed, total FROM runs WHERE exercise = ? ORDER BY id DESC LIMIT 1", (exercise,)
+        ).fetchone()
+        if row is None:
+            return ExerciseStatus("not started")
+        if row["status"] == "pass":
+            return ExerciseStatus("passed", row["passed"], row["total"])
+        return ExerciseStatus("failing", row["passed"], row["total"])
+
+    # ---- reviews and key points ---------------------------------------------------------
+
+    def record_review(self, question: int, rating: str, points_ticked: int, points_total: int) -> int:
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
+        with self.transaction() as db:
+            return db.execute(
+                "INSERT INTO reviews (question, rating, points_ticked, points_total, created_at) VALUES (?,?,?,?,?)",
+                (question, rating, points_ticked, points_total, now()),
+            ).lastrowid
+
+    def reviews(self, question: int | None = None) -> list[dict]:
+        query = "SELECT * FROM reviews" + (" WHERE question = ?" if question is not None else "") + " ORDER BY id DESC"
+        return [dict(r) for r in self.db.execute(query, (question,) if question is not None else ())]
+
+    def ticks(self, question: int) -> set[int]:
+        return {r["point"] for r in self.db.execute("SELECT point FROM ticks WHERE question = ?", (question,))}
+
+    def set_tick(self, question: int, point: int, ticked: bool) -> None:
+        with self.transaction() as db:
+            if ticked:
+                db.execute("INSERT OR IGNORE INTO ticks (question, point) VALUES (?, ?)", (question, point))
+            else:
+                db.execute("DELETE FROM ticks WHERE question = ? AND point = ?", (question, point))
+
+    def clear_ticks(self, question: int) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM ticks WHERE question = ?", (question,))
+
+    # ---- settings -----------------------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       (key, value))
