@@ -241,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["list"])
+        from quiz.ui.app import run
+
+        return run()
     try:
         return args.func(args)
     except UsageError as e:

@@ -43,7 +43,13 @@ MIGRATIONS: tuple[str, ...] = (
         rating TEXT NOT NULL CHECK (rating IN ('again', 'hard', 'good', 'easy')),
         points_ticked INTEGER NOT NULL,
         points_total INTEGER NOT NULL,
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        log TEXT
+    );
+    CREATE TABLE cards (
+        question INTEGER PRIMARY KEY,
+        card TEXT NOT NULL,
+        due TEXT NOT NULL
     );
     CREATE INDEX reviews_by_question ON reviews (question, id);
     CREATE TABLE ticks (
@@ -150,14 +156,14 @@ class Store:
 
     # ---- grading runs -------------------------------------------------------------------
 
-    def record_run(self, result: dict) -> int:
+    def record_run(self, result: dict, *, at: str | None = None) -> int:
         with self.transaction() as db:
             cur = db.execute(
                 "INSERT INTO runs (exercise, impl, device, status, passed, failed, total, points, max_points,"
                 " duration_s, created_at, result) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (result["exercise"], result["impl"], result["device"], result["status"], result["passed"],
                  result["failed"], len(result["tests"]), result["points"], result["max_points"],
-                 result["duration_s"], now(), json.dumps(result, ensure_ascii=False)),
+                 result["duration_s"], at or now(), json.dumps(result, ensure_ascii=False)),
             )
             return cur.lastrowid
 
@@ -187,14 +193,29 @@ class Store:
 
     # ---- reviews and key points ---------------------------------------------------------
 
-    def record_review(self, question: int, rating: str, points_ticked: int, points_total: int) -> int:
+    def record_review(self, question: int, rating: str, points_ticked: int, points_total: int,
+                      *, card: str | None = None, due: str | None = None, log: str | None = None,
+                      at: str | None = None) -> int:
+        """Record a review and, with `card` (FSRS card JSON) and its `due` time, the
+        question's new schedule, in one transaction."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
         with self.transaction() as db:
+            if card is not None:
+                db.execute("INSERT INTO cards (question, card, due) VALUES (?, ?, ?) ON CONFLICT(question)"
+                           " DO UPDATE SET card = excluded.card, due = excluded.due", (question, card, due))
             return db.execute(
-                "INSERT INTO reviews (question, rating, points_ticked, points_total, created_at) VALUES (?,?,?,?,?)",
-                (question, rating, points_ticked, points_total, now()),
+                "INSERT INTO reviews (question, rating, points_ticked, points_total, created_at, log) VALUES (?,?,?,?,?,?)",
+                (question, rating, points_ticked, points_total, at or now(), log),
             ).lastrowid
+
+    def card(self, question: int) -> str | None:
+        row = self.db.execute("SELECT card FROM cards WHERE question = ?", (question,)).fetchone()
+        return row["card"] if row else None
+
+    def due_times(self) -> dict[int, str]:
+        """Question -> ISO due time, for questions reviewed at least once."""
+        return {r["question"]: r["due"] for r in self.db.execute("SELECT question, due FROM cards")}
 
     def reviews(self, question: int | None = None) -> list[dict]:
         query = "SELECT * FROM reviews" + (" WHERE question = ?" if question is not None else "") + " ORDER BY id DESC"

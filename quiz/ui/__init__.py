@@ -1,0 +1,1 @@
+"""The Textual UI. Never imports torch: grading runs in the engine's worker process."""

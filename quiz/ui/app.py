@@ -1,0 +1,103 @@
+"""The transferlings Textual app: home, question, exercise, progress and help screens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from quiz import bank, schedule, workspace
+from quiz.lang import resolve_lang
+from quiz.store import Store
+from quiz.ui.base import localize_bindings
+from quiz.ui.grading import GradingService
+from quiz.ui.i18n import t
+
+
+class TransferlingsApp(App):
+    CSS_PATH = "app.tcss"
+    HELP_NAME = {"zh": "全局", "en": "Everywhere"}
+    BINDINGS = [
+        Binding("l", "toggle_lang", "中文"),
+        Binding("p", "progress", "Progress"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+    lang = reactive("en", init=False)
+
+    def __init__(
+        self,
+        *,
+        store: Store | None = None,
+        grading: GradingService | None = None,
+        folder: Path | None = None,
+        lang: str | None = None,
+        clock: Callable[[], datetime] = schedule.utcnow,
+        start_grader: bool = True,
+    ):
+        super().__init__()
+        bank.load_questions()  # invalid content fails at start-up, naming file and field
+        self.store = store or Store()
+        self.grading = grading or GradingService()
+        self.workspace = folder or workspace.find()
+        self.clock = clock
+        self.start_grader = start_grader
+        self.set_reactive(TransferlingsApp.lang, lang or self.store.setting("lang") or resolve_lang(None))
+
+    def on_mount(self) -> None:
+        from quiz.ui.home import HomeScreen
+
+        self.title = t("app.title", self.lang)
+        localize_bindings(self, self.lang)
+        self.push_screen(HomeScreen())
+        if self.store.notice:
+            self.notify(self.store.notice, severity="warning", timeout=15)
+        if self.start_grader:
+            self.call_after_refresh(self.grading.start_in_background)
+
+    def on_unmount(self) -> None:
+        self.grading.close()
+
+    def watch_lang(self, lang: str) -> None:
+        self.store.set_setting("lang", lang)
+        self.title = t("app.title", lang)
+        localize_bindings(self, lang)
+        for screen in self.screen_stack:
+            if hasattr(screen, "apply_lang"):
+                screen.apply_lang()
+
+    def action_toggle_lang(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+
+    def action_progress(self) -> None:
+        from quiz.ui.progress import ProgressScreen
+
+        if not isinstance(self.screen, ProgressScreen):
+            self.push_screen(ProgressScreen())
+
+    def action_help(self) -> None:
+        from quiz.ui.dialogs import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers every action that has a key, in the current language."""
+        seen = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(binding.description, f"key: {key}", partial(active.node.run_action, binding.action))
+        yield from super().get_system_commands(screen)
+
+
+def run() -> int:
+    TransferlingsApp().run()
+    return 0

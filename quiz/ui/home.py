@@ -1,0 +1,90 @@
+"""Home: the ten questions with their exercise status and review schedule."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from grader import registry
+from quiz import bank, schedule
+from quiz.ui.base import LocalizedScreen
+from quiz.ui.i18n import t
+
+STATUS_STYLE = {"passed": "green", "failing": "red", "not started": "dim"}
+
+
+def exercise_cell(store, names: tuple[str, ...], lang: str) -> Text:
+    """The first exercise not yet passed (named when the question has several), or passed."""
+    if not names:
+        return Text(t("status.none", lang), style="dim")
+    statuses = [(name, store.exercise_status(name)) for name in names]
+    name, status = next(((n, s) for n, s in statuses if s.state != "passed"), statuses[-1])
+    if status.state == "failing":
+        label = t("status.failing", lang, failed=status.total - status.passed, total=status.total)
+    else:
+        label = t(f"status.{status.state}", lang)
+    text = Text(f"{name}: " if len(names) > 1 else "", style="dim")
+    text.append(label, style=STATUS_STYLE[status.state])
+    return text
+
+
+class HomeScreen(LocalizedScreen):
+    HELP_NAME = {"zh": "首页", "en": "Home"}
+    BINDINGS = [Binding("enter", "open", "Open")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="summary")
+        yield DataTable(id="questions", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.render_lang()
+
+    def on_resize(self) -> None:
+        self.render_lang()
+
+    def render_lang(self) -> None:
+        lang, store, now = self.lang, self.app.store, self.app.clock()
+        questions = bank.load_questions()
+        table = self.query_one("#questions", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        fixed = {"id": 2, "kind": 8, "exercise": 26, "review": 10}
+        title_width = max(20, self.app.size.width - sum(fixed.values()) - 2 * table.cell_padding * 5 - 2)
+        table.add_column(t("col.id", lang), key="id", width=fixed["id"])
+        table.add_column(t("col.title", lang), key="title", width=title_width)
+        table.add_column(t("col.kind", lang), key="kind", width=fixed["kind"])
+        table.add_column(t("col.exercise", lang), key="exercise", width=fixed["exercise"])
+        table.add_column(t("col.review", lang), key="review", width=fixed["review"])
+        due = schedule.schedule(store, [q.id for q in questions])
+        for q in questions:
+            when = schedule.describe(due[q.id], now, lang)
+            table.add_row(
+                Text(str(q.id), justify="right"),
+                Text(q.title[lang], overflow="ellipsis", no_wrap=True),
+                q.label("kind", lang),
+                exercise_cell(store, q.exercises, lang),
+                Text(when, style="bold yellow" if due[q.id].is_due(now) else "dim"),
+                key=str(q.id),
+            )
+        table.move_cursor(row=row)
+        passed = sum(store.exercise_status(n).state == "passed" for n in registry.names())
+        due_now = sum(d.is_due(now) for d in due.values())
+        self.query_one("#summary", Static).update(
+            t("home.summary", lang, passed=passed, exercises=len(registry.names()), due=due_now))
+
+    def action_open(self) -> None:
+        table = self.query_one("#questions", DataTable)
+        if table.row_count:
+            self._open(int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(int(event.row_key.value))
+
+    def _open(self, question: int) -> None:
+        from quiz.ui.question import QuestionScreen
+
+        self.app.push_screen(QuestionScreen(question))

@@ -1,0 +1,97 @@
+"""Progress: per exercise the best result and the run history; per question the reviews."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from grader import registry
+from quiz import bank, schedule
+from quiz.ui.base import LocalizedScreen
+from quiz.ui.i18n import t
+
+STYLE = {"pass": "green", "fail": "red", "error": "red", "timeout": "yellow", "crash": "magenta"}
+
+
+class ProgressScreen(LocalizedScreen):
+    HELP_NAME = {"zh": "进度", "en": "Progress"}
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="totals")
+        with Horizontal(id="progress-panes"):
+            with Vertical():
+                yield Static(id="exercises-title", classes="section")
+                yield DataTable(id="exercises", cursor_type="row")
+                yield Static(id="history-title", classes="section")
+                yield DataTable(id="history", cursor_type="row")
+            with Vertical():
+                yield Static(id="questions-title", classes="section")
+                yield DataTable(id="reviews", cursor_type="row")
+        yield Footer()
+
+    def render_lang(self) -> None:
+        lang, store = self.lang, self.app.store
+        names = registry.names()
+        self.query_one("#exercises-title", Static).update(t("progress.exercises", lang))
+        self.query_one("#questions-title", Static).update(t("progress.questions", lang))
+        table = self.query_one("#exercises", DataTable)
+        table.clear(columns=True)
+        for key in ("col.exercise", "col.best", "col.runs", "col.last"):
+            table.add_column(t(key, lang))
+        best_points = max_points = passed = 0
+        for name in names:
+            best = store.best_run(name)
+            runs = store.runs(name, limit=1000)
+            if best:
+                best_points += best["points"]
+                max_points += best["max_points"]
+                passed += best["status"] == "pass"
+                cell = Text(f"{t('verdict.' + best['status'], lang)} {best['points']}/{best['max_points']}", style=STYLE[best["status"]])
+            else:
+                cell = Text(t("status.not started", lang), style="dim")
+            table.add_row(name, cell, str(len(runs)), runs[0]["created_at"][:16].replace("T", " ") if runs else "—", key=name)
+        reviews = store.reviews()
+        self.query_one("#totals", Static).update(t(
+            "progress.totals", lang, passed=passed, exercises=len(names), points=best_points,
+            max_points=max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews)))
+        self._draw_reviews()
+        self._draw_history(names[min(table.cursor_row, len(names) - 1)] if names else None)
+
+    def _draw_reviews(self) -> None:
+        lang, store, now = self.lang, self.app.store, self.app.clock()
+        table = self.query_one("#reviews", DataTable)
+        table.clear(columns=True)
+        for key in ("col.id", "col.title", "col.reviews", "col.last_rating", "col.next"):
+            table.add_column(t(key, lang))
+        questions = bank.load_questions()
+        due = schedule.schedule(store, [q.id for q in questions])
+        for q in questions:
+            reviews = store.reviews(q.id)
+            last = t(f"rating.{reviews[0]['rating']}", lang) if reviews else "—"
+            table.add_row(str(q.id), q.title[lang], str(len(reviews)), last, schedule.describe(due[q.id], now, lang))
+
+    def _draw_history(self, name: str | None) -> None:
+        lang = self.lang
+        table = self.query_one("#history", DataTable)
+        table.clear(columns=True)
+        self.query_one("#history-title", Static).update(t("progress.history", lang, name=name or ""))
+        for key in ("col.when", "col.status", "col.checks", "col.seconds"):
+            table.add_column(t(key, lang))
+        if name is None:
+            return
+        for run in self.app.store.runs(name, limit=200):
+            table.add_row(run["created_at"][:19].replace("T", " "),
+                          Text(t(f"verdict.{run['status']}", lang), style=STYLE[run["status"]]),
+                          f"{run['passed']}/{run['total']}", f"{run['duration_s']:.2f}")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "exercises" and event.row_key is not None:
+            self._draw_history(event.row_key.value)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

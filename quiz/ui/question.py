@@ -1,0 +1,133 @@
+"""A question: think first, reveal the model answer, tick the key points covered, rate."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Markdown, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from quiz import bank, schedule
+from quiz.ui.base import LocalizedScreen
+from quiz.ui.i18n import t
+
+RATINGS = ("again", "hard", "good", "easy")
+
+
+def bullets(items) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+class QuestionScreen(LocalizedScreen):
+    HELP_NAME = {"zh": "题目", "en": "Question"}
+    BINDINGS = [
+        Binding("space", "reveal", "Reveal"),
+        Binding("1", "rate('again')", "Again", show=False),
+        Binding("2", "rate('hard')", "Hard", show=False),
+        Binding("3", "rate('good')", "Good"),
+        Binding("4", "rate('easy')", "Easy", show=False),
+        Binding("o", "open_exercise", "Exercise"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, question: int, *, on_rated=None):
+        super().__init__()
+        self.question = bank.get_question(question)
+        self.revealed = False
+        self.rated_message = ""
+        self.on_rated = on_rated
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield VerticalScroll(id="qbody")
+        yield Horizontal(
+            *(Button("", id=f"rate-{r}", classes=f"rate rate-{r}") for r in RATINGS),
+            id="ratings",
+        )
+        yield Footer()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "open_exercise":
+            return bool(self.question.exercises)
+        if action == "reveal":
+            return not self.revealed
+        return True
+
+    def render_lang(self) -> None:
+        lang, q = self.lang, self.question
+        body = self.query_one("#qbody", VerticalScroll)
+        body.remove_children()
+        meta = f"{q.label('kind', lang)} · {q.label('difficulty', lang)} · {', '.join(q.tags)}"
+        widgets = [
+            Static(f"[b]{q.id}. {q.title[lang]}[/b]\n[dim]{meta}[/dim]", classes="qtitle"),
+            Markdown(q.prompt[lang], classes="prompt"),
+        ]
+        if q.exercises:
+            widgets.append(Static(t("q.exercises", lang, names=", ".join(q.exercises)), classes="links"))
+        if not self.revealed:
+            widgets.append(Static(t("q.hidden", lang), classes="hidden-note"))
+        else:
+            ticks = self.app.store.ticks(q.id)
+            widgets += [
+                Static(t("q.answer", lang), classes="section"),
+                Markdown(q.answer[lang]),
+                Static(t("q.key_points", lang), classes="section"),
+                SelectionList[int](*(Selection(p, i, i in ticks) for i, p in enumerate(q.key_points[lang])), classes="points"),
+                Static(t("q.mistakes", lang), classes="section"),
+                Markdown(bullets(q.mistakes[lang])),
+                Static(t("q.followups", lang), classes="section"),
+                Markdown("\n\n".join(f"**{f.question}**\n\n{f.answer}" for f in q.followups[lang])),
+                Static(t("q.reading", lang), classes="section"),
+                Markdown(bullets(q.reading)),
+            ]
+        if self.rated_message:
+            widgets.append(Static(self.rated_message, classes="rated"))
+        body.mount_all(widgets)
+        ratings = self.query_one("#ratings")
+        ratings.display = self.revealed
+        for r in RATINGS:
+            self.query_one(f"#rate-{r}", Button).label = f"{RATINGS.index(r) + 1} {t(f'rating.{r}', lang)}"
+
+    def action_reveal(self) -> None:
+        if not self.revealed:
+            self.revealed = True
+            self.render_lang()
+            self.refresh_bindings()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        selected = set(event.selection_list.selected)
+        store, qid = self.app.store, self.question.id
+        before = store.ticks(qid)
+        for point in selected ^ before:
+            store.set_tick(qid, point, point in selected)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id and event.button.id.startswith("rate-"):
+            self.action_rate(event.button.id.removeprefix("rate-"))
+
+    def action_rate(self, rating: str) -> None:
+        lang = self.lang
+        if not self.revealed:
+            self.notify(t("q.reveal_first", lang), severity="warning")
+            return
+        store, q = self.app.store, self.question
+        ticked = len(store.ticks(q.id))
+        due = schedule.review(store, q.id, rating, ticked, len(q.key_points[lang]), when=self.app.clock())
+        store.clear_ticks(q.id)
+        when = schedule.describe(schedule.Due(q.id, due), self.app.clock(), lang)
+        self.rated_message = t("q.rated", lang, rating=t(f"rating.{rating}", lang), due=when)
+        self.notify(self.rated_message)
+        if self.on_rated is not None:
+            self.on_rated(rating)
+            return
+        self.render_lang()
+
+    def action_open_exercise(self) -> None:
+        from quiz.ui.exercise import ExerciseScreen
+
+        if self.question.exercises:
+            self.app.push_screen(ExerciseScreen(self.question.exercises[0], others=self.question.exercises[1:]))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

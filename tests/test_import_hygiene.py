@@ -1,0 +1,30 @@
+"""The UI, the CLI's light commands and the store never import torch: they must start
+fast, and torch lives only in the grading worker's process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+LIGHT_MODULES = ["quiz.cli", "quiz.ui.app", "quiz.ui.exercise", "quiz.ui.home", "quiz.ui.question",
+                 "quiz.ui.progress", "quiz.ui.dialogs", "quiz.store", "quiz.schedule", "quiz.bank",
+                 "grader.engine", "grader.registry", "grader.results"]
+
+
+def heavy_modules_after(code: str) -> list[str]:
+    probe = code + "\nimport sys, json\nprint(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'torchvision', 'numpy', 'pytest'))))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("module", LIGHT_MODULES)
+def test_module_imports_no_torch(module):
+    assert heavy_modules_after(f"import {module}") == []
+
+
+def test_transferlings_list_imports_no_torch():
+    code = "from quiz.cli import main\nimport contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n    assert main(['list', '--json']) == 0"
+    assert heavy_modules_after(code) == []

@@ -1,0 +1,244 @@
+"""UI flows, driven with Textual's Pilot as a user would. Grading flows use the real engine
+on CPU (the session's warm worker)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import io
+
+from rich.console import Console
+from textual.content import Content
+from textual.widgets import DataTable, SelectionList, Static
+
+from quiz.store import Store
+from quiz.ui.dialogs import ConfirmScreen, CodeScreen, EditorScreen, HelpScreen
+from quiz.ui.exercise import ExerciseScreen
+from quiz.ui.home import HomeScreen
+from quiz.ui.progress import ProgressScreen
+from quiz.ui.question import QuestionScreen
+from quiz.workspace import PRISTINE
+from tests.ui_helpers import FIXED_NOW, make_app, wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (100, 30)
+
+
+def screen_text(app) -> str:
+    """The plain text of every Static on the current screen."""
+    out = io.StringIO()
+    console = Console(file=out, width=300, color_system=None)
+    for widget in app.screen.query(Static):
+        content = widget.content
+        console.print(content if not isinstance(content, (str, Content)) else str(content))
+    return out.getvalue()
+
+
+async def test_open_reveal_tick_and_rate_a_question(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == 1
+        assert not app.screen.query(SelectionList)
+        await pilot.press("3")
+        assert app.store.reviews() == []  # rating before revealing does nothing
+        await pilot.press("space")
+        await pilot.pause()
+        points = app.screen.query_one(SelectionList)
+        points.select(points.get_option_at_index(0))
+        points.select(points.get_option_at_index(2))
+        await pilot.pause()
+        assert app.store.ticks(1) == {0, 2}
+        await pilot.press("3")
+        (review,) = app.store.reviews()
+        assert (review["question"], review["rating"], review["points_ticked"]) == (1, "good", 2)
+        assert app.store.due_times()[1] > FIXED_NOW.isoformat()
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one(DataTable)
+        assert "new" not in str(table.get_row_at(0)[-1])
+
+
+async def test_language_switch_changes_every_screen_and_is_remembered(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "space")
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.lang == "zh"
+        assert "迁移学习" in screen_text(app)
+        await pilot.press("escape")
+        table = app.screen.query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()][1] == "题目"
+        assert app.store.setting("lang") == "zh"
+
+
+async def test_grade_a_failing_stub_then_the_solution(tmp_path, grader_engine):
+    app = make_app(tmp_path, grader=grader_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("freezing"))
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("r")
+        await wait_until(pilot, lambda: app.store.runs("freezing"))
+        await pilot.pause()
+        assert app.store.exercise_status("freezing").state == "failing"
+        text = screen_text(app)
+        assert "not implemented yet" in text and "hint:" in text
+        shutil.copy(ROOT / "solutions" / "freezing.py", app.workspace / "freezing.py")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: len(app.store.runs("freezing")) == 2)
+        await pilot.pause()
+        assert app.store.exercise_status("freezing").state == "passed"
+        assert "graded in" in screen_text(app) and screen is app.screen
+        await pilot.press("s")
+        assert isinstance(app.screen, CodeScreen)  # no confirmation needed after a pass
+        await pilot.press("escape", "p")
+        assert isinstance(app.screen, ProgressScreen)
+        history = app.screen.query_one("#history", DataTable)
+        assert history.row_count == 2
+
+
+async def test_watch_mode_regrades_when_the_file_is_saved(tmp_path, grader_engine):
+    app = make_app(tmp_path, grader=grader_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("heads"))
+        await pilot.press("w")
+        await pilot.pause(0.5)
+        assert app.store.runs("heads") == []
+        target = app.workspace / "heads.py"
+        target.write_text(target.read_text() + "\n# edited\n")
+        await wait_until(pilot, lambda: app.store.runs("heads"))
+        assert app.screen.watching
+        await pilot.press("w")
+        assert not app.screen.watching
+
+
+async def test_escape_cancels_a_running_grade(tmp_path, grader_engine):
+    app = make_app(tmp_path, grader=grader_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        (app.workspace / "freezing.py").write_text(
+            "def freeze_backbone(model, head, *, train_bn=False):\n    while True:\n        pass\n")
+        app.push_screen(ExerciseScreen("freezing"))
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen.running_id is not None)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not screen.running, timeout=10)
+        assert app.screen is screen
+        assert "cancelled" in screen.status_line
+        assert app.store.runs("freezing") == []
+
+
+async def test_reset_asks_first_and_keeps_a_backup(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        target = app.workspace / "heads.py"
+        target.write_text("# my attempt\n")
+        app.push_screen(ExerciseScreen("heads"))
+        await pilot.pause()
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert target.read_text() == "# my attempt\n"
+        await pilot.press("x", "y")
+        await pilot.pause()
+        assert target.read_bytes() == (PRISTINE / "heads.py").read_bytes()
+        (backup,) = app.workspace.glob("heads.py.bak-*")
+        assert backup.read_text() == "# my attempt\n"
+
+
+async def test_solution_before_passing_needs_a_confirmation(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("heads"))
+        await pilot.pause()
+        await pilot.press("s")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert isinstance(app.screen, CodeScreen)
+
+
+async def test_hints_are_revealed_one_at_a_time(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("freezing"))
+        await pilot.pause()
+        hints = app.screen.exercise.hints["en"]
+        await pilot.press("h")
+        text = screen_text(app)
+        assert hints[0] in text.replace("\n", " ") or hints[0][:30] in text
+        assert f"Hint 1/{len(hints)}" in text and "Hint 2/" not in text
+
+
+async def test_in_app_editor_saves_when_no_editor_is_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("heads"))
+        await pilot.pause()
+        await pilot.press("e")
+        assert isinstance(app.screen, EditorScreen)
+        await pilot.press("ctrl+home", "#", " ", "h", "i", "enter", "ctrl+s", "escape")
+        assert (app.workspace / "heads.py").read_text().startswith("# hi\n")
+        assert isinstance(app.screen, ExerciseScreen)
+
+
+async def test_external_editor_is_used_when_set(tmp_path, monkeypatch):
+    script = tmp_path / "fake_editor.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'a').write('# edited outside\\n')\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("heads"))
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert (app.workspace / "heads.py").read_text().endswith("# edited outside\n")
+
+
+async def test_a_corrupt_database_is_moved_aside_with_a_message(tmp_path):
+    db = tmp_path / "progress.sqlite3"
+    db.write_bytes(b"garbage" * 100)
+    app = make_app(tmp_path, store=Store(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("moved to" in n.message for n in app._notifications)
+        assert any(".corrupt-" in p.name for p in tmp_path.iterdir())
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_help_lists_every_screens_keys(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for label in ("Reveal", "Grade", "Watch", "Reset", "Device", "Progress", "Quit"):
+            assert label in text
+
+
+async def test_every_key_is_in_the_command_palette(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("heads"))
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Grade", "Watch", "Hint", "Solution", "Reset", "Device", "Edit"} <= titles
+
+
+async def test_device_cycles_through_what_is_available(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("heads"))
+        await pilot.pause()
+        seen = []
+        for _ in range(3):
+            await pilot.press("d")
+            seen.append(app.screen.device)
+        assert seen[:2] == ["cpu", "auto"] or "cuda" in seen
