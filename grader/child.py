@@ -84,9 +84,10 @@ def describe_import_error(exc: BaseException, impl_file: str) -> str:
 class Reporter:
     """pytest plugin that turns each check's outcome into a schema entry."""
 
-    def __init__(self, emit: Emitter, impl_file: str):
+    def __init__(self, emit: Emitter, impl_file: str, only: str | None = None):
         self.emit = emit
         self.impl_file = impl_file
+        self.only = only
         self.meta: dict[str, dict] = {}
         self.partial: dict[str, dict] = {}
 
@@ -107,9 +108,13 @@ class Reporter:
             "hidden": check.hidden,
         }
 
-    def pytest_collection_modifyitems(self, items):
+    def pytest_collection_modifyitems(self, config, items):
         for item in items:
             self.meta[item.nodeid] = self._meta(item)
+        if self.only:
+            keep = [i for i in items if self.only.lower() in self.meta[i.nodeid]["name"].lower()]
+            config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+            items[:] = keep
         self.emit({"event": "plan", "tests": [self.meta[i.nodeid] for i in items]})
 
     def pytest_collectreport(self, report):
@@ -205,7 +210,7 @@ def run(job: dict, result_fd: int) -> None:
         ]
         if job.get("failfast"):
             args.append("-x")
-        pytest.main(args, plugins=[Reporter(emit, impl_file)])
+        pytest.main(args, plugins=[Reporter(emit, impl_file, job.get("only"))])
         emit({"event": "end"})
     except BaseException:
         code = 70

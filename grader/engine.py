@@ -141,9 +141,11 @@ class Grader:
         on_event: Callable[[dict], None] | None = None,
         cancel: threading.Event | None = None,
         failfast: bool = False,
+        only: str | None = None,
     ) -> dict:
         """Grade `impl`/EXERCISE.py (or `impl` itself when it is a .py file named after the
-        exercise) and return the result dict."""
+        exercise) and return the result dict. `failfast` stops at the first failing check;
+        `only` runs just the checks whose name contains that text."""
         try:
             ex = registry.get(exercise)
         except KeyError as e:
@@ -162,6 +164,7 @@ class Grader:
                 "timeout_s": float(timeout or ex.timeout_s),
                 "memory_mb": self.memory_mb,
                 "failfast": failfast,
+                "only": only,
             }
             try:
                 self._proc.stdin.write((json.dumps(job) + "\n").encode())
@@ -169,7 +172,8 @@ class Grader:
             except (BrokenPipeError, OSError):
                 self.close()
                 self.start()
-                return self.grade(exercise, impl, device=device, timeout=timeout, on_event=on_event, cancel=cancel, failfast=failfast)
+                return self.grade(exercise, impl, device=device, timeout=timeout, on_event=on_event, cancel=cancel,
+                                  failfast=failfast, only=only)
             return self._await(job, on_event, cancel)
 
     def _await(self, job: dict, on_event, cancel) -> dict:

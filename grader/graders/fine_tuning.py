@@ -1,0 +1,575 @@
+"""Grader for fine_tuning (Q2): layer groups, discriminative learning rates, gradual
+unfreezing and weight transfer from a source model to a target model."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import pytest
+import torch
+from torch import nn
+
+from grader import models
+from grader.checks import check
+
+LR = 0.1
+RESNET_LABELS = ("stem + layer1", "layer2", "layer3", "layer4", "fc")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _resnet_groups(model: nn.Module) -> list[nn.Module]:
+    """The grader's own ResNet split, so that later checks do not depend on layer_groups."""
+    stem = nn.Sequential(model.conv1, model.bn1, model.relu, model.maxpool, model.layer1)
+    return [stem, model.layer2, model.layer3, model.layer4, model.fc]
+
+
+def _ids(tensors) -> set[int]:
+    return {id(t) for t in tensors}
+
+
+def _names(model: nn.Module) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for name, t in [*model.named_parameters(remove_duplicate=False), *model.named_buffers(remove_duplicate=False)]:
+        names.setdefault(id(t), name)
+    return names
+
+
+def _owners(tensors, names: dict[int, str]) -> str:
+    """The top-level modules (in model order) that own the given tensors, e.g. 'conv1, bn1'."""
+    owners = dict.fromkeys(names.get(id(t), "<not in the model>").split(".")[0] for t in tensors)
+    return ", ".join(owners) or "nothing"
+
+
+def _fmt(values) -> str:
+    return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
+
+
+def _groups_from(impl_result) -> list[nn.Module]:
+    assert isinstance(impl_result, (list, tuple)), (
+        f"expected layer_groups to return a list of modules, got {type(impl_result).__name__}"
+    )
+    bad = [type(g).__name__ for g in impl_result if not isinstance(g, nn.Module)]
+    assert not bad, f"expected every group to be an nn.Module, got {bad[:3]}"
+    return list(impl_result)
+
+
+def _param_groups_from(impl_result) -> list[dict]:
+    assert isinstance(impl_result, (list, tuple)), (
+        f"expected a list of param-group dicts, got {type(impl_result).__name__}"
+    )
+    for i, group in enumerate(impl_result):
+        assert isinstance(group, dict) and "params" in group and "lr" in group, (
+            f"expected each param group to be a dict with 'params' and 'lr'; group {i} is {str(group)[:80]}"
+        )
+        assert isinstance(group["params"], (list, tuple)), (
+            f"expected group {i}'s 'params' to be a list, got {type(group['params']).__name__}"
+        )
+        assert all(isinstance(p, torch.Tensor) for p in group["params"]), (
+            f"expected group {i}'s 'params' to hold parameter tensors"
+        )
+        assert isinstance(group["lr"], (int, float)), (
+            f"expected group {i}'s 'lr' to be a number, got {type(group['lr']).__name__}"
+        )
+    return list(impl_result)
+
+
+def _assert_lrs(param_groups: list[dict], expected: list[float]) -> None:
+    got = [float(g["lr"]) for g in param_groups]
+    ok = len(got) == len(expected) and all(math.isclose(g, e, rel_tol=1e-6) for g, e in zip(got, expected))
+    assert ok, f"expected {len(expected)} param groups with lrs {_fmt(expected)} (input to head), got {_fmt(got)}"
+
+
+def _assert_params(param_groups: list[dict], expected: list[list[torch.Tensor]], names: dict[int, str]) -> None:
+    """Each param group holds exactly the expected parameters, none twice."""
+    assert len(param_groups) == len(expected), (
+        f"expected {len(expected)} param groups, got {len(param_groups)}"
+    )
+    seen: dict[int, int] = {}
+    for i, (group, want) in enumerate(zip(param_groups, expected)):
+        for p in group["params"]:
+            assert id(p) not in seen, (
+                f"parameter {names.get(id(p), '?')} appears twice (param groups {seen[id(p)]} and {i}); "
+                "each trainable parameter must appear exactly once"
+            )
+            seen[id(p)] = i
+        want_ids = _ids(want)
+        extra = [p for p in group["params"] if id(p) not in want_ids]
+        missing = [names.get(id(p), "?") for p in want if id(p) not in _ids(group["params"])]
+        frozen = [names.get(id(p), "?") for p in extra if not p.requires_grad]
+        assert not frozen, (
+            f"param group {i} holds {len(frozen)} frozen parameters (e.g. {frozen[:2]}); leave them out"
+        )
+        extra = [names.get(id(p), "<not a model parameter>") for p in extra]
+        assert not extra, f"param group {i} holds {len(extra)} parameters of another group (e.g. {extra[:2]})"
+        assert not missing, (
+            f"param group {i} lacks {len(missing)} of its group's trainable parameters (e.g. {missing[:2]})"
+        )
+
+
+def _trainable(params: list[torch.Tensor]) -> str:
+    flags = {p.requires_grad for p in params}
+    return {frozenset({True}): "trainable", frozenset({False}): "frozen"}.get(frozenset(flags), "mixed")
+
+
+def _assert_stage(groups: list[nn.Module], stage: int) -> None:
+    n = len(groups)
+    expected = ["frozen"] * max(n - stage, 0) + ["trainable"] * min(stage, n)
+    got = [_trainable(list(g.parameters())) for g in groups]
+    assert got == expected, f"after gradual_unfreeze(groups, {stage}): expected {expected}, got {got}"
+
+
+class _Scaler(nn.Module):
+    """A new layer with a parameter and a buffer."""
+
+    def __init__(self, n: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(n))
+        self.register_buffer("ema", torch.zeros(n))
+
+
+def _transfer_pair(device, new_layer: str = "scaler"):
+    """A source with a 10-class head and an extra layer `aux`; a target with a new layer
+    `neck` (a _Scaler or a BatchNorm1d) and a 3-class head. The source's BatchNorm has
+    non-default statistics."""
+    source = nn.Sequential(OrderedDict(
+        stem=nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)),
+        aux=nn.Linear(4, 4),
+        fc=nn.Linear(4, 10),
+    ))
+    bn = source.stem[1]
+    with torch.no_grad():
+        bn.running_mean.uniform_(-1, 1)
+        bn.running_var.uniform_(0.5, 2)
+        bn.weight.uniform_(0.5, 2)
+        bn.num_batches_tracked.fill_(7)
+    target = nn.Sequential(OrderedDict(
+        stem=nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)),
+        neck=_Scaler(4) if new_layer == "scaler" else nn.BatchNorm1d(4),
+        fc=nn.Linear(4, 3),
+    ))
+    return source.to(device), target.to(device)
+
+
+@pytest.fixture(scope="module")
+def resnet(device):
+    return models.build("resnet18").to(device)
+
+
+@pytest.fixture
+def groups(resnet):
+    resnet.requires_grad_(True)
+    return _resnet_groups(resnet)
+
+
+# ---------------------------------------------------------------- layer_groups
+
+
+@check(
+    "A ResNet splits into [stem + layer1, layer2, layer3, layer4, fc]",
+    level="basic", points=1,
+    hint="The stem (conv1, bn1, relu, maxpool) has too few parameters to be a group of its own: "
+         "it shares the first group with layer1. Return the model's own modules, not copies.",
+)
+def test_resnet_layer_groups(impl, resnet):
+    got = _groups_from(impl.layer_groups(resnet))
+    names = _names(resnet)
+    assert len(got) == 5, (
+        f"expected 5 groups ({', '.join(RESNET_LABELS)}), got {len(got)}: "
+        f"{[_owners([*g.parameters(), *g.buffers()], names) for g in got]}"
+    )
+    for label, group, want in zip(RESNET_LABELS, got, _resnet_groups(resnet)):
+        same = _ids(group.parameters()) == _ids(want.parameters()) and _ids(group.buffers()) == _ids(want.buffers())
+        assert same, (
+            f"group '{label}' should hold the parameters and buffers of "
+            f"{_owners([*want.parameters(), *want.buffers()], names)}; it holds "
+            f"{_owners([*group.parameters(), *group.buffers()], names)}"
+        )
+
+
+@check(
+    "An nn.Sequential splits into its children, one group each, in order",
+    level="basic", points=1,
+    hint="Each child of an nn.Sequential is one group, parameter-free ones (ReLU, Flatten) included; "
+         "return the children themselves.",
+)
+def test_sequential_layer_groups(impl, device):
+    seq = nn.Sequential(
+        nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3),
+    ).to(device)
+    got = _groups_from(impl.layer_groups(seq))
+    expected = list(seq)
+    same = len(got) == len(expected) and all(g is e for g, e in zip(got, expected))
+    assert same, (
+        f"expected the {len(expected)} children {[type(m).__name__ for m in expected]} themselves, "
+        f"got {len(got)} groups {[type(m).__name__ for m in got]}"
+    )
+
+
+class _EncoderNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Conv2d(3, 4, 3)
+        self.blocks = nn.Sequential(nn.Conv2d(4, 4, 3), nn.BatchNorm2d(4), nn.ReLU())
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.head(self.pool(self.blocks(self.embed(x))).flatten(1))
+
+
+@check(
+    "Any other model splits into its top-level children in registration order",
+    level="interview", points=2,
+    hint="Use the direct children only (not every submodule, not the model itself), "
+         "keeping those without parameters.",
+)
+def test_custom_model_layer_groups(impl, device):
+    model = _EncoderNet().to(device)
+    got = _groups_from(impl.layer_groups(model))
+    expected = [model.embed, model.blocks, model.pool, model.head]
+    same = len(got) == len(expected) and all(g is e for g, e in zip(got, expected))
+    assert same, (
+        f"expected the children [embed, blocks, pool, head] themselves, "
+        f"got {len(got)} groups {[type(m).__name__ for m in got]}"
+    )
+
+
+# ---------------------------------------------------------------- discriminative_param_groups
+
+
+@pytest.mark.parametrize("factor", [None, 10.0], ids=["default_factor", "factor_10"])
+@check(
+    "Group i of n gets lr / factor ** (n - 1 - i): the head gets lr, earlier groups less",
+    level="basic", points=1,
+    hint="Count the distance from the head: the last group gets lr, the one before lr / factor, "
+         "the first lr / factor ** (n - 1). Earlier layers hold more general features and move less.",
+)
+def test_lr_by_position(impl, groups, factor):
+    kwargs = {} if factor is None else {"factor": factor}
+    got = _param_groups_from(impl.discriminative_param_groups(groups, LR, **kwargs))
+    f = 2.6 if factor is None else factor
+    _assert_lrs(got, [LR / f ** (4 - i) for i in range(5)])
+
+
+@check(
+    "Each param group holds exactly its layer group's parameters, none twice",
+    level="basic", points=1,
+    hint="Put the parameters of group i (the module's own tensors, not copies) in param group i.",
+)
+def test_params_per_group(impl, resnet, groups):
+    got = _param_groups_from(impl.discriminative_param_groups(groups, LR))
+    _assert_params(got, [list(g.parameters()) for g in groups], _names(resnet))
+
+
+@check(
+    "The param groups work with torch.optim.SGD and AdamW, and a step moves only trainable parameters",
+    level="basic", points=1,
+    hint="Return a list of dicts with 'params' (a list of the parameters) and 'lr'; "
+         "an optimizer rejects a parameter given twice.",
+)
+def test_accepted_by_optimizers(impl, device):
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.Linear(8, 3)).to(device)
+    model[0].requires_grad_(False)
+    for make in (torch.optim.SGD, torch.optim.AdamW):
+        param_groups = _param_groups_from(impl.discriminative_param_groups(list(model), LR))
+        try:
+            optimizer = make(param_groups)
+        except Exception as e:  # noqa: BLE001 - the message is the finding
+            raise AssertionError(f"torch.optim.{make.__name__} rejected the param groups: {e}") from None
+    before = [p.detach().clone() for p in model.parameters()]
+    model(torch.randn(5, 4, device=device)).pow(2).sum().backward()
+    optimizer.step()
+    moved = [not torch.equal(b, p) for b, p in zip(before, model.parameters())]
+    expected = [p.requires_grad for p in model.parameters()]
+    assert moved == expected, f"expected a step to move exactly the trainable parameters {expected}, moved {moved}"
+
+
+@check(
+    "Frozen parameters are left out of the param groups",
+    level="interview", points=2,
+    hint="Filter on requires_grad: a frozen parameter handed to the optimizer still gets weight "
+         "decay and momentum state, and hides which parameters really train.",
+)
+def test_frozen_params_left_out(impl, resnet, groups):
+    resnet.conv1.requires_grad_(False)
+    for m in resnet.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.requires_grad_(False)
+    got = _param_groups_from(impl.discriminative_param_groups(groups, LR))
+    _assert_params(got, [[p for p in g.parameters() if p.requires_grad] for g in groups], _names(resnet))
+
+
+@check(
+    "A group with nothing to train is dropped; the others keep the lr of their position among all groups",
+    level="interview", points=2,
+    hint="Compute each group's exponent from its index in the full list of groups, then drop the "
+         "groups that end up with no trainable parameters.",
+)
+def test_empty_groups_dropped(impl, resnet, groups, device):
+    groups[0].requires_grad_(False)
+    groups[1].requires_grad_(False)
+    got = _param_groups_from(impl.discriminative_param_groups(groups, LR))
+    _assert_lrs(got, [LR / 2.6**2, LR / 2.6, LR])
+    _assert_params(got, [list(g.parameters()) for g in groups[2:]], _names(resnet))
+
+    seq = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)).to(device)
+    got = _param_groups_from(impl.discriminative_param_groups(list(seq), LR))
+    _assert_lrs(got, [LR / 2.6**2, LR])
+
+
+@check(
+    "A parameter shared by two groups goes only in the first, and a group left empty by that is dropped",
+    level="expert", points=3, hidden=True,
+    hint="Track the parameters already placed (by identity) and skip them in later groups; "
+         "torch.optim raises when a parameter appears in two param groups.",
+)
+def test_shared_parameter_once(impl, device):
+    tied = nn.Sequential(OrderedDict(embed=nn.Linear(6, 6, bias=False), mid=nn.Linear(6, 6), head=nn.Linear(6, 6)))
+    tied.head.weight = tied.embed.weight
+    tied.to(device)
+    embed, mid, head = tied
+    names = _names(tied)
+    got = _param_groups_from(impl.discriminative_param_groups([embed, mid, head], LR))
+    _assert_lrs(got, [LR / 2.6**2, LR / 2.6, LR])
+    _assert_params(got, [[embed.weight], [mid.weight, mid.bias], [head.bias]], names)
+
+    model = nn.Sequential(OrderedDict(encoder=nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 4)), head=nn.Linear(4, 2)))
+    model.to(device)
+    encoder, head = model
+    got = _param_groups_from(impl.discriminative_param_groups([encoder, encoder[1], head], LR))
+    _assert_lrs(got, [LR / 2.6**2, LR])
+    _assert_params(got, [list(encoder.parameters()), list(head.parameters())], _names(model))
+    try:
+        torch.optim.SGD(got)
+    except Exception as e:  # noqa: BLE001
+        raise AssertionError(f"torch.optim.SGD rejected the param groups: {e}") from None
+
+
+# ---------------------------------------------------------------- gradual_unfreeze
+
+
+@check(
+    "Stage 0 freezes every group",
+    level="basic", points=1,
+    hint="Stage 0 means no group is trainable yet; beware that a slice like groups[-0:] is the whole list.",
+)
+def test_stage_zero_freezes_all(impl, groups):
+    impl.gradual_unfreeze(groups, 0)
+    _assert_stage(groups, 0)
+
+
+@check(
+    "Stage k leaves exactly the last k groups trainable",
+    level="basic", points=1,
+    hint="Stage 1 trains the head only, stage 2 the head and the group before it, and so on.",
+)
+def test_stage_k_unfreezes_last_k(impl, groups):
+    groups[0].requires_grad_(False)
+    for stage in (1, 2, 3):
+        impl.gradual_unfreeze(groups, stage)
+        _assert_stage(groups, stage)
+
+
+@check(
+    "A stage at or beyond the number of groups makes every group trainable, without error",
+    level="interview", points=2,
+    hint="Clamp the stage to the number of groups instead of indexing past the end.",
+)
+def test_stage_beyond_len(impl, groups):
+    for stage in (len(groups), len(groups) + 3):
+        for g in groups:
+            g.requires_grad_(False)
+        impl.gradual_unfreeze(groups, stage)
+        _assert_stage(groups, stage)
+
+
+@check(
+    "Going back to an earlier stage freezes the groups it no longer includes",
+    level="interview", points=2,
+    hint="Set the flag of every group on each call (True for the last k, False for the rest) "
+         "instead of only unfreezing; the result must not depend on the flags before the call.",
+)
+def test_stage_is_absolute(impl, groups, resnet):
+    impl.gradual_unfreeze(groups, 2)
+    _assert_stage(groups, 2)
+    impl.gradual_unfreeze(groups, 4)
+    _assert_stage(groups, 4)
+    resnet.bn1.requires_grad_(True)
+    impl.gradual_unfreeze(groups, 1)
+    _assert_stage(groups, 1)
+
+
+@check(
+    "gradual_unfreeze changes only requires_grad: train/eval mode, values and buffers stay as they were",
+    level="expert", points=3,
+    hint="Do not call .train() or .eval() on the groups and do not touch their tensors; "
+         "whether BatchNorm statistics update is a separate decision from which weights train.",
+)
+def test_unfreeze_changes_only_flags(impl, device):
+    model = nn.Sequential(
+        nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout(0.5), nn.Flatten(), nn.Linear(4, 3),
+    ).to(device)
+    for mode in (True, False):
+        model.train(mode)
+        state = {k: v.clone() for k, v in model.state_dict().items()}
+        for stage in (0, 2, 6):
+            impl.gradual_unfreeze(list(model), stage)
+            modes = {type(m).__name__ for m in model.modules() if m.training != mode}
+            assert not modes, (
+                f"expected every module to stay in {'train' if mode else 'eval'} mode after "
+                f"gradual_unfreeze(groups, {stage}); these changed: {sorted(modes)}"
+            )
+            changed = [k for k, v in model.state_dict().items() if not torch.equal(v, state[k])]
+            assert not changed, f"expected no value or buffer to change, these did: {changed[:3]}"
+
+
+# ---------------------------------------------------------------- transfer_weights
+
+
+@check(
+    "Every parameter whose name and shape match is copied from source to target",
+    level="basic", points=1,
+    hint="Walk the target's state_dict and copy each source tensor with the same name and shape; "
+         "the source stays unchanged.",
+)
+def test_matching_entries_copied(impl, device):
+    source, target = _transfer_pair(device)
+    source_before = {k: v.clone() for k, v in source.state_dict().items()}
+    impl.transfer_weights(source, target)
+    target_state = target.state_dict()
+    differ = [k for k in ("stem.0.weight", "stem.0.bias", "stem.1.weight", "stem.1.bias")
+              if not torch.equal(target_state[k], source_before[k])]
+    assert not differ, f"expected the stem's parameters copied into the target; these still differ: {differ}"
+    changed = [k for k, v in source.state_dict().items() if not torch.equal(v, source_before[k])]
+    assert not changed, f"expected the source to stay unchanged; these changed: {changed[:3]}"
+
+
+@check(
+    "Returns the target's keys that were not copied, in the target's state_dict order",
+    level="basic", points=1,
+    hint="Report from the target's point of view: its new layers and resized head, as a list in "
+         "target.state_dict() order (not sorted, not the source's leftovers).",
+)
+def test_returns_target_keys_not_copied(impl, device):
+    source, target = _transfer_pair(device)
+    got = impl.transfer_weights(source, target)
+    expected = ["neck.weight", "neck.ema", "fc.weight", "fc.bias"]
+    assert isinstance(got, (list, tuple)), f"expected a list of key names, got {type(got).__name__}"
+    assert list(got) == expected, f"expected {expected}, got {list(got)}"
+
+
+@check(
+    "A new BatchNorm layer's num_batches_tracked is reported as not copied too",
+    level="expert", points=3,
+    hint="load_state_dict(strict=False) leaves a missing num_batches_tracked out of missing_keys "
+         "(BatchNorm fills it in silently): build the list from the target's own keys.",
+)
+def test_new_batchnorm_keys_reported(impl, device):
+    source, target = _transfer_pair(device, new_layer="batchnorm")
+    got = impl.transfer_weights(source, target)
+    expected = [
+        "neck.weight", "neck.bias", "neck.running_mean", "neck.running_var", "neck.num_batches_tracked",
+        "fc.weight", "fc.bias",
+    ]
+    assert isinstance(got, (list, tuple)), f"expected a list of key names, got {type(got).__name__}"
+    assert list(got) == expected, f"expected {expected}, got {list(got)}"
+
+
+@check(
+    "Buffers are transferred too: BatchNorm running statistics and num_batches_tracked",
+    level="interview", points=2,
+    hint="named_parameters() misses the running mean and variance; the state_dict holds the buffers "
+         "as well, and a pretrained BatchNorm is only useful with its statistics.",
+)
+def test_buffers_copied(impl, device):
+    source, target = _transfer_pair(device)
+    impl.transfer_weights(source, target)
+    src, tgt = source.stem[1], target.stem[1]
+    differ = [
+        name for name in ("running_mean", "running_var", "num_batches_tracked")
+        if not torch.equal(getattr(src, name), getattr(tgt, name))
+    ]
+    assert not differ, f"expected stem.1's {differ} copied from the source, they still differ"
+
+
+@check(
+    "Entries with the same name but another shape are skipped and left untouched in the target",
+    level="interview", points=2,
+    hint="Compare shapes before copying: a resized head keeps its fresh initialisation "
+         "(load_state_dict raises on a size mismatch even with strict=False).",
+)
+def test_shape_mismatch_skipped(impl, device):
+    source, target = _transfer_pair(device)
+    head_before = {k: v.clone() for k, v in target.fc.state_dict().items()}
+    impl.transfer_weights(source, target)
+    shapes = {k: tuple(v.shape) for k, v in target.fc.state_dict().items()}
+    assert shapes == {"weight": (3, 4), "bias": (3,)}, (
+        f"expected the target head to keep shapes (3, 4) and (3,), got {shapes}"
+    )
+    changed = [k for k, v in target.fc.state_dict().items() if not torch.equal(v, head_before[k])]
+    assert not changed, f"expected the target's fc.{changed[0]} untouched (its shape differs from the source's)"
+
+
+@check(
+    "Copies in place: the target keeps its own parameter objects, device and memory, shared with nobody",
+    level="expert", points=3,
+    hint="Copy values into the existing tensors (tensor.copy_ under torch.no_grad, or load_state_dict) "
+         "instead of assigning new tensors or the source's own ones.",
+)
+def test_copies_in_place(impl, device):
+    source, target = _transfer_pair("cpu")
+    target.to(device)
+    params = dict(target.named_parameters())
+    pointers = {k: v.data_ptr() for k, v in target.state_dict().items()}
+    impl.transfer_weights(source, target)
+    replaced = [k for k, p in target.named_parameters() if params.get(k) is not p]
+    assert not replaced, (
+        f"expected the target's parameter objects to stay the same, these were replaced: {replaced[:3]}"
+    )
+    moved = [k for k, v in target.state_dict().items() if v.data_ptr() != pointers[k] or v.device.type != device.type]
+    assert not moved, (
+        f"expected values written into the target's existing tensors, these now use other memory: {moved[:3]}"
+    )
+    with torch.no_grad():
+        for t in source.state_dict().values():
+            t.add_(1)
+    copied = target.stem[0].weight
+    assert not torch.equal(copied.cpu(), source.stem[0].weight), (
+        "expected the target to share no memory with the source: changing the source changed stem.0.weight"
+    )
+
+
+def _pipeline_model(num_classes: int) -> nn.Module:
+    return nn.Sequential(OrderedDict(
+        block1=nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU()),
+        block2=nn.Sequential(nn.Conv2d(4, 8, 3), nn.BatchNorm2d(8), nn.ReLU()),
+        pool=nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()),
+        fc=nn.Linear(8, num_classes),
+    ))
+
+
+@check(
+    "Transfer, unfreezing to stage 3 and discriminative lrs together train block2 and fc only",
+    level="interview", points=2,
+    hint="Each piece must act on the target's own modules: transfer in place, groups that are the "
+         "model's modules, flags set on them, and param groups built from those flags.",
+)
+def test_fine_tuning_pipeline(impl, device):
+    source, target = _pipeline_model(10).to(device), _pipeline_model(3).to(device)
+    not_copied = impl.transfer_weights(source, target)
+    groups = _groups_from(impl.layer_groups(target))
+    impl.gradual_unfreeze(groups, 3)
+    param_groups = _param_groups_from(impl.discriminative_param_groups(groups, LR))
+    assert list(not_copied) == ["fc.weight", "fc.bias"], (
+        f"expected ['fc.weight', 'fc.bias'] not copied, got {not_copied}"
+    )
+    _assert_lrs(param_groups, [LR / 2.6**2, LR])
+    optimizer = torch.optim.SGD(param_groups)
+    before = {k: v.detach().clone() for k, v in target.named_parameters()}
+    target(models.example_input(device=device)).logsumexp(1).sum().backward()
+    optimizer.step()
+    moved = sorted({k.split(".")[0] for k, v in target.named_parameters() if not torch.equal(v, before[k])})
+    assert moved == ["block2", "fc"], f"expected one SGD step to change block2 and fc only, it changed {moved}"
