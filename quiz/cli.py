@@ -190,6 +190,12 @@ def cmd_reset(args) -> int:
     return EXIT_OK
 
 
+def _run_app(start: str | None = None) -> int:
+    from quiz.ui.app import run
+
+    return run(start)
+
+
 # ---- parser ---------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--impl", metavar="DIR", help="workspace folder (default: the current workspace)")
     p.set_defaults(func=cmd_reset)
 
+    p = sub.add_parser("review", help="review the questions due now (spaced repetition)")
+    p.set_defaults(func=lambda args: _run_app("review"))
+
     from quiz import show
 
     show.register(sub)
@@ -241,9 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        from quiz.ui.app import run
-
-        return run()
+        return _run_app()
     try:
         return args.func(args)
     except UsageError as e:

@@ -54,6 +54,18 @@ def due_now(store: Store, questions: list[int], now: datetime | None = None) -> 
     return [d.question for d in due]
 
 
+def due_soonest(store: Store, questions: list[int], n: int) -> list[int]:
+    """The `n` reviewed questions whose next review comes first."""
+    table = schedule(store, questions)
+    ahead = sorted((d for d in table.values() if d.due is not None), key=lambda d: (d.due, d.question))
+    return [d.question for d in ahead[:n]]
+
+
+def next_due(store: Store, questions: list[int]) -> datetime | None:
+    times = [d.due for d in schedule(store, questions).values() if d.due is not None]
+    return min(times) if times else None
+
+
 def describe(due: Due, now: datetime, lang: str) -> str:
     """'new', 'due' or 'in 3 d' (in `lang`)."""
     if due.due is None:

@@ -242,3 +242,36 @@ async def test_device_cycles_through_what_is_available(tmp_path):
             await pilot.press("d")
             seen.append(app.screen.device)
         assert seen[:2] == ["cpu", "auto"] or "cuda" in seen
+
+
+async def test_review_session_walks_the_due_questions_and_updates_fsrs(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.progress == "Review 1/10"
+        await pilot.click("#typed")
+        await pilot.press("t", "r", "a", "n", "s", "f", "e", "r", "3")
+        assert "transfer3" in screen.query_one("#typed").text
+        assert app.store.reviews() == []
+        await pilot.press("ctrl+r", "3")
+        await pilot.pause()
+        assert [r["rating"] for r in app.store.reviews()] == ["good"]
+        assert isinstance(app.screen, QuestionScreen) and app.screen.progress == "Review 2/10"
+        await pilot.press("space", "1")
+        await pilot.pause()
+        assert app.screen.progress == "Review 3/10"
+        assert set(app.store.due_times()) == {1, 2}
+
+
+async def test_review_with_nothing_due_offers_the_soonest(tmp_path):
+    from quiz import schedule
+
+    app = make_app(tmp_path)
+    for q in range(1, 11):
+        schedule.review(app.store, q, "easy", 5, 5, when=FIXED_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert isinstance(app.screen, QuestionScreen) and app.screen.progress == "Review 1/3"

@@ -40,7 +40,9 @@ class TransferlingsApp(App):
         lang: str | None = None,
         clock: Callable[[], datetime] = schedule.utcnow,
         start_grader: bool = True,
+        start: str | None = None,
     ):
+        """`start`: "review" opens a review session over the home screen."""
         super().__init__()
         bank.load_questions()  # invalid content fails at start-up, naming file and field
         self.store = store or Store()
@@ -48,6 +50,7 @@ class TransferlingsApp(App):
         self.workspace = folder or workspace.find()
         self.clock = clock
         self.start_grader = start_grader
+        self.start = start
         self.set_reactive(TransferlingsApp.lang, lang or self.store.setting("lang") or resolve_lang(None))
 
     def on_mount(self) -> None:
@@ -60,6 +63,10 @@ class TransferlingsApp(App):
             self.notify(self.store.notice, severity="warning", timeout=15)
         if self.start_grader:
             self.call_after_refresh(self.grading.start_in_background)
+        if self.start == "review":
+            from quiz.ui.review import start_review
+
+            self.call_after_refresh(start_review, self)
 
     def on_unmount(self) -> None:
         self.grading.close()
@@ -98,6 +105,6 @@ class TransferlingsApp(App):
         yield from super().get_system_commands(screen)
 
 
-def run() -> int:
-    TransferlingsApp().run()
+def run(start: str | None = None) -> int:
+    TransferlingsApp(start=start).run()
     return 0

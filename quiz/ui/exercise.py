@@ -34,6 +34,14 @@ VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold red", 
 WATCH_INTERVAL_S = 0.3
 
 
+def display_path(path: Path) -> str:
+    """Relative to the current folder when inside it, else the last two parts."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(Path("…", path.parent.name, path.name))
+
+
 def task_text(path: Path, fallback: Path) -> str:
     """The module docstring of the user's file (or of the pristine stub if it doesn't parse)."""
     for source in (path, fallback):
@@ -141,7 +149,7 @@ class ExerciseScreen(LocalizedScreen):
         except OSError as e:
             code = f"# {e}"
         self.query_one("#source", Static).update(Group(
-            Text(t("ex.source", self.lang, path=self.path), style="dim"),
+            Text(t("ex.source", self.lang, path=display_path(self.path)), style="dim"),
             Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=False),
         ))
 

@@ -32,7 +32,7 @@ def exercise_cell(store, names: tuple[str, ...], lang: str) -> Text:
 
 class HomeScreen(LocalizedScreen):
     HELP_NAME = {"zh": "首页", "en": "Home"}
-    BINDINGS = [Binding("enter", "open", "Open")]
+    BINDINGS = [Binding("enter", "open", "Open"), Binding("v", "review", "Review")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,13 +73,22 @@ class HomeScreen(LocalizedScreen):
         table.move_cursor(row=row)
         passed = sum(store.exercise_status(n).state == "passed" for n in registry.names())
         due_now = sum(d.is_due(now) for d in due.values())
-        self.query_one("#summary", Static).update(
-            t("home.summary", lang, passed=passed, exercises=len(registry.names()), due=due_now))
+        summary = t("home.summary", lang, passed=passed, exercises=len(registry.names()), due=due_now)
+        upcoming = [d for d in due.values() if d.due is not None and d.due > now]
+        if upcoming:
+            soonest = min(upcoming, key=lambda d: d.due)
+            summary += " · " + t("home.next_due", lang, when=schedule.describe(soonest, now, lang))
+        self.query_one("#summary", Static).update(summary)
 
     def action_open(self) -> None:
         table = self.query_one("#questions", DataTable)
         if table.row_count:
             self._open(int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def action_review(self) -> None:
+        from quiz.ui.review import start_review
+
+        start_review(self.app)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self._open(int(event.row_key.value))

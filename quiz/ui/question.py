@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Markdown, SelectionList, Static
+from textual.widgets import Button, Footer, Header, Markdown, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from quiz import bank, schedule
@@ -23,20 +23,25 @@ class QuestionScreen(LocalizedScreen):
     HELP_NAME = {"zh": "题目", "en": "Question"}
     BINDINGS = [
         Binding("space", "reveal", "Reveal"),
+        Binding("ctrl+r", "reveal", "Reveal", show=False, priority=True),
         Binding("1", "rate('again')", "Again", show=False),
         Binding("2", "rate('hard')", "Hard", show=False),
         Binding("3", "rate('good')", "Good"),
         Binding("4", "rate('easy')", "Easy", show=False),
         Binding("o", "open_exercise", "Exercise"),
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", priority=True),
     ]
 
-    def __init__(self, question: int, *, on_rated=None):
+    def __init__(self, question: int, *, on_rated=None, answer_box: bool = False, progress: str = ""):
+        """`on_rated(rating)` replaces staying on the screen after a rating (review
+        sessions); `answer_box` adds a text area to type an answer before revealing."""
         super().__init__()
         self.question = bank.get_question(question)
         self.revealed = False
         self.rated_message = ""
         self.on_rated = on_rated
+        self.answer_box = answer_box
+        self.progress = progress
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,13 +59,25 @@ class QuestionScreen(LocalizedScreen):
             return not self.revealed
         return True
 
+    def compose_answer_box(self) -> None:
+        if self.answer_box and not self.query("#typed"):
+            box = TextArea(id="typed", classes="typed")
+            box.border_title = t("q.type_answer", self.lang)
+            self.mount(box, before=self.query_one("#ratings"))
+
+    def on_mount(self) -> None:
+        self.compose_answer_box()
+
     def render_lang(self) -> None:
         lang, q = self.lang, self.question
+        if self.query("#typed"):
+            self.query_one("#typed", TextArea).border_title = t("q.type_answer", lang)
         body = self.query_one("#qbody", VerticalScroll)
         body.remove_children()
         meta = f"{q.label('kind', lang)} · {q.label('difficulty', lang)} · {', '.join(q.tags)}"
+        progress = f"[b cyan]{self.progress}[/]  " if self.progress else ""
         widgets = [
-            Static(f"[b]{q.id}. {q.title[lang]}[/b]\n[dim]{meta}[/dim]", classes="qtitle"),
+            Static(f"{progress}[b]{q.id}. {q.title[lang]}[/b]\n[dim]{meta}[/dim]", classes="qtitle"),
             Markdown(q.prompt[lang], classes="prompt"),
         ]
         if q.exercises:
@@ -92,6 +109,7 @@ class QuestionScreen(LocalizedScreen):
     def action_reveal(self) -> None:
         if not self.revealed:
             self.revealed = True
+            self.set_focus(None)
             self.render_lang()
             self.refresh_bindings()
 
@@ -130,4 +148,8 @@ class QuestionScreen(LocalizedScreen):
             self.app.push_screen(ExerciseScreen(self.question.exercises[0], others=self.question.exercises[1:]))
 
     def action_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, TextArea):
+            self.set_focus(None)
+            return
         self.app.pop_screen()
