@@ -115,6 +115,9 @@ class Question:
     reading: tuple[str, ...]
     path: Path
 
+    def __hash__(self) -> int:  # the per-language dicts are unhashable; id and file identify it
+        return hash((self.id, self.path))
+
     def snippets(self, lang: str) -> list[Snippet]:
         """The ```python blocks of the answer and the follow-up answers, in order."""
         found: list[Snippet] = []

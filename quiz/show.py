@@ -7,7 +7,9 @@ No torch is imported here.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from contextlib import contextmanager
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -17,7 +19,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from quiz.bank import BankError, NoSuchQuestion, Question, get_question, load_questions
+from quiz.bank import BankError, NoSuchQuestion, Question, get_question
 from quiz.lang import LANGS, LangError, other, resolve_lang
 
 # Section headings and other fixed words, per language.
@@ -36,6 +38,70 @@ WORDS = {
         "en": "(add --answer for the model answer, key points, mistakes and follow-ups)",
     },
 }
+
+
+# ---- line breaking for Chinese ---------------------------------------------------------
+# Rich breaks lines only at spaces, so a run of Chinese between two spaces (Chinese text
+# puts spaces around Latin words: "用 PyTorch 的……") is one unbreakable "word", pushed whole
+# onto the next line: ragged paragraphs. While printing, `cjk_wrap()` lets Rich break
+# between any two CJK characters, keeping closing punctuation (，。）) off the start of a
+# line and opening punctuation (（“) off the end.
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
+_OPEN = "（《「『【〔〈“‘"
+_CLOSE = "，。、；：！？）》」』】〕〉”’…"
+_WORD = re.compile(
+    rf"\s*(?:[{_OPEN}]*[{_CJK}][{_CLOSE}]*|[{_OPEN}]*[^\s{_CJK}]+[{_CLOSE}]*)\s*"
+)
+
+
+def _divide_line_cjk(text: str, width: int, fold: bool = True) -> list[int]:
+    """rich._wrap.divide_line, with every CJK character a word of its own."""
+    from rich.cells import cell_len, chop_cells
+
+    breaks: list[int] = []
+    offset = 0
+    position = 0
+    while (m := _WORD.match(text, position)) is not None and m.end() > position:
+        start, word = m.start(), m.group()
+        position = m.end()
+        length = cell_len(word.rstrip())
+        if width - offset >= length:
+            offset += cell_len(word)
+        elif length > width:
+            if not fold:
+                if start:
+                    breaks.append(start)
+                offset = cell_len(word)
+                continue
+            pieces = chop_cells(word, width)
+            for i, piece in enumerate(pieces):
+                if start:
+                    breaks.append(start)
+                if i == len(pieces) - 1:
+                    offset = cell_len(piece)
+                else:
+                    start += len(piece)
+        elif offset and start:
+            breaks.append(start)
+            offset = cell_len(word)
+    return breaks
+
+
+@contextmanager
+def cjk_wrap():
+    """While active, Rich wraps Chinese text between characters (see above)."""
+    import rich.text
+
+    original = getattr(rich.text, "divide_line", None)
+    if original is None:  # pragma: no cover - a future Rich without it: plain wrapping
+        yield
+        return
+    rich.text.divide_line = _divide_line_cjk
+    try:
+        yield
+    finally:
+        rich.text.divide_line = original
 
 
 def _w(key: str, lang: str) -> str:
@@ -90,8 +156,8 @@ def render_question(q: Question, lang: str, *, answer: bool) -> RenderableType:
 
     section("followups")
     for i, f in enumerate(q.followups[lang], 1):
-        colon = "：" if lang == "zh" else ": "
-        parts.append(Markdown(f"**{_w('followup', lang)} {i}{colon}** {f.question}"))
+        label = f"**{_w('followup', lang)} {i}**：" if lang == "zh" else f"**{_w('followup', lang)} {i}:** "
+        parts.append(Markdown(label + f.question))
         parts.append(Padding(Markdown(f.answer), (0, 0, 1, 4)))
 
     section("reading")
@@ -145,7 +211,8 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
         print(f"transferlings show: {e}", file=sys.stderr)
         return 2
     console = console or Console()
-    console.print(render_question(q, lang, answer=bool(getattr(args, "answer", False))))
+    with cjk_wrap():
+        console.print(render_question(q, lang, answer=bool(getattr(args, "answer", False))))
     return 0
 
 
