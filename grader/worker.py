@@ -41,7 +41,7 @@ def preload() -> None:
     import grader.plugin  # noqa: F401
     import grader.results  # noqa: F401
 
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+    torch.set_num_threads(1)  # fixture models are tiny: more threads only contend
 
 
 def probe_cuda() -> tuple[bool, str | None]:
