@@ -196,6 +196,61 @@ def _run_app(start: str | None = None) -> int:
     return run(start)
 
 
+# ---- report ---------------------------------------------------------------------------
+
+REPORT_FORMATS = {"md": "to_markdown", "json": "to_json", "html": "to_html"}
+_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
+
+
+def _saved_interview(store, which: str | None) -> dict:
+    if which is None:
+        found = store.last_interview()
+        if found is None:
+            raise UsageError("no mock interview has been saved yet")
+        return found
+    if not which.isdigit():
+        raise UsageError(f"interview ID must be a number, not {which!r}")
+    found = store.interview(int(which))
+    if found is None:
+        latest = store.interviews(limit=1)
+        known = f" (the latest is {latest[0]['id']})" if latest else " (none saved yet)"
+        raise UsageError(f"there is no interview {which}{known}")
+    return found
+
+
+def _report_format(args) -> str:
+    if args.format:
+        return args.format
+    return _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "md") if args.output else "md"
+
+
+def cmd_report(args) -> int:
+    from quiz import reports
+    from quiz.lang import resolve_lang
+    from quiz.store import Store
+
+    if args.id is not None and args.last:
+        raise UsageError("give an interview ID or --last, not both")
+    lang = resolve_lang(args.lang)
+    fmt = _report_format(args)
+    store = Store()
+    try:
+        saved = _saved_interview(store, args.id)
+    finally:
+        store.close()
+    render = getattr(reports, REPORT_FORMATS[fmt])
+    text = render(saved) if fmt == "json" else render(saved, lang)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output)
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} already exists (add --force to overwrite it)")
+    target.write_text(text, encoding="utf-8")
+    print(f"Wrote interview {saved['id']} to {target}", file=sys.stderr)
+    return EXIT_OK
+
+
 # ---- parser ---------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,6 +294,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("review", help="review the questions due now (spaced repetition)")
     p.set_defaults(func=lambda args: _run_app("review"))
+
+    p = sub.add_parser("report", help="export a saved mock-interview report (Markdown, JSON or HTML)",
+                       description="Export a saved mock interview: the latest (the default, or --last) or the one "
+                       "with ID. Prints to stdout, or writes FILE with --output (never over an existing "
+                       "file unless --force).")
+    p.add_argument("id", nargs="?", metavar="ID", help="interview number (default: the latest)")
+    p.add_argument("--last", action="store_true", help="the latest interview (the default)")
+    p.add_argument("--format", choices=tuple(REPORT_FORMATS),
+                   help="md, json or html (default: from the --output file's suffix, else md)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of the Markdown or HTML report")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.set_defaults(func=cmd_report)
 
     from quiz import show
 

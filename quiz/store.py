@@ -1,5 +1,5 @@
 """Progress in SQLite: grading runs with per-check results, reviews, ticked key points,
-settings. Knows no torch and no UI.
+settings, mock-interview reports. Knows no torch and no UI.
 
 Schema versioned by `PRAGMA user_version` with forward-only migrations; WAL journal; every
 write in its own transaction, so killing the app loses at most the action in flight. A
@@ -60,6 +60,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE settings (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE interviews (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        score REAL NOT NULL,
+        config TEXT NOT NULL,
+        report TEXT NOT NULL
     );
     """,
 )
@@ -245,3 +255,30 @@ class Store:
         with self.transaction() as db:
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        (key, value))
+
+    # ---- mock interviews ----------------------------------------------------------------
+
+    def save_interview(self, report: dict) -> int:
+        """Keep a finished interview's report (quiz.interview.report); returns its id."""
+        with self.transaction() as db:
+            return db.execute(
+                "INSERT INTO interviews (started_at, ended_at, score, config, report) VALUES (?,?,?,?,?)",
+                (report["started_at"], report["ended_at"], report["total"],
+                 json.dumps(report["config"], ensure_ascii=False), json.dumps(report, ensure_ascii=False)),
+            ).lastrowid
+
+    def interviews(self, limit: int = 100) -> list[dict]:
+        """Most recent first: id, started_at, ended_at, score (out of 100) and config
+        parsed, without the reports (for lists and the progress chart)."""
+        rows = self.db.execute("SELECT id, started_at, ended_at, score, config FROM interviews ORDER BY id DESC LIMIT ?",
+                               (limit,))
+        return [dict(row) | {"config": json.loads(row["config"])} for row in rows]
+
+    def interview(self, interview_id: int) -> dict | None:
+        """The saved report with its "id" added, or None."""
+        row = self.db.execute("SELECT id, report FROM interviews WHERE id = ?", (interview_id,)).fetchone()
+        return json.loads(row["report"]) | {"id": row["id"]} if row else None
+
+    def last_interview(self) -> dict | None:
+        row = self.db.execute("SELECT id FROM interviews ORDER BY id DESC LIMIT 1").fetchone()
+        return self.interview(row["id"]) if row else None

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 LIGHT_MODULES = ["quiz.cli", "quiz.ui.app", "quiz.ui.exercise", "quiz.ui.home", "quiz.ui.question",
-                 "quiz.ui.progress", "quiz.ui.dialogs", "quiz.store", "quiz.schedule", "quiz.bank",
+                 "quiz.ui.progress", "quiz.ui.dialogs", "quiz.store", "quiz.schedule", "quiz.bank", "quiz.interview", "quiz.reports", "quiz.ui.review",
                  "grader.engine", "grader.registry", "grader.results"]
 
 
