@@ -1,0 +1,596 @@
+"""Grader for source_selection: LEEP, NCE, H-score, LogME and ranking sources with them.
+
+Every reference value is computed here in numpy float64, independently of any
+implementation: LEEP, NCE and H-score straight from their definitions, LogME by
+maximising the Gaussian log marginal likelihood log N(y; 0, I/beta + F F^T/alpha) over
+(alpha, beta) numerically (beta in closed form, then a grid and a bounded 1-D search over
+log(alpha/beta)), not by a fixed-point iteration. The LogME fixtures are chosen so that
+this likelihood has a single interior maximum (tests/test_source_selection_fixtures.py
+checks it), so any fixed-point scheme that converges agrees with it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy.optimize import minimize_scalar
+
+from grader import pretrained
+from grader.checks import check
+
+# ---------------------------------------------------------------- float64 references
+
+
+def ref_leep(probs: np.ndarray, labels: np.ndarray) -> float:
+    probs = probs.astype(np.float64)
+    _, y = np.unique(labels, return_inverse=True)
+    joint = np.zeros((y.max() + 1, probs.shape[1]))
+    np.add.at(joint, y, probs)
+    joint /= len(y)
+    marginal = joint.sum(axis=0)
+    conditional = np.divide(joint, marginal, out=np.zeros_like(joint), where=marginal > 0)
+    return float(np.log((probs * conditional[y]).sum(axis=1)).mean())
+
+
+def ref_nce(source_labels: np.ndarray, target_labels: np.ndarray) -> float:
+    n = len(target_labels)
+    pairs, counts = np.unique(np.stack([source_labels, target_labels]), axis=1, return_counts=True)
+    z_values, z_counts = np.unique(source_labels, return_counts=True)
+    z_count = dict(zip(z_values.tolist(), z_counts.tolist()))
+    return float(sum(c / n * math.log(c / z_count[z]) for z, c in zip(pairs[0].tolist(), counts)))
+
+
+def entropy(labels: np.ndarray) -> float:
+    p = np.unique(labels, return_counts=True)[1] / len(labels)
+    return float(-(p * np.log(p)).sum())
+
+
+def ref_h_score(features: np.ndarray, labels: np.ndarray) -> float:
+    f = features.astype(np.float64)
+    g = np.zeros_like(f)
+    for c in np.unique(labels):
+        g[labels == c] = f[labels == c].mean(axis=0)
+    cov_f = np.atleast_2d(np.cov(f, rowvar=False, bias=True))
+    cov_g = np.atleast_2d(np.cov(g, rowvar=False, bias=True))
+    return float(np.trace(np.linalg.pinv(cov_f, hermitian=True) @ cov_g))
+
+
+def ref_max_log_evidence(features: np.ndarray, y: np.ndarray) -> float:
+    """max over alpha, beta of log N(y; 0, I/beta + F F^T/alpha), in the eigenbasis of F F^T."""
+    f = features.astype(np.float64)
+    n = len(y)
+    lam, q = np.linalg.eigh(f @ f.T)
+    lam = np.clip(lam, 0.0, None)
+    z2 = (q.T @ y) ** 2
+
+    def neg_profile(log_t: float) -> float:  # covariance (I + F F^T / t) / beta, beta at its optimum
+        c = 1.0 + lam / math.exp(log_t)
+        return 0.5 * np.log(c).sum() + 0.5 * n * math.log((z2 / c).sum() / n)
+
+    positive = lam[lam > lam.max() * 1e-12]
+    grid = np.linspace(math.log(positive.min()) - 15, math.log(positive.max()) + 15, 600)
+    i = int(np.argmin([neg_profile(g) for g in grid]))
+    bounds = (grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)])
+    log_t = minimize_scalar(neg_profile, bounds=bounds, method="bounded", options={"xatol": 1e-10}).x
+    c = 1.0 + lam / math.exp(log_t)
+    beta = n / (z2 / c).sum()
+    variance = c / beta
+    return float(-0.5 * n * math.log(2 * math.pi) - 0.5 * np.log(variance).sum() - 0.5 * (z2 / variance).sum())
+
+
+def ref_log_me(features: np.ndarray, labels: np.ndarray) -> float:
+    evidences = [ref_max_log_evidence(features, (labels == c).astype(np.float64)) for c in np.unique(labels)]
+    return float(np.mean(evidences) / len(labels))
+
+
+# ---------------------------------------------------------------- fixtures (numpy, seeded)
+
+
+def balanced_labels(rng: np.random.Generator, n: int, num_classes: int) -> np.ndarray:
+    return rng.permutation(np.arange(n) % num_classes)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def source_probs(seed: int, labels: np.ndarray, num_source: int, strength: float) -> np.ndarray:
+    """Soft predictions of a source model whose class (y * 2) % num_source tracks label y."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(len(labels), num_source))
+    logits[np.arange(len(labels)), (labels * 2) % num_source] += strength
+    return softmax(logits).astype(np.float32)
+
+
+def noisy_source_labels(seed: int, labels: np.ndarray, ids: np.ndarray, keep: float) -> np.ndarray:
+    """Source predictions: ids[y] with probability `keep`, else a random id."""
+    rng = np.random.default_rng(seed)
+    predicted = ids[labels % len(ids)].copy()
+    flip = rng.random(len(labels)) >= keep
+    predicted[flip] = rng.choice(ids, flip.sum())
+    return predicted
+
+
+def blobs(seed: int, n: int, d: int, num_classes: int, *, separation=1.0, noise=1.0, offset=0.5, flip=0.2):
+    """Features around class means, with a fraction `flip` of labels redrawn at random."""
+    rng = np.random.default_rng(seed)
+    labels = balanced_labels(rng, n, num_classes)
+    means = separation * rng.normal(size=(num_classes, d))
+    features = means[labels] + noise * rng.normal(size=(n, d)) + offset
+    noisy = labels.copy()
+    redraw = rng.random(n) < flip
+    noisy[redraw] = rng.integers(0, num_classes, redraw.sum())
+    return features.astype(np.float32), noisy
+
+
+def logme_task() -> tuple[np.ndarray, np.ndarray]:
+    features, labels = blobs(0, 60, 6, 3)
+    return 0.1 * features, labels
+
+
+def logme_fewer_samples_task() -> tuple[np.ndarray, np.ndarray]:
+    features, labels = blobs(0, 20, 40, 3, noise=0.1, flip=0.3)
+    return 0.25 * features, labels
+
+
+def logme_repeated_columns_task() -> tuple[np.ndarray, np.ndarray]:
+    features, labels = blobs(1, 60, 6, 3)
+    return 0.1 * np.concatenate([features, features[:, :2]], axis=1), labels
+
+
+def logme_ill_conditioned_task() -> tuple[np.ndarray, np.ndarray]:
+    features, labels = blobs(2, 60, 8, 3, noise=0.3)
+    return (features * np.logspace(-3, 0, 8)).astype(np.float32), labels
+
+
+LOGME_TASKS = {
+    "logme": logme_task,
+    "fewer_samples": logme_fewer_samples_task,
+    "repeated_columns": logme_repeated_columns_task,
+    "ill_conditioned": logme_ill_conditioned_task,
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def tensor(array: np.ndarray, device) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(array)).to(device)
+
+
+def score(fn, *args) -> float:
+    """Call the candidate's metric and check that it returned a real number."""
+    value = fn(*args)
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    assert isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool), (
+        f"expected {fn.__name__} to return a float, got {type(value).__name__}"
+    )
+    return float(value)
+
+
+def close(actual: float, expected: float, *, atol: float, rtol: float = 0.0) -> bool:
+    return math.isfinite(actual) and abs(actual - expected) <= atol + rtol * abs(expected)
+
+
+def raising(fn) -> str | None:
+    """None when fn raises ValueError, else what it did instead."""
+    try:
+        fn()
+    except ValueError:
+        return None
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported to the candidate
+        return f"raised {type(exc).__name__}: {exc}"
+    return "returned without raising"
+
+
+@pytest.fixture(scope="module")
+def prediction_task():
+    """90 target samples in 3 classes and soft predictions of a 5-class source model."""
+    labels = balanced_labels(np.random.default_rng(10), 90, 3)
+    return source_probs(11, labels, 5, strength=1.5), labels
+
+
+@pytest.fixture(scope="module")
+def feature_task():
+    """40 samples, 5 features, 4 classes, with a large common offset."""
+    features, labels = blobs(20, 40, 5, 4, offset=3.0, flip=0.1)
+    return features, labels
+
+
+@pytest.fixture(scope="module")
+def logme_refs():
+    return {name: ref_log_me(*make()) for name, make in LOGME_TASKS.items()}
+
+
+# ---------------------------------------------------------------- LEEP
+
+
+@check(
+    "LEEP averages the log expected empirical prediction over the target samples",
+    level="basic", points=2,
+    hint="Build the empirical joint P(y, z) from the soft source probabilities (averaged over the "
+    "n target samples), divide by P(z) to get P(y | z), then average log sum_z P(y_i | z) theta_z(x_i).",
+)
+def test_leep_matches_definition(impl, device, prediction_task):
+    probs, labels = prediction_task
+    got = score(impl.leep, tensor(probs, device), tensor(labels, device))
+    expected = ref_leep(probs, labels)
+    assert close(got, expected, atol=1e-4), f"expected LEEP {expected:.5f}, got {got:.5f}"
+
+
+@check(
+    "LEEP of a source that predicts the same distribution for every input equals -H(Y)",
+    level="basic", points=1,
+    hint="With identical predictions, P(y | z) is the label frequency of y for every z; the score "
+    "is then the mean log frequency of the true labels.",
+)
+def test_leep_constant_predictions(impl, device):
+    labels = np.array([0] * 12 + [1] * 6 + [2] * 3 + [3] * 9)
+    probs = np.tile(np.array([[0.5, 0.2, 0.3]], dtype=np.float32), (len(labels), 1))
+    got = score(impl.leep, tensor(probs, device), tensor(labels, device))
+    expected = -entropy(labels)
+    assert close(got, expected, atol=1e-4), f"expected -H(Y) = {expected:.5f}, got {got:.5f}"
+
+
+@check(
+    "LEEP uses the source model's full probability vectors, not only their argmax",
+    level="interview", points=1,
+    hint="theta(x) is the whole softmax output; replacing it by a one-hot argmax turns LEEP into "
+    "something closer to NCE and throws away the model's uncertainty.",
+)
+def test_leep_uses_soft_probabilities(impl, device):
+    labels = balanced_labels(np.random.default_rng(12), 60, 3)
+    probs = source_probs(13, labels, 4, strength=0.8)
+    got = score(impl.leep, tensor(probs, device), tensor(labels, device))
+    expected = ref_leep(probs, labels)
+    hard = np.eye(4, dtype=np.float32)[probs.argmax(axis=1)]
+    hard_value = ref_leep(hard, labels)
+    looks_hard = " (that is LEEP of the argmax one-hot predictions)" if close(got, hard_value, atol=1e-4) else ""
+    assert close(got, expected, atol=1e-4), (
+        f"expected LEEP {expected:.5f} from the soft probabilities, got {got:.5f}{looks_hard}"
+    )
+
+
+@check(
+    "LEEP stays finite when a source class receives no probability mass",
+    level="interview", points=2,
+    hint="If no target sample gives class z any probability, P(z) = 0 and P(y | z) is 0 / 0; that "
+    "class contributes nothing to the sum, so define its conditional as 0 instead of dividing.",
+)
+def test_leep_empty_source_class(impl, device, prediction_task):
+    probs, labels = prediction_task
+    padded = np.insert(probs, 2, 0.0, axis=1)
+    got = score(impl.leep, tensor(padded, device), tensor(labels, device))
+    expected = ref_leep(probs, labels)
+    assert math.isfinite(got), f"expected a finite LEEP when source class 2 has no probability mass, got {got}"
+    assert close(got, expected, atol=1e-4), (
+        f"expected the same LEEP as without the empty source class ({expected:.5f}), got {got:.5f}"
+    )
+
+
+@check(
+    "LEEP is 0 for a confident source whose predicted class determines the target label",
+    level="interview", points=1,
+    hint="LEEP is a mean of logs of probabilities, so it can never be positive; normalise the "
+    "joint P(y, z) and the marginal P(z) consistently (both over n samples).",
+)
+def test_leep_perfect_source(impl, device):
+    source = np.random.default_rng(14).integers(0, 6, 48)
+    labels = source % 3
+    probs = np.eye(6, dtype=np.float32)[source]
+    got = score(impl.leep, tensor(probs, device), tensor(labels, device))
+    assert close(got, 0.0, atol=1e-5), f"expected LEEP 0 when z determines y, got {got:.5f}"
+
+
+# ---------------------------------------------------------------- NCE
+
+
+@check(
+    "NCE equals -H(Y | Z) of the empirical joint of source predictions and target labels",
+    level="basic", points=2,
+    hint="Count pairs (z, y), divide by n for P(y, z), then sum P(y, z) log(P(y, z) / P(z)). "
+    "Source predictions need not use every class id.",
+)
+def test_nce_matches_definition(impl, device):
+    labels = balanced_labels(np.random.default_rng(30), 80, 4)
+    source = noisy_source_labels(31, labels, np.array([0, 3, 4, 9, 17]), keep=0.6)
+    got = score(impl.nce, tensor(source, device), tensor(labels, device))
+    expected = ref_nce(source, labels)
+    diagnosis = ""
+    if close(got, -expected, atol=1e-4):
+        diagnosis = " (that is +H(Y | Z): the sign is flipped)"
+    elif close(got, entropy(labels) + expected, atol=1e-4):
+        diagnosis = " (that is the mutual information I(Y; Z))"
+    assert close(got, expected, atol=1e-4), f"expected NCE {expected:.5f}, got {got:.5f}{diagnosis}"
+
+
+@check(
+    "NCE is unchanged when the source classes are relabelled",
+    level="interview", points=1,
+    hint="NCE depends only on which target labels co-occur with each source prediction, not on "
+    "the ids of the source classes; do not assume they are 0..C_s-1 or contiguous.",
+)
+def test_nce_relabelling(impl, device):
+    labels = balanced_labels(np.random.default_rng(32), 60, 3)
+    ids = np.arange(5)
+    source = noisy_source_labels(33, labels, ids, keep=0.7)
+    relabel = np.array([4, 0, 3, 1, 2])
+    before = score(impl.nce, tensor(source, device), tensor(labels, device))
+    after = score(impl.nce, tensor(relabel[source], device), tensor(labels, device))
+    assert close(after, before, atol=1e-6), (
+        f"expected the same NCE after relabelling source classes, got {before:.5f} then {after:.5f}"
+    )
+
+
+@check(
+    "NCE is 0 when the source labels determine the target labels and -log C_t when they carry no information",
+    level="interview", points=1,
+    hint="-H(Y | Z) is at most 0 (Y known from Z) and at least -log C_t (Z useless, Y uniform); "
+    "check your sign, and that you condition on Z, not on Y.",
+)
+def test_nce_extremes(impl, device):
+    source = np.random.default_rng(34).integers(0, 6, 60)
+    determined = score(impl.nce, tensor(source, device), tensor(source % 3, device))
+    assert close(determined, 0.0, atol=1e-6), f"expected NCE 0 when y = z mod 3, got {determined:.5f}"
+    labels = balanced_labels(np.random.default_rng(35), 60, 4)
+    constant = np.full(60, 7)
+    useless = score(impl.nce, tensor(constant, device), tensor(labels, device))
+    assert close(useless, -math.log(4), atol=1e-5), (
+        f"expected NCE -log 4 = {-math.log(4):.5f} for a constant source prediction and 4 balanced "
+        f"classes, got {useless:.5f}"
+    )
+
+
+# ---------------------------------------------------------------- H-score
+
+
+@check(
+    "H-score equals tr(pinv(cov f) cov g), g the class-conditional mean of the features",
+    level="basic", points=2,
+    hint="Replace each sample's feature by the mean feature of its class to get g; compute both "
+    "covariances with the same normalisation (both centred, both divided by n or both by n - 1).",
+)
+def test_h_score_matches_definition(impl, device, feature_task):
+    features, labels = feature_task
+    got = score(impl.h_score, tensor(features, device), tensor(labels, device))
+    expected = ref_h_score(features, labels)
+    n = len(labels)
+    mixed = " (off by n/(n-1): the two covariances use different normalisations)" if min(
+        abs(got - expected * n / (n - 1)), abs(got - expected * (n - 1) / n)) < 1e-4 * expected else ""
+    assert close(got, expected, atol=1e-6, rtol=1e-4), f"expected H-score {expected:.5f}, got {got:.5f}{mixed}"
+
+
+@check(
+    "H-score is unchanged by an invertible affine map of the features",
+    level="interview", points=2,
+    hint="Centre f with its mean, and g with its mean (the same vector); a covariance that skips "
+    "the centring picks up the feature offset.",
+)
+def test_h_score_affine_invariance(impl, device, feature_task):
+    features, labels = feature_task
+    rng = np.random.default_rng(21)
+    mixing = rng.normal(size=(5, 5)) + 3 * np.eye(5)
+    mapped = (features.astype(np.float64) @ mixing + 40.0).astype(np.float32)
+    before = score(impl.h_score, tensor(features, device), tensor(labels, device))
+    after = score(impl.h_score, tensor(mapped, device), tensor(labels, device))
+    assert close(after, before, atol=1e-6, rtol=1e-3), (
+        f"expected the same H-score after f -> f A + b, got {before:.5f} then {after:.5f}"
+    )
+
+
+@check(
+    "H-score reaches C - 1 for features that are constant within each class and stays within [0, min(d, C - 1)]",
+    level="interview", points=1,
+    hint="When every sample sits on its class mean, cov g equals cov f and the trace counts the "
+    "C - 1 directions the class means span.",
+)
+def test_h_score_range(impl, device):
+    rng = np.random.default_rng(22)
+    labels = balanced_labels(rng, 40, 4)
+    means = rng.normal(size=(4, 3))
+    separable = (means[labels] + 1.0).astype(np.float32)
+    top = score(impl.h_score, tensor(separable, device), tensor(labels, device))
+    assert close(top, 3.0, atol=1e-6, rtol=1e-4), (
+        f"expected H-score C - 1 = 3 for class-constant features, got {top:.5f}"
+    )
+    for seed in range(3):
+        features, noisy = blobs(23 + seed, 40, 3, 4, separation=0.5)
+        value = score(impl.h_score, tensor(features, device), tensor(noisy, device))
+        assert -1e-6 <= value <= 3 + 1e-4, f"expected an H-score in [0, 3] (d = 3, C = 4), got {value:.5f}"
+
+
+@check(
+    "H-score uses the pseudo-inverse, so rank-deficient features give the right value",
+    level="expert", points=2,
+    hint="cov f is singular when features repeat or when d >= n; a plain inverse fails or explodes "
+    "there, while the pseudo-inverse only inverts the directions the features span.",
+)
+@pytest.mark.parametrize("case", ["repeated_columns", "more_features_than_samples"])
+def test_h_score_rank_deficient(impl, device, case):
+    if case == "repeated_columns":
+        features, labels = blobs(24, 40, 4, 3)
+        features = features.astype(np.float64)
+        deficient = np.concatenate([features, features[:, :2], features[:, :1] - features[:, 1:2]], axis=1)
+        expected, what = ref_h_score(features, labels), "the H-score without the repeated columns"
+    else:
+        deficient, labels = blobs(25, 12, 20, 3)
+        deficient = deficient.astype(np.float64)
+        expected, what = 2.0, "C - 1 = 2 (n = 12 samples in d = 20 span every direction)"
+    got = score(impl.h_score, tensor(deficient, device), tensor(labels, device))
+    assert close(got, expected, atol=1e-6, rtol=1e-4), f"expected {what}: {expected:.5f}, got {got:.5f}"
+
+
+# ---------------------------------------------------------------- LogME
+
+
+def logme_message(got: float, expected: float, n: int, num_classes: int) -> str:
+    if close(got, expected * num_classes, atol=1e-4):
+        return " (that is the sum over classes, not the mean)"
+    if close(got, expected * n, atol=1e-3 * n):
+        return " (not divided by n)"
+    return ""
+
+
+@check(
+    "LogME is the mean over classes of the maximised log evidence per sample",
+    level="basic", points=3,
+    hint="For each class, regress its one-hot column on the raw features (no bias, no scaling): "
+    "iterate alpha = gamma / m^T m and beta = (n - gamma) / ||F m - y||^2, evaluate the evidence, "
+    "divide by n, then average over classes.",
+)
+def test_log_me_matches_evidence(impl, device, logme_refs):
+    features, labels = logme_task()
+    got = score(impl.log_me, tensor(features, device), tensor(labels, device))
+    expected = logme_refs["logme"]
+    assert close(got, expected, atol=1e-5), (
+        f"expected LogME {expected:.5f} (max over alpha, beta of log N(y; 0, I/beta + F F^T/alpha) / n, "
+        f"averaged over classes), got {got:.5f}{logme_message(got, expected, len(labels), 3)}"
+    )
+
+
+@check(
+    "LogME scores features that separate the target classes above uninformative ones",
+    level="basic", points=1,
+    hint="Higher evidence means a linear model on these features explains the labels better.",
+)
+def test_log_me_prefers_separating_features(impl, device):
+    good, labels = blobs(40, 60, 6, 3, separation=2.0, flip=0.0)
+    useless = np.random.default_rng(41).normal(size=good.shape).astype(np.float32) + 0.5
+    high = score(impl.log_me, tensor(good, device), tensor(labels, device))
+    low = score(impl.log_me, tensor(useless, device), tensor(labels, device))
+    assert high > low, f"expected separating features to score higher than noise, got {high:.5f} vs {low:.5f}"
+
+
+@check(
+    "LogME is unchanged by rotating or rescaling the features",
+    level="interview", points=2,
+    hint="The evidence only sees F F^T / alpha: a rotation leaves F F^T alone and a rescaling is "
+    "absorbed by alpha, so a converged fixed point gives the same maximum.",
+)
+def test_log_me_invariances(impl, device, logme_refs):
+    features, labels = logme_task()
+    rotation = np.linalg.qr(np.random.default_rng(42).normal(size=(6, 6)))[0]
+    expected = logme_refs["logme"]
+    for what, changed in [("rotation", features.astype(np.float64) @ rotation), ("scaling by 3", 3.0 * features),
+                          ("scaling by 1/3", features / 3.0)]:
+        got = score(impl.log_me, tensor(changed.astype(np.float32), device), tensor(labels, device))
+        assert close(got, expected, atol=1e-5), (
+            f"expected LogME {expected:.6f} after {what} of the features, got {got:.6f}"
+        )
+
+
+@check(
+    "LogME is exact with fewer samples than feature dimensions and with repeated feature columns",
+    level="expert", points=2, hidden=True,
+    hint="A = alpha I + beta F^T F is d x d: besides one eigenvalue alpha + beta s_i^2 per nonzero "
+    "singular value it has d - rank eigenvalues equal to alpha, which log|A| must count.",
+)
+@pytest.mark.parametrize("case", ["fewer_samples", "repeated_columns"])
+def test_log_me_rank_deficient(impl, device, logme_refs, case):
+    features, labels = LOGME_TASKS[case]()
+    n, d = features.shape
+    got = score(impl.log_me, tensor(features, device), tensor(labels, device))
+    expected = logme_refs[case]
+    rank = np.linalg.matrix_rank(features)
+    assert close(got, expected, atol=1e-5), (
+        f"n = {n}, d = {d}, rank {rank}: expected LogME {expected:.6f}, got {got:.6f}"
+    )
+
+
+@check(
+    "LogME keeps float64 precision on ill-conditioned features",
+    level="expert", points=2,
+    hint="Cast the features to float64 before any decomposition; F^T F squares the condition "
+    "number, which float32 cannot hold.",
+)
+def test_log_me_precision(impl, device, logme_refs):
+    features, labels = logme_ill_conditioned_task()
+    got = score(impl.log_me, tensor(features, device), tensor(labels, device))
+    expected = logme_refs["ill_conditioned"]
+    assert close(got, expected, atol=1e-6), (
+        f"expected LogME {expected:.7f} to 1e-6 for features with column scales from 1e-3 to 1, got {got:.7f}"
+    )
+
+
+# ---------------------------------------------------------------- rank_sources
+
+
+def ranking_candidates(metric: str, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """Three sources per metric, inserted in a shuffled order; good > medium > poor."""
+    levels = {"medium": 1, "poor": 2, "good": 0}
+    if metric == "leep":
+        return {name: source_probs(50 + i, labels, 5, strength=(4.0, 1.5, 0.0)[i]) for name, i in levels.items()}
+    if metric == "nce":
+        ids = np.array([2, 5, 1])
+        return {name: noisy_source_labels(60 + i, labels, ids, keep=(0.95, 0.6, 0.0)[i]) for name, i in levels.items()}
+    rng = np.random.default_rng(70)
+    means, noise = rng.normal(size=(3, 6)), rng.normal(size=(len(labels), 6))
+    return {name: ((3.0, 1.0, 0.0)[i] * means[labels] + noise + 0.5).astype(np.float32) for name, i in levels.items()}
+
+
+@check(
+    "rank_sources lists the candidate sources best score first",
+    level="basic", points=1,
+    hint="Every metric here is higher-is-better: score each candidate with the chosen metric and "
+    "sort the names by decreasing score.",
+)
+@pytest.mark.parametrize("metric", ["leep", "nce", "h_score", "log_me"])
+def test_rank_sources_order(impl, device, metric):
+    labels = balanced_labels(np.random.default_rng(80), 60, 3)
+    candidates = {name: tensor(x, device) for name, x in ranking_candidates(metric, labels).items()}
+    got = impl.rank_sources(candidates, tensor(labels, device), metric)
+    assert isinstance(got, list), f"expected a list of names, got {type(got).__name__}"
+    assert got == ["good", "medium", "poor"], f"expected ['good', 'medium', 'poor'] with {metric}, got {got}"
+
+
+@check(
+    "rank_sources raises ValueError for an unknown metric",
+    level="basic", points=1,
+    hint="Look the metric name up explicitly and raise ValueError when it is not one of "
+    "leep, nce, h_score, log_me; never fall back to a default.",
+)
+def test_rank_sources_unknown_metric(impl, device):
+    labels = balanced_labels(np.random.default_rng(81), 30, 3)
+    candidates = {name: tensor(x, device) for name, x in ranking_candidates("h_score", labels[:30]).items()}
+    for metric in ("logme", "accuracy"):
+        problem = raising(lambda: impl.rank_sources(candidates, tensor(labels, device), metric))
+        assert problem is None, f"expected ValueError for metric {metric!r}; it {problem}"
+
+
+@pytest.fixture(scope="module")
+def digits_transfer(device):
+    """What each digits source model gives on the 30 labelled target images (see
+    grader/pretrained.py): the negative-transfer source is inserted first."""
+    train = pretrained.target_splits(device).train
+    inputs = {"leep": {}, "nce": {}, "log_me": {}}
+    with torch.no_grad():
+        for name in (pretrained.NEGATIVE, pretrained.POSITIVE):
+            model = pretrained.load_source(name, device)
+            features = model.features(train.x)
+            probs = model.head(features).softmax(dim=1)
+            inputs["leep"][name], inputs["nce"][name], inputs["log_me"][name] = probs, probs.argmax(dim=1), features
+    return train.y, inputs
+
+
+@check(
+    "On the digits fixtures, the source that really transfers ranks first from 30 labelled target images",
+    level="interview", points=1,
+    hint="Score each source on the labelled target data with the inputs its metric expects "
+    "(softmax probabilities, argmax labels, penultimate features) and sort by decreasing score.",
+)
+@pytest.mark.parametrize("metric", ["leep", "nce", "log_me"])
+def test_rank_sources_on_pretrained_digits(impl, digits_transfer, metric):
+    labels, inputs = digits_transfer
+    got = impl.rank_sources(inputs[metric], labels, metric)
+    expected = [pretrained.POSITIVE, pretrained.NEGATIVE]
+    assert got == expected, (
+        f"expected {expected} with {metric}: {pretrained.POSITIVE} transfers to the target digits, "
+        f"{pretrained.NEGATIVE} (memorised shuffled labels) does not; got {got}"
+    )
