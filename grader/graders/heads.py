@@ -1,0 +1,530 @@
+"""Grader for `heads`: find_head(model, example_input=None) and replace_head(model, num_outputs, ...)."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from grader import models
+from grader.checks import check
+
+HEAD_TYPES = (nn.Linear, nn.Conv2d)
+NUM_OUTPUTS = 3
+
+
+@pytest.fixture(scope="module")
+def zoo():
+    """`make(name, device, dtype)`: a fresh copy of a fixture model, in train mode."""
+    prototypes: dict[str, nn.Module] = {}
+
+    def make(name: str, device, dtype=torch.float32) -> nn.Module:
+        if name not in prototypes:
+            prototypes[name] = models.build(name)
+        return copy.deepcopy(prototypes[name]).to(device=device, dtype=dtype)
+
+    return make
+
+
+def example_input(device, dtype=torch.float32, batch: int = 2) -> torch.Tensor:
+    return models.example_input(batch, device=device, dtype=dtype)
+
+
+def kwargs_for(arch: str, device) -> dict:
+    """HeadFirstNet's head can only be found by tracing, so its calls get an example input."""
+    return {"example_input": example_input(device)} if arch == "head_first" else {}
+
+
+def run(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    try:
+        with torch.no_grad():
+            y = model(x)
+    except Exception as e:  # noqa: BLE001 - the candidate's model failing is what we report
+        raise AssertionError(f"model(x) raised {type(e).__name__} after replace_head: {e}") from None
+    assert isinstance(y, torch.Tensor), f"expected model(x) to return a tensor, got {type(y).__name__}"
+    return y
+
+
+def assert_output_shape(y: torch.Tensor, batch: int, num_outputs: int) -> None:
+    expected = (batch, num_outputs)
+    assert tuple(y.shape) == expected, f"expected model(x) to have shape {expected}, got {tuple(y.shape)}"
+
+
+def submodule(model: nn.Module, path: str) -> nn.Module:
+    try:
+        return model.get_submodule(path)
+    except AttributeError:
+        raise AssertionError(f"expected a submodule at {path!r} after replace_head, found none") from None
+
+
+def outside(path: str, name: str) -> bool:
+    return name != path and not name.startswith(path + ".")
+
+
+def head_layers(head: nn.Module) -> list[nn.Module]:
+    return [m for m in head.modules() if isinstance(m, HEAD_TYPES)]
+
+
+def trace_layers(model: nn.Module, x: torch.Tensor, layers: list[nn.Module]) -> list[tuple]:
+    """(layer, input, output) for each call of `layers` in a forward pass, in execution order."""
+    calls = []
+    handles = [
+        layer.register_forward_hook(lambda mod, inp, out: calls.append((mod, inp[0].clone(), out.clone())))
+        for layer in layers
+    ]
+    try:
+        run(model, x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return calls
+
+
+def in_out(layer: nn.Module) -> tuple[int, int]:
+    if isinstance(layer, nn.Conv2d):
+        return layer.in_channels, layer.out_channels
+    return layer.in_features, layer.out_features
+
+
+def describe(layer: nn.Module) -> str:
+    if not isinstance(layer, HEAD_TYPES):
+        return type(layer).__name__
+    n_in, n_out = in_out(layer)
+    return f"{type(layer).__name__}({n_in}, {n_out})"
+
+
+def assert_same_kind(new: nn.Module, old: nn.Module, what: str) -> None:
+    if isinstance(old, nn.Conv2d):
+        assert isinstance(new, nn.Conv2d), (
+            f"expected {what} to be a 1x1 Conv2d like the old conv head, got {type(new).__name__}"
+        )
+        kernel = tuple(new.kernel_size)
+        assert kernel == (1, 1), f"expected {what} to be a 1x1 Conv2d, got kernel size {kernel}"
+    else:
+        assert isinstance(new, nn.Linear) and not isinstance(new, nn.Conv2d), (
+            f"expected {what} to be an nn.Linear like the old head, got {type(new).__name__}"
+        )
+
+
+def hook_count(model: nn.Module) -> int:
+    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
+
+
+def global_hook_count() -> int:
+    module = torch.nn.modules.module
+    names = ("_global_forward_hooks", "_global_forward_pre_hooks")
+    return sum(len(getattr(module, name, {})) for name in names)
+
+
+# --- find_head ---------------------------------------------------------------------------
+
+
+@check(
+    "find_head names the Linear or 1x1 Conv2d head of torchvision and nested models",
+    level="basic",
+    points=1,
+    hint="Walk model.named_modules() and keep the last Linear or Conv2d; its name is already the dotted path.",
+)
+@pytest.mark.parametrize("arch", [a for a in models.BUILDERS if a != "head_first"])
+def test_find_head_names_the_output_layer(impl, device, zoo, arch):
+    path = impl.find_head(zoo(arch, device))
+    assert path == models.HEAD_PATHS[arch], f"expected {models.HEAD_PATHS[arch]!r} for {arch}, got {path!r}"
+
+
+@check(
+    "find_head with an example input returns the last layer to run, not the last registered",
+    level="interview",
+    points=3,
+    hint="Registration order is not execution order: record which Linear/Conv2d layers run during a forward "
+    "pass (forward hooks) and take the last one that ran.",
+)
+def test_find_head_follows_execution_order(impl, device, zoo):
+    path = impl.find_head(zoo("head_first", device), example_input(device))
+    assert path == "classifier", (
+        f"expected 'classifier' (it runs last although 'features.proj' is registered after it), got {path!r}"
+    )
+
+
+@check(
+    "find_head with an example input also finds the head of standard models",
+    level="interview",
+    points=1,
+    hint="Of the layers that ran, the head is the one that ran last; MultiheadAttention's out_proj never "
+    "runs as a module.",
+)
+@pytest.mark.parametrize("arch", ["squeezenet1_1", "tiny_vit", "nested_head", "group_norm"])
+def test_find_head_with_input_on_standard_models(impl, device, zoo, arch):
+    path = impl.find_head(zoo(arch, device), example_input(device))
+    assert path == models.HEAD_PATHS[arch], f"expected {models.HEAD_PATHS[arch]!r} for {arch}, got {path!r}"
+
+
+@check(
+    "find_head without an example input returns the last Linear or Conv2d registered",
+    level="interview",
+    points=2,
+    hint="Without an input there is nothing to trace: the contract is the last Linear/Conv2d in registration "
+    "order, whatever its name.",
+)
+def test_find_head_without_input_uses_registration_order(impl, device, zoo):
+    path = impl.find_head(zoo("head_first", device))
+    assert path == "features.proj", (
+        f"expected 'features.proj' (the last Linear registered in HeadFirstNet), got {path!r}"
+    )
+
+
+@check(
+    "find_head raises ValueError when the model has no Linear or Conv2d layer",
+    level="basic",
+    points=1,
+    hint="Check that you found at least one candidate before returning, and raise ValueError otherwise.",
+)
+@pytest.mark.parametrize("with_input", [False, True], ids=["no-input", "with-input"])
+def test_find_head_rejects_models_without_a_head(impl, device, with_input):
+    model = nn.Sequential(nn.BatchNorm2d(3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten()).to(device)
+    args = (example_input(device),) if with_input else ()
+    with pytest.raises(ValueError):
+        impl.find_head(model, *args)
+
+
+@check(
+    "find_head leaves the model in the train/eval mode it was in",
+    level="interview",
+    points=2,
+    hint="If you switch to eval mode to trace, remember each module's mode first and restore it afterwards, "
+    "also when the forward pass raises.",
+)
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_find_head_keeps_the_mode(impl, device, zoo, mode):
+    model = zoo("head_first", device).train(mode == "train")
+    impl.find_head(model, example_input(device))
+    changed = [name or "<model>" for name, m in model.named_modules() if m.training != (mode == "train")]
+    assert not changed, (
+        f"expected every module to stay in {mode} mode, found {len(changed)} changed (e.g. {changed[:3]})"
+    )
+
+
+@check(
+    "find_head leaves no forward hooks behind on the model",
+    level="expert",
+    points=1,
+    hint="register_forward_hook returns a handle: call handle.remove() on every one, in a finally block.",
+)
+def test_find_head_removes_its_hooks(impl, device, zoo):
+    model = zoo("head_first", device)
+    before_global = global_hook_count()
+    impl.find_head(model, example_input(device))
+    left = hook_count(model) + global_hook_count() - before_global
+    assert left == 0, f"expected no hooks left after find_head, found {left}"
+
+
+# --- replace_head ------------------------------------------------------------------------
+
+
+@check(
+    "replace_head makes model(x) output shape (N, num_outputs)",
+    level="basic",
+    points=1,
+    hint="Replace the module at the head's dotted path on its parent (setattr(parent, last_name, new)); "
+    "a conv head needs a conv replacement.",
+)
+@pytest.mark.parametrize("arch", list(models.BUILDERS))
+def test_replace_head_output_shape(impl, device, zoo, arch):
+    model = zoo(arch, device)
+    impl.replace_head(model, NUM_OUTPUTS, **kwargs_for(arch, device))
+    assert_output_shape(run(model, example_input(device)), 2, NUM_OUTPUTS)
+
+
+@check(
+    "replace_head puts a layer of the same kind at the head's path, with the same input features",
+    level="basic",
+    points=1,
+    hint="Read in_features (Linear) or in_channels (Conv2d) from the old head and build a Linear or a "
+    "kernel_size=1 Conv2d from it.",
+)
+@pytest.mark.parametrize("arch", ["resnet18", "squeezenet1_1", "tiny_vit", "nested_head"])
+def test_replace_head_same_kind(impl, device, zoo, arch):
+    model = zoo(arch, device)
+    path = models.HEAD_PATHS[arch]
+    old = model.get_submodule(path)
+    impl.replace_head(model, NUM_OUTPUTS)
+    new = submodule(model, path)
+    assert_same_kind(new, old, f"the new head at {path!r}")
+    expected = (in_out(old)[0], NUM_OUTPUTS)
+    assert in_out(new) == expected, f"expected the new head to map {expected[0]} -> {expected[1]}, got {describe(new)}"
+
+
+@check(
+    "replace_head initialises the new head afresh instead of reusing the old weights",
+    level="interview",
+    points=2,
+    hint="Build a new layer even when the old one already has num_outputs outputs; do not copy or slice the "
+    "old head's weights.",
+)
+@pytest.mark.parametrize("arch,num_outputs", [("resnet18", 5), ("squeezenet1_1", 3)])
+def test_replace_head_is_fresh(impl, device, zoo, arch, num_outputs):
+    model = zoo(arch, device)
+    path = models.HEAD_PATHS[arch]
+    with torch.no_grad():
+        old_weight = model.get_submodule(path).weight.uniform_(0.5, 1.0).clone()
+    impl.replace_head(model, num_outputs)
+    new = submodule(model, path)
+    weight = getattr(new, "weight", None)
+    assert isinstance(weight, torch.Tensor) and weight.shape == old_weight[:num_outputs].shape, (
+        f"expected the new head's weight to have shape {tuple(old_weight[:num_outputs].shape)}, "
+        f"got {None if weight is None else tuple(weight.shape)}"
+    )
+    reused = (weight.detach() == old_weight[:num_outputs]).float().mean().item()
+    assert reused < 0.5, f"expected fresh weights, but {reused:.0%} of them equal the old head's weights"
+
+
+@check(
+    "replace_head returns the same model object, changed in place",
+    level="basic",
+    points=1,
+    hint="Modify the model you were given and return it; do not deep-copy it.",
+)
+def test_replace_head_returns_same_object(impl, device, zoo):
+    model = zoo("resnet18", device)
+    old = model.fc
+    result = impl.replace_head(model, NUM_OUTPUTS)
+    assert result is model, (
+        f"expected replace_head to return the model it was given, got another {type(result).__name__}"
+    )
+    assert model.fc is not old, "expected the model's own 'fc' to be replaced, but it is still the old layer"
+
+
+@check(
+    "replace_head leaves every other parameter, buffer, requires_grad flag and mode untouched",
+    level="interview",
+    points=3,
+    hint="Only the head changes: do not toggle requires_grad on the whole model, re-initialise other layers, "
+    "or call model.train()/eval().",
+)
+def test_replace_head_leaves_the_rest_untouched(impl, device, zoo):
+    model = zoo("vgg11_bn", device)
+    for name, p in model.named_parameters():
+        p.requires_grad_(not name.startswith(("features.0.", "features.1.", "classifier.0.")))
+    model.features.eval()
+    path = models.HEAD_PATHS["vgg11_bn"]
+    state = {k: v.clone() for k, v in model.state_dict().items() if outside(path, k)}
+    flags = {k: p.requires_grad for k, p in model.named_parameters() if outside(path, k)}
+    modes = {k: m.training for k, m in model.named_modules() if outside(path, k)}
+    impl.replace_head(model, NUM_OUTPUTS, hidden=8)
+    now = model.state_dict()
+    changed = [k for k, v in state.items() if k not in now or not torch.equal(now[k], v)]
+    assert not changed, f"expected parameters and buffers outside the head to stay unchanged; changed: {changed[:3]}"
+    now_flags = dict(model.named_parameters())
+    flipped = [k for k, flag in flags.items() if k not in now_flags or now_flags[k].requires_grad != flag]
+    assert not flipped, f"expected requires_grad outside the head to stay as it was; changed: {flipped[:3]}"
+    now_modes = dict(model.named_modules())
+    moved = [k or "<model>" for k, mode in modes.items() if k not in now_modes or now_modes[k].training != mode]
+    assert not moved, f"expected train/eval modes outside the head to stay as they were; changed: {moved[:3]}"
+
+
+@check(
+    "Tracing with an example input does not update BatchNorm running statistics",
+    level="expert",
+    points=3,
+    hint="A forward pass in train mode updates BatchNorm running_mean, running_var and num_batches_tracked; "
+    "trace in eval mode (then restore the mode) so no buffer moves.",
+    hidden=True,
+)
+def test_tracing_keeps_batchnorm_statistics(impl, device, zoo):
+    model = zoo("head_first", device).train()
+    buffers = {k: b.clone() for k, b in model.named_buffers()}
+    impl.replace_head(model, NUM_OUTPUTS, example_input=example_input(device))
+    now = dict(model.named_buffers())
+    moved = [k for k, b in buffers.items() if k not in now or not torch.equal(now[k], b)]
+    assert not moved, f"expected BatchNorm buffers to be untouched by tracing; changed: {moved}"
+    assert model.training and model.features.bn.training, "expected the model to stay in train mode after tracing"
+
+
+@check(
+    "The new head is trainable even in a frozen model, and the backbone stays frozen",
+    level="interview",
+    points=2,
+    hint="Make sure the new head's parameters have requires_grad=True, without touching anyone else's flags.",
+)
+@pytest.mark.parametrize("hidden", [None, 8], ids=["linear", "mlp"])
+def test_new_head_trainable_in_frozen_model(impl, device, zoo, hidden):
+    model = zoo("nested_head", device).requires_grad_(False)
+    path = models.HEAD_PATHS["nested_head"]
+    impl.replace_head(model, NUM_OUTPUTS, hidden=hidden)
+    head = dict(submodule(model, path).named_parameters())
+    assert head, f"expected the new head at {path!r} to have parameters, found none"
+    frozen = [k for k, p in head.items() if not p.requires_grad]
+    assert not frozen, f"expected every parameter of the new head to be trainable; frozen: {frozen}"
+    thawed = [k for k, p in model.named_parameters() if outside(path, k) and p.requires_grad]
+    assert not thawed, f"expected the frozen backbone to stay frozen; now trainable: {thawed[:3]}"
+
+
+@check(
+    "The new head is created on the old head's device and dtype",
+    level="expert",
+    points=2,
+    hint="nn.Linear and nn.Conv2d accept device= and dtype=; take both from the old head's weight.",
+)
+@pytest.mark.parametrize(
+    "arch,hidden", [("nested_head", None), ("squeezenet1_1", 8)], ids=["linear", "conv-mlp"]
+)
+def test_new_head_device_and_dtype(impl, device, zoo, arch, hidden):
+    model = zoo(arch, device, torch.float64)
+    path = models.HEAD_PATHS[arch]
+    impl.replace_head(model, NUM_OUTPUTS, hidden=hidden)
+    wrong = [
+        f"{k} ({p.dtype}, {p.device})"
+        for k, p in submodule(model, path).named_parameters()
+        if p.dtype != torch.float64 or p.device.type != device.type
+    ]
+    assert not wrong, f"expected the new head on {device.type} in torch.float64 like the old one; got {wrong[:3]}"
+    assert_output_shape(run(model, example_input(device, torch.float64)), 2, NUM_OUTPUTS)
+
+
+@check(
+    "replace_head raises ValueError for num_outputs < 1 or hidden < 1",
+    level="basic",
+    points=1,
+    hint="nn.Linear happily builds a layer with 0 outputs: validate num_outputs, and hidden when it is not None "
+    "(hidden=0 is not 'no hidden layer').",
+)
+@pytest.mark.parametrize(
+    "num_outputs,hidden",
+    [(0, None), (-2, None), (3, 0), (3, -4)],
+    ids=["outputs=0", "outputs=-2", "hidden=0", "hidden=-4"],
+)
+def test_replace_head_rejects_bad_sizes(impl, device, zoo, num_outputs, hidden):
+    model = zoo("nested_head", device)
+    with pytest.raises(ValueError):
+        impl.replace_head(model, num_outputs, hidden=hidden)
+
+
+@check(
+    "replace_head with an example input replaces the layer that runs last",
+    level="interview",
+    points=2,
+    hint="Pass example_input on to find_head, so the traced head is the one replaced.",
+)
+def test_replace_head_uses_example_input(impl, device, zoo):
+    model = zoo("head_first", device)
+    proj = model.features.proj.weight.detach().clone()
+    impl.replace_head(model, NUM_OUTPUTS, example_input=example_input(device))
+    assert_output_shape(run(model, example_input(device)), 2, NUM_OUTPUTS)
+    new = submodule(model, "classifier")
+    assert isinstance(new, nn.Linear) and in_out(new) == (16, NUM_OUTPUTS), (
+        f"expected 'classifier' to become Linear(16, {NUM_OUTPUTS}), got {describe(new)}"
+    )
+    kept = model.features.proj
+    assert isinstance(kept, nn.Linear) and torch.equal(kept.weight, proj), (
+        "expected 'features.proj' to be left as it was"
+    )
+
+
+@check(
+    "With hidden, the head is an MLP: layer to hidden units, ReLU, layer to num_outputs",
+    level="interview",
+    points=2,
+    hint="Two layers of the head's kind (1x1 convs for a conv head) with a ReLU between them: "
+    "in_features -> hidden -> num_outputs.",
+)
+@pytest.mark.parametrize("arch", ["nested_head", "squeezenet1_1"], ids=["linear", "conv"])
+def test_hidden_head_is_an_mlp(impl, device, zoo, arch):
+    hidden = 16
+    model = zoo(arch, device)
+    path = models.HEAD_PATHS[arch]
+    old = model.get_submodule(path)
+    impl.replace_head(model, NUM_OUTPUTS, hidden=hidden)
+    layers = head_layers(submodule(model, path))
+    assert len(layers) == 2, (
+        f"expected the head at {path!r} to hold two layers, found {len(layers)}: {[describe(m) for m in layers]}"
+    )
+    for layer in layers:
+        assert_same_kind(layer, old, "each MLP layer")
+    model.eval()
+    calls = trace_layers(model, example_input(device), layers)
+    assert len(calls) == 2 and calls[0][0] is not calls[1][0], (
+        f"expected each MLP layer to run once, got {len(calls)} calls"
+    )
+    (first, _, first_out), (second, second_in, _) = calls
+    expected = [(in_out(old)[0], hidden), (hidden, NUM_OUTPUTS)]
+    assert [in_out(first), in_out(second)] == expected, (
+        f"expected layers mapping {expected[0]} then {expected[1]}, got {describe(first)} then {describe(second)}"
+    )
+    gap = (second_in - torch.relu(first_out)).abs().max().item()
+    assert gap < 1e-5, (
+        f"expected the second layer's input to be ReLU(first layer's output) in eval mode; max difference {gap:.3g}"
+    )
+
+
+@check(
+    "With hidden, Dropout(dropout) acts between the two layers in train mode and is the identity in eval mode",
+    level="expert",
+    points=3,
+    hint="nn.Dropout(dropout) between the ReLU and the last layer: it zeroes a fraction `dropout` of the hidden "
+    "units in train mode, scales the rest by 1/(1-p), and does nothing in eval mode.",
+)
+@pytest.mark.parametrize("dropout", [None, 0.3], ids=["default", "p=0.3"])
+def test_hidden_head_dropout(impl, device, zoo, dropout):
+    model = zoo("nested_head", device)
+    path = models.HEAD_PATHS["nested_head"]
+    kwargs = {} if dropout is None else {"dropout": dropout}
+    impl.replace_head(model, NUM_OUTPUTS, hidden=256, **kwargs)
+    layers = head_layers(submodule(model, path))
+    assert len(layers) == 2, f"expected the MLP head to hold two layers, found {len(layers)}"
+    x = example_input(device, batch=16)
+    for mode in ("train", "eval"):
+        calls = trace_layers(model.train(mode == "train"), x, layers)
+        assert len(calls) == 2, f"expected each MLP layer to run once in {mode} mode, got {len(calls)} calls"
+        active = torch.relu(calls[0][2])
+        between = calls[1][1]
+        p = dropout if mode == "train" and dropout else 0.0
+        assert between.shape == active.shape, (
+            f"expected {tuple(active.shape)} hidden units between the layers, got {tuple(between.shape)}"
+        )
+        positive = active > 0
+        share = positive.float().mean().item()
+        assert share > 0.05, f"expected a fresh MLP to have active hidden units, {share:.0%} are > 0"
+        dropped = ((between == 0) & positive).sum().item() / max(positive.sum().item(), 1)
+        assert abs(dropped - p) < 0.06, (
+            f"expected dropout to zero about {p:.0%} of the hidden units in {mode} mode, it zeroed {dropped:.0%}"
+        )
+        kept = (between != 0) | ~positive
+        gap = (between[kept] - active[kept] / (1 - p)).abs().max().item()
+        assert gap < 1e-4, (
+            f"expected the surviving hidden units to be ReLU outputs scaled by 1/(1-{p}), max difference {gap:.3g}"
+        )
+
+
+@check(
+    "The model trains through the new head",
+    level="interview",
+    points=2,
+    hint="Initialise the new head so gradients reach it (an all-zero MLP never learns) and make its "
+    "parameters trainable.",
+)
+@pytest.mark.parametrize("hidden", [None, 16], ids=["linear", "mlp"])
+def test_model_trains_through_new_head(impl, device, zoo, hidden):
+    model = zoo("nested_head", device)
+    path = models.HEAD_PATHS["nested_head"]
+    impl.replace_head(model, NUM_OUTPUTS, hidden=hidden)
+    params = [p for p in submodule(model, path).parameters() if p.requires_grad]
+    assert params, f"expected the new head at {path!r} to have trainable parameters, found none"
+    model.eval()
+    sign = torch.tensor([1.0, 1.0, -1.0, -1.0])
+    x = (sign.view(4, 1, 1, 1) * torch.ones(4, 3, 8, 8)).to(device)
+    y = torch.tensor([0, 0, 2, 2], device=device)
+    assert_output_shape(run(model, x), 4, NUM_OUTPUTS)
+    optimizer = torch.optim.Adam(params, lr=0.05)
+    losses = []
+    for _ in range(30):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5, (
+        "expected 30 steps of training the head alone to separate two input classes (a bias alone cannot get "
+        f"below {math.log(2):.2f}), loss went {losses[0]:.3f} -> {losses[-1]:.3f}"
+    )
