@@ -42,6 +42,17 @@ def preload() -> None:
     import grader.results  # noqa: F401
 
     torch.set_num_threads(1)  # fixture models are tiny: more threads only contend
+    _warm_up_optimizers(torch)
+
+
+def _warm_up_optimizers(torch) -> None:
+    """The first optimizer step in a process costs about a second of lazy set-up; pay it
+    here once so forked grading runs that train don't."""
+    weight = torch.nn.Parameter(torch.zeros(2))
+    for optimizer in (torch.optim.SGD([weight], lr=0.1), torch.optim.Adam([weight]), torch.optim.AdamW([weight])):
+        weight.sum().backward()
+        optimizer.step()
+        optimizer.zero_grad()
 
 
 def probe_cuda() -> tuple[bool, str | None]:

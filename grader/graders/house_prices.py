@@ -1,0 +1,492 @@
+"""Grader for `house_prices` (question 9): a price regressor on a pretrained backbone.
+
+The fixture (grader.fixtures.houses_data) is 512 training and 256 held-out pictures of
+houses whose price depends on what they show, and a small CNN backbone pretrained on a
+source task. The candidate's model is trained a few times, once per module-scoped fixture,
+and the checks inspect what came out: the backbone's state before and after each phase,
+the predictions, and a rerun with the held-out prices changed (nothing the model learns
+may depend on them).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pytest
+import torch
+from torch import nn
+
+from grader.checks import check
+from grader.fixtures import houses_data
+
+FEATURE_DIM = houses_data.FEATURE_DIM
+# The reference solution scores 0.86-0.88 over 5 seeds (benchmarks/house_prices.py);
+# predicting the training mean scores about 0.
+R2_THRESHOLD = 0.7
+PHASE_ONE_SIZE = 256
+
+
+@dataclass
+class Run:
+    result: dict
+    predictions: torch.Tensor
+    backbone_before: dict
+    backbone_after: dict
+
+
+@dataclass
+class PhaseOne:
+    model: nn.Module
+    backbone: nn.Module
+    targets: torch.Tensor
+    outputs: torch.Tensor
+    params_before: dict
+    params_after: dict
+    buffers_before: dict
+    buffers_after: dict
+
+
+def _cpu(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().cpu().double()
+
+
+def _params(module: nn.Module) -> dict:
+    return {name: p.detach().cpu().clone() for name, p in module.named_parameters()}
+
+
+def _buffers(module: nn.Module) -> dict:
+    """Buffers such as BatchNorm running statistics; batch counters are not statistics."""
+    return {
+        name: b.detach().cpu().clone() for name, b in module.named_buffers()
+        if not name.endswith("num_batches_tracked")
+    }
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    """Names whose values differ (a tensor present only on one side, as when BatchNorm is
+    swapped for a frozen equivalent, is not a change)."""
+    return [name for name, value in before.items() if name in after and not torch.equal(value, after[name])]
+
+
+def _r2(y: torch.Tensor, pred: torch.Tensor) -> float:
+    y, pred = _cpu(y), _cpu(pred)
+    return 1.0 - ((y - pred) ** 2).sum().item() / ((y - y.mean()) ** 2).sum().item()
+
+
+def _backbone(device) -> nn.Module:
+    return houses_data.load_backbone().to(device)
+
+
+def _as_vector(value, n: int, what: str) -> torch.Tensor:
+    assert isinstance(value, torch.Tensor), f"{what} should be a tensor of shape ({n},), got {type(value).__name__}"
+    assert tuple(value.shape) == (n,), f"{what} should have shape ({n},), got {tuple(value.shape)}"
+    return _cpu(value)
+
+
+def _raw_outputs(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """model(images)[:, 0] in eval mode, on the model's device, after checking the shape."""
+    model.eval()
+    with torch.no_grad():
+        out = model(images)
+    n = len(images)
+    assert isinstance(out, torch.Tensor) and tuple(out.shape) == (n, 1), (
+        f"model(images) should return a tensor of shape ({n}, 1), "
+        f"got {tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__}"
+    )
+    return out[:, 0]
+
+
+def _outputs(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    return _cpu(_raw_outputs(model, images))
+
+
+@pytest.fixture(scope="module")
+def splits(device) -> dict:
+    return {k: v.to(device) for k, v in houses_data.target_splits().items()}
+
+
+def _fit_and_evaluate(impl, device, splits, *, test_prices=None, finetune_epochs=0, n_train=None, n_test=None) -> Run:
+    backbone = _backbone(device)
+    before = {**_params(backbone), **_buffers(backbone)}
+    train = slice(0, n_train)
+    test = slice(0, n_test)
+    test_prices = splits["test_prices"][test] if test_prices is None else test_prices
+    torch.manual_seed(0)
+    result = impl.fit_and_evaluate(
+        backbone, FEATURE_DIM,
+        splits["train_images"][train], splits["train_prices"][train],
+        splits["test_images"][test], test_prices,
+        finetune_epochs=finetune_epochs, seed=0,
+    )
+    assert isinstance(result, dict), f"fit_and_evaluate should return a dict, got {type(result).__name__}"
+    missing = [k for k in ("predictions", "rmse", "mae", "r2", "model", "transform") if k not in result]
+    assert not missing, f"fit_and_evaluate's dict lacks the keys {missing}"
+    predictions = _as_vector(result["predictions"], len(test_prices), "result['predictions']")
+    after = {**_params(backbone), **_buffers(backbone)}
+    return Run(result, predictions, before, after)
+
+
+@pytest.fixture(scope="module")
+def run(impl, device, splits) -> Run:
+    """The protocol on the full fixture, backbone frozen throughout (finetune_epochs=0)."""
+    return _fit_and_evaluate(impl, device, splits)
+
+
+@pytest.fixture(scope="module")
+def rerun(impl, device, splits) -> Run:
+    """The same run with other held-out prices: reversed and ten times larger."""
+    return _fit_and_evaluate(impl, device, splits, test_prices=splits["test_prices"].flip(0) * 10)
+
+
+@pytest.fixture(scope="module")
+def finetune_run(impl, device, splits) -> Run:
+    return _fit_and_evaluate(impl, device, splits, finetune_epochs=1, n_train=128, n_test=64)
+
+
+def _signed_targets(prices: torch.Tensor) -> torch.Tensor:
+    """Targets of either sign and beyond [0, 1]: log prices standardised, times 2."""
+    logs = torch.log(prices.double())
+    return (2 * (logs - logs.mean()) / logs.std()).float()
+
+
+@pytest.fixture(scope="module")
+def phase_one(impl, device, splits) -> PhaseOne:
+    backbone = _backbone(device)
+    model = impl.build_regressor(backbone, FEATURE_DIM)
+    assert isinstance(model, nn.Module), f"build_regressor should return an nn.Module, got {type(model).__name__}"
+    params_before, buffers_before = _params(backbone), _buffers(backbone)
+    images = splits["train_images"][:PHASE_ONE_SIZE]
+    targets = _signed_targets(splits["train_prices"][:PHASE_ONE_SIZE])
+    impl.train_head(model, images, targets)
+    params_after, buffers_after = _params(backbone), _buffers(backbone)
+    outputs = _outputs(model, images)
+    return PhaseOne(model, backbone, targets, outputs, params_before, params_after, buffers_before, buffers_after)
+
+
+@pytest.fixture(scope="module")
+def phase_two(impl, phase_one, splits) -> tuple[dict, dict, torch.Tensor]:
+    images, targets = splits["train_images"][:128], phase_one.targets[:128]
+    before = _params(phase_one.backbone)
+    impl.fine_tune(phase_one.model, images, targets, epochs=1)
+    return before, _params(phase_one.backbone), _outputs(phase_one.model, images)
+
+
+def _price_pairs() -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(3)
+    y = torch.exp(12.5 + 0.5 * torch.randn(200, generator=g, dtype=torch.float64))
+    pred = y * torch.exp(0.3 * torch.randn(200, generator=g, dtype=torch.float64)) + 20_000
+    return y, pred
+
+
+def _as_float(value, what: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise AssertionError(f"{what} should be a float, got {type(value).__name__}") from None
+
+
+def _metric(impl, name: str, y: torch.Tensor, pred: torch.Tensor) -> float:
+    return _as_float(getattr(impl, name)(y, pred), f"{name}(y_true, y_pred)")
+
+
+# --- the model ---------------------------------------------------------------------------
+
+
+@check(
+    "The regressor outputs one value per image, shape (N, 1)",
+    level="basic", points=2,
+    hint="A regression head is a Linear layer with out_features=1 on the backbone's features, not the source classifier's class scores.",
+)
+def test_one_output_per_image(impl, device, splits):
+    model = impl.build_regressor(_backbone(device), FEATURE_DIM)
+    images = splits["test_images"][:8]
+    model.eval()
+    with torch.no_grad():
+        out = model(images)
+    assert isinstance(out, torch.Tensor), f"model(images) should return a tensor, got {type(out).__name__}"
+    assert tuple(out.shape) == (8, 1), f"expected model(images) of shape (8, 1) for 8 images, got {tuple(out.shape)}"
+
+
+@check(
+    "The regressor is built on the given backbone object, not a copy",
+    level="basic", points=1,
+    hint="Store the backbone module you were given as a submodule of the regressor; do not deep-copy it or build a new one.",
+)
+def test_uses_given_backbone(impl, device):
+    backbone = _backbone(device)
+    model = impl.build_regressor(backbone, FEATURE_DIM)
+    assert isinstance(model, nn.Module), f"build_regressor should return an nn.Module, got {type(model).__name__}"
+    in_model = {id(p) for p in model.parameters()}
+    missing = [name for name, p in backbone.named_parameters() if id(p) not in in_model]
+    assert not missing, f"the regressor's parameters should include the backbone's own tensors; missing {missing[:3]}"
+    extra = [p for p in model.parameters() if id(p) not in {id(q) for q in backbone.parameters()}]
+    assert extra, "the regressor should add a head with its own parameters, found none outside the backbone"
+
+
+# --- the target transform ----------------------------------------------------------------
+
+
+@check(
+    "inverse(transform(prices)) gives back the prices",
+    level="basic", points=2,
+    hint="The inverse must undo every step of the transform in reverse order: the standardisation first, then the log (with the same base).",
+)
+def test_transform_round_trip(impl, splits):
+    transform = impl.PriceTransform()
+    transform.fit(splits["train_prices"])
+    g = torch.Generator().manual_seed(5)
+    probe = torch.exp(11 + 3 * torch.rand(50, generator=g)).to(splits["train_prices"].device)
+    back = transform.inverse(transform.transform(probe))
+    back = _as_vector(back, 50, "inverse(transform(prices))")
+    rel = ((back - _cpu(probe)).abs() / _cpu(probe)).max().item()
+    assert rel < 1e-3, f"expected the prices back, largest relative error {rel:.3g} (e.g. {back[0]:.6g} for {probe[0].item():.6g})"
+
+
+@check(
+    "The transform maps prices in the hundreds of thousands to small numbers",
+    level="interview", points=2,
+    hint="Raw prices around 1e5 make MSE gradients enormous; train on log prices and/or standardised prices (mean 0, std 1 on the training split).",
+)
+def test_transform_scales_prices_down(impl, splits):
+    transform = impl.PriceTransform()
+    transform.fit(splits["train_prices"])
+    z = _as_vector(transform.transform(splits["train_prices"]), len(splits["train_prices"]), "transform(prices)")
+    assert torch.isfinite(z).all(), "transform(training prices) contains NaN or inf"
+    largest = z.abs().max().item()
+    assert largest < 20, f"expected transformed training prices below 20 in absolute value, the largest is {largest:.4g}"
+
+
+# --- metrics -----------------------------------------------------------------------------
+
+
+@check(
+    "rmse is the square root of the mean squared error",
+    level="basic", points=1,
+    hint="RMSE = sqrt(mean((y - y_hat)^2)), in price units; without the square root it is the MSE, in squared dollars.",
+)
+def test_rmse(impl):
+    y, pred = _price_pairs()
+    got = _metric(impl, "rmse", y, pred)
+    expected = ((y - pred) ** 2).mean().sqrt().item()
+    assert math.isclose(got, expected, rel_tol=1e-5), f"expected rmse {expected:.6g}, got {got:.6g}"
+
+
+@check(
+    "mae is the mean absolute error",
+    level="basic", points=1,
+    hint="MAE averages |y - y_hat|; without the absolute value, over- and under-estimates cancel out.",
+)
+def test_mae(impl):
+    y, pred = _price_pairs()
+    got = _metric(impl, "mae", y, pred)
+    expected = (y - pred).abs().mean().item()
+    assert math.isclose(got, expected, rel_tol=1e-5), f"expected mae {expected:.6g}, got {got:.6g}"
+
+
+@check(
+    "r2 is 1 - SS_res / SS_tot: 1 when perfect, 0 for the mean, negative when worse",
+    level="interview", points=2,
+    hint="SS_res = sum((y - y_hat)^2), SS_tot = sum((y - mean(y))^2), R^2 = 1 - SS_res / SS_tot.",
+)
+def test_r2(impl):
+    y, pred = _price_pairs()
+    got = _metric(impl, "r2", y, pred)
+    expected = _r2(y, pred)
+    assert math.isclose(got, expected, abs_tol=1e-5), f"expected r2 {expected:.6f}, got {got:.6f}"
+    worse = y.mean() - (y - y.mean())
+    cases = {"perfect predictions": (y, 1.0), "the mean": (torch.full_like(y, y.mean().item()), 0.0), "mirrored predictions": (worse, -3.0)}
+    for label, (p, want) in cases.items():
+        value = _metric(impl, "r2", y, p)
+        assert math.isclose(value, want, abs_tol=1e-5), f"expected r2 = {want} for {label}, got {value:.6g}"
+
+
+# --- phase one: frozen backbone ----------------------------------------------------------
+
+
+@check(
+    "Phase one (train_head) leaves the backbone's weights unchanged",
+    level="basic", points=2,
+    hint="Set requires_grad=False on the backbone and give the optimizer only the head's parameters.",
+)
+def test_phase_one_freezes_weights(phase_one):
+    changed = _changed(phase_one.params_before, phase_one.params_after)
+    assert not changed, f"expected no backbone weight to change in train_head, {len(changed)} changed (e.g. {changed[:3]})"
+
+
+@check(
+    "Phase one keeps the backbone's BatchNorm running statistics fixed",
+    level="expert", points=3, hidden=True,
+    hint="requires_grad=False does not stop BatchNorm from updating its running mean and variance in train mode: run the frozen backbone in eval mode.",
+)
+def test_phase_one_keeps_batchnorm_statistics(phase_one):
+    changed = _changed(phase_one.buffers_before, phase_one.buffers_after)
+    assert not changed, f"expected the backbone's buffers to stay as they were, {len(changed)} changed (e.g. {changed[:3]})"
+
+
+@check(
+    "Phase one fits the regressor to the targets it is given",
+    level="basic", points=2,
+    hint="train_head must minimise the MSE between model(images) and the given targets (already in model units) until the head has converged.",
+)
+def test_phase_one_fits_targets(phase_one):
+    fit = _r2(phase_one.targets, phase_one.outputs)
+    assert fit > 0.6, f"expected the trained regressor to explain the targets (training R^2 > 0.6), got R^2 = {fit:.3f}"
+
+
+@check(
+    "The output layer is linear: the regressor reaches targets below 0 and above 1",
+    level="interview", points=3,
+    hint="No ReLU, sigmoid or softplus after the last Linear layer: a regression output must be able to take any real value.",
+)
+def test_output_has_no_activation(phase_one):
+    low, high = phase_one.outputs.min().item(), phase_one.outputs.max().item()
+    assert low < -1 and high > 1, (
+        f"trained on targets from {phase_one.targets.min().item():.2f} to {phase_one.targets.max().item():.2f}, "
+        f"the outputs only span [{low:.3f}, {high:.3f}]: something bounds the output"
+    )
+
+
+# --- phase two: fine-tuning --------------------------------------------------------------
+
+
+@check(
+    "Fine-tuning (fine_tune) updates the backbone and keeps outputs finite",
+    level="interview", points=2,
+    hint="Phase two must make the backbone's parameters trainable again and hand them to the optimizer, with a learning rate small enough not to diverge.",
+)
+def test_fine_tune_updates_backbone(phase_two):
+    before, after, outputs = phase_two
+    changed = _changed(before, after)
+    assert changed, "expected fine_tune to change the backbone's weights, none changed"
+    assert torch.isfinite(outputs).all(), "after fine_tune the model outputs NaN or inf"
+
+
+# --- the protocol ------------------------------------------------------------------------
+
+
+@check(
+    "Predictions stay finite when trained on raw prices in the hundreds of thousands",
+    level="basic", points=2,
+    hint="Training MSE on raw prices blows up; transform the target before training and invert it at prediction.",
+)
+def test_predictions_finite(run):
+    bad = (~torch.isfinite(run.predictions)).sum().item()
+    assert bad == 0, f"expected finite predictions, {bad} of {len(run.predictions)} are NaN or inf"
+
+
+@check(
+    "Predictions are in price units, not log or standardised units",
+    level="basic", points=2,
+    hint="The model predicts transformed values; map them back with the transform's inverse before returning or scoring them.",
+)
+def test_predictions_in_price_units(run, splits):
+    ratio = (run.predictions / _cpu(splits["test_prices"])).median().item()
+    assert 0.5 < ratio < 2, (
+        f"expected predictions around the held-out prices (median ratio near 1), median predicted/true = {ratio:.3g}"
+    )
+
+
+@check(
+    f"Held-out R^2 is above {R2_THRESHOLD}",
+    level="basic", points=3,
+    hint="Train the head to convergence on the frozen pretrained features (a good learning rate, enough steps) and score the held-out split.",
+)
+def test_held_out_r2(run, splits):
+    score = _r2(splits["test_prices"], run.predictions)
+    assert score > R2_THRESHOLD, f"expected held-out R^2 > {R2_THRESHOLD}, got {score:.3f}"
+
+
+@check(
+    "Predictions beat predicting the training mean price",
+    level="basic", points=1,
+    hint="If a constant does better, the model learned nothing: check the targets, the transform and the training loop.",
+)
+def test_beats_the_mean(run, splits):
+    y = _cpu(splits["test_prices"])
+    baseline = (y - _cpu(splits["train_prices"]).mean()).pow(2).mean().sqrt().item()
+    got = (y - run.predictions).pow(2).mean().sqrt().item()
+    assert got < baseline, f"expected held-out RMSE below {baseline:.0f} (the training mean as prediction), got {got:.0f}"
+
+
+@check(
+    "The reported RMSE, MAE and R^2 are those of the held-out predictions",
+    level="interview", points=2,
+    hint="Score the held-out prices against the held-out predictions with rmse, mae and r2, not the training split.",
+)
+def test_reported_metrics(run, splits):
+    y, pred = _cpu(splits["test_prices"]), run.predictions
+    expected = {
+        "rmse": (y - pred).pow(2).mean().sqrt().item(),
+        "mae": (y - pred).abs().mean().item(),
+        "r2": _r2(y, pred),
+    }
+    for key, want in expected.items():
+        got = _as_float(run.result[key], f"result[{key!r}]")
+        tol = 1e-4 * abs(want) if key != "r2" else 1e-4
+        assert abs(got - want) <= tol, f"expected result[{key!r}] = {want:.6g} on the held-out split, got {got:.6g}"
+
+
+@check(
+    "predict returns the model's output mapped back through the transform",
+    level="interview", points=2,
+    hint="predict should run the model in eval mode without gradients and apply transform.inverse to its (N, 1) output, returning shape (N,).",
+)
+def test_predict_inverts(impl, run, splits):
+    model, transform = run.result["model"], run.result["transform"]
+    images = splits["test_images"][:32]
+    got = _as_vector(impl.predict(model, transform, images), 32, "predict(model, transform, images)")
+    expected = _cpu(transform.inverse(_raw_outputs(model, images)))
+    rel = ((got - expected).abs() / expected.abs()).max().item()
+    assert rel < 1e-4, f"expected transform.inverse(model(images)), e.g. {expected[0]:.6g}, got {got[0]:.6g}"
+
+
+@check(
+    "fit_and_evaluate fits the target transform on the training prices only",
+    level="interview", points=2,
+    hint="Fit the transform's statistics on train_prices alone: held-out prices are unseen data, even for a mean and a standard deviation.",
+)
+def test_transform_fitted_on_training_split(impl, run, splits):
+    fitted = run.result["transform"]
+    reference = impl.PriceTransform()
+    reference.fit(splits["train_prices"])
+    probe = torch.cat([splits["train_prices"][:16], splits["test_prices"][:16]])
+    got = _as_vector(fitted.transform(probe), 32, "result['transform'].transform(prices)")
+    want = _as_vector(reference.transform(probe), 32, "PriceTransform().fit(train_prices).transform(prices)")
+    gap = (got - want).abs().max().item()
+    assert gap < 1e-4, f"expected the returned transform to equal one fitted on train_prices alone; they differ by up to {gap:.3g}"
+
+
+@check(
+    "Predictions on held-out images do not depend on the held-out prices",
+    level="expert", points=3,
+    hint="Held-out prices may only be used to score predictions: no training, early stopping or transform fitting on them.",
+)
+def test_no_held_out_leakage(run, rerun):
+    gap = (run.predictions - rerun.predictions).abs().max().item()
+    scale = run.predictions.abs().mean().item()
+    assert gap <= 1e-4 * scale, (
+        f"reversing the held-out prices and multiplying them by 10 changed the predictions by up to {gap:.4g} "
+        f"(same training data and seed)"
+    )
+
+
+@check(
+    "With finetune_epochs=0 the backbone's weights and BatchNorm statistics come out unchanged",
+    level="expert", points=2,
+    hint="Without fine-tuning, the protocol trains only the head: the pretrained backbone must not move, BatchNorm statistics included.",
+)
+def test_protocol_without_fine_tuning_keeps_backbone(run):
+    changed = _changed(run.backbone_before, run.backbone_after)
+    assert not changed, f"expected the backbone untouched with finetune_epochs=0, {len(changed)} tensors changed (e.g. {changed[:3]})"
+
+
+@check(
+    "With finetune_epochs > 0 fit_and_evaluate fine-tunes the backbone",
+    level="interview", points=1,
+    hint="After the frozen phase, call your fine-tuning phase for finetune_epochs epochs on the training split.",
+)
+def test_protocol_fine_tunes(finetune_run):
+    changed = _changed(finetune_run.backbone_before, finetune_run.backbone_after)
+    assert changed, "expected finetune_epochs=1 to change the backbone's weights, none changed"
+    assert torch.isfinite(finetune_run.predictions).all(), "after fine-tuning the predictions contain NaN or inf"
