@@ -190,10 +190,21 @@ def cmd_reset(args) -> int:
     return EXIT_OK
 
 
-def _run_app(start: str | None = None) -> int:
+def _run_app(start: str | None = None, interview: tuple | None = None) -> int:
     from quiz.ui.app import run
 
-    return run(start)
+    return run(start, interview)
+
+
+def cmd_interview(args) -> int:
+    from quiz.interview import InterviewConfig
+
+    try:
+        config = InterviewConfig(questions=args.questions, mix=args.mix, minutes=args.minutes, order=args.order,
+                                 seed=args.seed)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    return _run_app("interview", (config, args.interviewer))
 
 
 # ---- report ---------------------------------------------------------------------------
@@ -291,6 +302,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("exercise", metavar="EXERCISE")
     p.add_argument("--impl", metavar="DIR", help="workspace folder (default: the current workspace)")
     p.set_defaults(func=cmd_reset)
+
+    p = sub.add_parser("interview", help="start a timed mock interview")
+    p.add_argument("--questions", type=int, default=5, metavar="N", help="how many questions (default 5)")
+    p.add_argument("--minutes", type=int, default=30, metavar="M", help="time limit (default 30)")
+    p.add_argument("--seed", type=int, metavar="S", help="repeat a session: same seed, same questions")
+    p.add_argument("--mix", choices=("concept", "coding", "both"), default="both")
+    p.add_argument("--order", choices=("random", "fixed"), default="random")
+    p.add_argument("--interviewer", action="store_true", help="show the interviewer's rubric beside the answers")
+    p.set_defaults(func=cmd_interview)
 
     p = sub.add_parser("review", help="review the questions due now (spaced repetition)")
     p.set_defaults(func=lambda args: _run_app("review"))

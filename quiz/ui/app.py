@@ -41,8 +41,10 @@ class TransferlingsApp(App):
         clock: Callable[[], datetime] = schedule.utcnow,
         start_grader: bool = True,
         start: str | None = None,
+        interview: tuple | None = None,
     ):
-        """`start`: "review" opens a review session over the home screen."""
+        """`start`: "review" opens a review session over the home screen, "interview" a
+        mock interview with `interview` = (InterviewConfig, interviewer view)."""
         super().__init__()
         bank.load_questions()  # invalid content fails at start-up, naming file and field
         self.store = store or Store()
@@ -51,6 +53,7 @@ class TransferlingsApp(App):
         self.clock = clock
         self.start_grader = start_grader
         self.start = start
+        self.interview = interview
         self.set_reactive(TransferlingsApp.lang, lang or self.store.setting("lang") or resolve_lang(None))
 
     def on_mount(self) -> None:
@@ -67,6 +70,10 @@ class TransferlingsApp(App):
             from quiz.ui.review import start_review
 
             self.call_after_refresh(start_review, self)
+        elif self.start == "interview":
+            from quiz.ui.interview import start_interview
+
+            self.call_after_refresh(start_interview, self, *self.interview)
 
     def on_unmount(self) -> None:
         self.grading.close()
@@ -105,6 +112,6 @@ class TransferlingsApp(App):
         yield from super().get_system_commands(screen)
 
 
-def run(start: str | None = None) -> int:
-    TransferlingsApp(start=start).run()
+def run(start: str | None = None, interview: tuple | None = None) -> int:
+    TransferlingsApp(start=start, interview=interview).run()
     return 0

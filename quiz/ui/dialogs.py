@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Label, Static, TextArea
+from textual.widgets import Button, Label, OptionList, Static, TextArea
 
 from quiz.ui.base import LocalizedModal
 from quiz.ui.i18n import action_label, t
@@ -43,6 +43,25 @@ class ConfirmScreen(LocalizedModal[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class ChoiceScreen(LocalizedModal[str]):
+    """Pick one of several strings; dismisses with it, or None on escape."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+
+    def __init__(self, title: str, choices: list[str]):
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*self.choices, id="choices")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option_index])
 
 
 class CodeScreen(LocalizedModal[None]):
@@ -122,6 +141,7 @@ class HelpScreen(LocalizedModal[None]):
         from quiz.ui.app import TransferlingsApp
         from quiz.ui.exercise import ExerciseScreen
         from quiz.ui.home import HomeScreen
+        from quiz.ui.interview import InterviewScreen, ReportScreen
         from quiz.ui.progress import ProgressScreen
         from quiz.ui.question import QuestionScreen
 
@@ -129,7 +149,8 @@ class HelpScreen(LocalizedModal[None]):
         table = Table(box=None, show_header=False, pad_edge=False)
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for owner in (TransferlingsApp, HomeScreen, QuestionScreen, ExerciseScreen, ProgressScreen):
+        for owner in (TransferlingsApp, HomeScreen, QuestionScreen, ExerciseScreen, ProgressScreen, InterviewScreen,
+                      ReportScreen):
             table.add_row(Text(owner.HELP_NAME[self.lang], style="bold underline"), "")
             for binding in owner.BINDINGS:
                 keys = ", ".join(_key_name(k) for k in binding.key.split(","))

@@ -83,12 +83,15 @@ class ExerciseScreen(LocalizedScreen):
             self.reason = reason
             self.error = error
 
-    def __init__(self, name: str, *, others: tuple[str, ...] = (), candidate: bool = False):
+    def __init__(self, name: str, *, candidate: bool = False, folder: Path | None = None, on_graded=None):
+        """`candidate`: hidden checks show only as "hidden check" (mock interviews);
+        `folder`: grade the file there instead of the workspace's; `on_graded(result)`
+        is called after each completed run."""
         super().__init__()
         self.exercise = registry.get(name)
-        self.others = others
         self.candidate = candidate
-        self.folder = self.app.workspace
+        self.on_graded = on_graded
+        self.folder = folder or self.app.workspace
         self.path = self.folder / self.exercise.filename
         self.plan: list[dict] = []
         self.results: dict[str, dict] = {}
@@ -272,6 +275,8 @@ class ExerciseScreen(LocalizedScreen):
             self.notify(result["message"], severity="error", timeout=8)
         self._draw_checks()
         self._draw_status()
+        if self.on_graded is not None:
+            self.on_graded(result)
         self._after_run()
 
     @on(GradeStopped)

@@ -32,7 +32,7 @@ def exercise_cell(store, names: tuple[str, ...], lang: str) -> Text:
 
 class HomeScreen(LocalizedScreen):
     HELP_NAME = {"zh": "首页", "en": "Home"}
-    BINDINGS = [Binding("enter", "open", "Open"), Binding("v", "review", "Review")]
+    BINDINGS = [Binding("enter", "open", "Open"), Binding("v", "review", "Review"), Binding("i", "interview", "Interview")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -89,6 +89,15 @@ class HomeScreen(LocalizedScreen):
         from quiz.ui.review import start_review
 
         start_review(self.app)
+
+    def action_interview(self) -> None:
+        from quiz.ui.interview import InterviewSetupScreen, start_interview
+
+        def chosen(choice: tuple | None) -> None:
+            if choice:
+                start_interview(self.app, *choice)
+
+        self.app.push_screen(InterviewSetupScreen(), chosen)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self._open(int(event.row_key.value))

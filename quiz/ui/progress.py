@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from grader import registry
 from quiz import bank, schedule
@@ -32,6 +32,9 @@ class ProgressScreen(LocalizedScreen):
             with Vertical():
                 yield Static(id="questions-title", classes="section")
                 yield DataTable(id="reviews", cursor_type="row")
+                yield Static(id="interviews-title", classes="section")
+                yield Sparkline([], id="scores")
+                yield DataTable(id="interviews", cursor_type="row")
         yield Footer()
 
     def render_lang(self) -> None:
@@ -60,6 +63,7 @@ class ProgressScreen(LocalizedScreen):
             "progress.totals", lang, passed=passed, exercises=len(names), points=best_points,
             max_points=max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews)))
         self._draw_reviews()
+        self._draw_interviews()
         self._draw_history(names[min(table.cursor_row, len(names) - 1)] if names else None)
 
     def _draw_reviews(self) -> None:
@@ -74,6 +78,27 @@ class ProgressScreen(LocalizedScreen):
             reviews = store.reviews(q.id)
             last = t(f"rating.{reviews[0]['rating']}", lang) if reviews else "—"
             table.add_row(str(q.id), q.title[lang], str(len(reviews)), last, schedule.describe(due[q.id], now, lang))
+
+    def _draw_interviews(self) -> None:
+        lang = self.lang
+        past = self.app.store.interviews(limit=100)
+        self.query_one("#interviews-title", Static).update(t("progress.interviews", lang))
+        spark = self.query_one("#scores", Sparkline)
+        spark.data = [row["score"] for row in reversed(past)]
+        spark.display = len(past) > 1
+        table = self.query_one("#interviews", DataTable)
+        table.clear(columns=True)
+        for key in ("col.when", "iv.questions", "col.score"):
+            table.add_column(t(key, lang))
+        for row in past:
+            table.add_row(row["started_at"][:16].replace("T", " "), str(row["config"]["questions"]),
+                          f"{row['score']:.1f}", key=str(row["id"]))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "interviews":
+            from quiz.ui.interview import ReportScreen
+
+            self.app.push_screen(ReportScreen(self.app.store.interview(int(event.row_key.value))))
 
     def _draw_history(self, name: str | None) -> None:
         lang = self.lang

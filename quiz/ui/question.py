@@ -144,8 +144,17 @@ class QuestionScreen(LocalizedScreen):
     def action_open_exercise(self) -> None:
         from quiz.ui.exercise import ExerciseScreen
 
-        if self.question.exercises:
-            self.app.push_screen(ExerciseScreen(self.question.exercises[0], others=self.question.exercises[1:]))
+        names = self.question.exercises
+        if len(names) == 1:
+            self.app.push_screen(ExerciseScreen(names[0]))
+        elif names:
+            from quiz.ui.dialogs import ChoiceScreen
+
+            def chosen(name: str | None) -> None:
+                if name:
+                    self.app.push_screen(ExerciseScreen(name))
+
+            self.app.push_screen(ChoiceScreen(t("q.choose_exercise", self.lang), list(names)), chosen)
 
     def action_back(self) -> None:
         focused = self.focused

@@ -1,0 +1,145 @@
+"""Mock interviews in the UI, on a fake clock: answer, time out, score, report; the
+interviewer view with hidden checks; the setup form."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from textual.widgets import Input, SelectionList, TextArea
+
+from quiz.interview import InterviewConfig
+from quiz.paths import home
+from quiz.ui.dialogs import ConfirmScreen
+from quiz.ui.exercise import ExerciseScreen
+from quiz.ui.interview import InterviewScreen, InterviewSetupScreen, ReportScreen, start_interview
+from quiz.ui.progress import ProgressScreen
+from tests.ui_helpers import FIXED_NOW, make_app, wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (100, 30)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = FIXED_NOW
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **kwargs):
+        self.now += timedelta(**kwargs)
+
+
+def interview_app(tmp_path, clock, **kwargs):
+    app = make_app(tmp_path, **kwargs)
+    app.clock = clock
+    return app
+
+
+async def test_a_concept_interview_runs_times_out_is_scored_and_reported(tmp_path):
+    clock = FakeClock()
+    app = interview_app(tmp_path, clock)
+    config = InterviewConfig(questions=3, mix="concept", minutes=10, order="fixed", seed=7)
+    async with app.run_test(size=SIZE) as pilot:
+        start_interview(app, config, False)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        assert not screen.query_one("#iv-interviewer").display  # candidate view: no rubric
+        await pilot.click("#iv-answer")
+        await pilot.press(*"freeze the backbone")
+        clock.advance(minutes=2)
+        await pilot.press("ctrl+n")
+        assert screen.session.current == 1
+        await pilot.press(*"source task")
+        clock.advance(minutes=9)
+        await wait_until(pilot, lambda: screen.session.ended, timeout=5)
+        assert screen.session.entries[0].answer == "freeze the backbone"
+        assert screen.session.entries[1].answer == "source task"
+        assert screen.query_one("#iv-interviewer").display  # scoring shows the rubric
+        assert screen.query_one("#iv-answer", TextArea).read_only
+        points = screen.query_one("#iv-points", SelectionList)
+        await pilot.press("ctrl+b")
+        points = screen.query_one("#iv-points", SelectionList)
+        points.select(points.get_option_at_index(0))
+        points.select(points.get_option_at_index(1))
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        saved = app.store.last_interview()
+        first = saved["items"][0]
+        assert saved["ended_by"] == "time" and first["answer"] == "freeze the backbone"
+        assert first["seconds"] == 120.0 and saved["items"][1]["seconds"] == 480.0
+        total_points = len(first["key_points"])
+        assert saved["total"] == round(100 * (2 / total_points) / 3, 1)
+        await pilot.press("m", "h")
+        exported = sorted(p.suffix for p in (home() / "reports").iterdir())
+        assert exported == [".html", ".md"]
+
+
+async def test_interviewer_view_shows_rubric_notes_and_hidden_checks(tmp_path, grader_engine):
+    clock = FakeClock()
+    app = interview_app(tmp_path, clock, grader=grader_engine)
+    config = InterviewConfig(questions=1, mix="coding", minutes=30, order="fixed", seed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        start_interview(app, config, True)
+        await pilot.pause()
+        screen = app.screen
+        item = screen.item
+        assert item.mode == "coding" and screen.query_one("#iv-interviewer").display
+        shutil.copy(ROOT / "solutions" / f"{item.exercise}.py", screen.folder / f"{item.exercise}.py")
+        await pilot.press("ctrl+g")
+        exercise = app.screen
+        assert isinstance(exercise, ExerciseScreen) and exercise.candidate
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen.entry.grading is not None)
+        hidden = [c for c in screen.entry.grading["tests"] if c["hidden"]]
+        assert hidden, "every grader carries a hidden check"
+        assert "hidden check" in exercise._check_line({"id": "x", "name": hidden[0]["name"], "hidden": True}).plain
+        await pilot.press("escape")
+        assert app.screen is screen
+        screen.query_one("#iv-note", Input).focus()
+        await pilot.press(*"solid")
+        assert screen.entry.note == "solid"
+        text = str(screen.query_one("#iv-grading").content)
+        assert hidden[0]["name"] in text
+        await pilot.press("ctrl+f", "y", "ctrl+f")
+        await pilot.pause()
+        saved = app.store.last_interview()
+        assert saved["ended_by"] == "finish" and saved["total"] == 100.0
+        assert saved["items"][0]["note"] == "solid"
+        assert "def " in saved["items"][0]["answer"]  # the candidate's code is kept
+
+
+async def test_setup_form_starts_an_interview_and_progress_lists_it(tmp_path):
+    clock = FakeClock()
+    app = interview_app(tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        assert isinstance(app.screen, InterviewSetupScreen)
+        app.screen.query_one("#questions", Input).value = "2"
+        app.screen.query_one("#seed", Input).value = "42"
+        await pilot.click("#start")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen) and len(screen.session.items) == 2
+        assert screen.session.config.seed == 42
+        await pilot.press("ctrl+f", "y", "ctrl+f")
+        await pilot.pause()
+        await pilot.press("escape", "p")
+        assert isinstance(app.screen, ProgressScreen)
+        assert app.screen.query_one("#interviews").row_count == 1
+
+
+async def test_leaving_a_running_interview_asks_first(tmp_path):
+    app = interview_app(tmp_path, FakeClock())
+    async with app.run_test(size=SIZE) as pilot:
+        start_interview(app, InterviewConfig(questions=2, seed=3), False)
+        await pilot.pause()
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, InterviewScreen)
