@@ -70,14 +70,15 @@ class ProgressScreen(LocalizedScreen):
         lang, store, now = self.lang, self.app.store, self.app.clock()
         table = self.query_one("#reviews", DataTable)
         table.clear(columns=True)
-        for key in ("col.id", "col.title", "col.reviews", "col.last_rating", "col.next"):
-            table.add_column(t(key, lang))
+        for key, width in (("col.id", 2), ("col.title", 14), ("col.reviews", 4), ("col.last_rating", 6), ("col.next", 8)):
+            table.add_column(t(key, lang), width=width)
         questions = bank.load_questions()
         due = schedule.schedule(store, [q.id for q in questions])
         for q in questions:
             reviews = store.reviews(q.id)
             last = t(f"rating.{reviews[0]['rating']}", lang) if reviews else "—"
-            table.add_row(str(q.id), q.title[lang], str(len(reviews)), last, schedule.describe(due[q.id], now, lang))
+            table.add_row(str(q.id), Text(q.title[lang], overflow="ellipsis", no_wrap=True), str(len(reviews)), last,
+                          schedule.describe(due[q.id], now, lang))
 
     def _draw_interviews(self) -> None:
         lang = self.lang
