@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import sys
 import traceback
@@ -51,6 +52,9 @@ def describe_exception(exc: BaseException, impl_file: str) -> tuple[str, str | N
     if isinstance(exc, AssertionError):
         text = str(exc).strip() or "the check's expectation was not met"
         return text, None
+    raised = re.match(r"DID NOT RAISE <class '(?:[\w.]+\.)?(\w+)'>", str(getattr(exc, "msg", "")))
+    if raised:
+        return f"expected {raised.group(1)} to be raised, but the call returned normally", None
     if isinstance(exc, NotImplementedError):
         func = ""
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.realpath(f.filename) == impl_file]
@@ -205,7 +209,7 @@ def run(job: dict, result_fd: int) -> None:
             "-p", "no:randomly",
             "--assert=plain",
             "-q",
-            "--impl-dir", str(Path(impl_file).parent),
+            "--impl-file", impl_file,
             "--device", job["device"],
         ]
         if job.get("failfast"):

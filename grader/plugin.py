@@ -43,6 +43,7 @@ def load_impl(path: Path) -> ModuleType:
 def pytest_addoption(parser):
     group = parser.getgroup("transferlings grader")
     group.addoption("--impl-dir", default=str(ROOT / "solutions"), help="folder holding NAME.py")
+    group.addoption("--impl-file", default=None, help="the file to grade (overrides --impl-dir)")
     group.addoption("--device", default="cpu", help="cpu or cuda")
 
 
@@ -55,6 +56,8 @@ def device(pytestconfig):
 
 @pytest.fixture(scope="module")
 def impl_path(request, pytestconfig) -> Path:
+    if pytestconfig.getoption("impl_file"):
+        return Path(pytestconfig.getoption("impl_file"))
     exercise = Path(request.module.__file__).stem
     return Path(pytestconfig.getoption("impl_dir")) / f"{exercise}.py"
 

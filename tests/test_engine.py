@@ -3,6 +3,7 @@ two-check probe grader (tests/faults/probe.py) so each run takes a fraction of a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 import threading
@@ -170,3 +171,15 @@ def test_usage_errors(engine, tmp_path):
 def test_grading_runs_in_a_child_never_in_the_caller(probe):
     r = probe("import os\nPID = os.getpid()\ndef answer():\n    assert os.getpid() != %d\n    return 42\n" % os.getpid())
     assert r["status"] == "pass"
+
+
+def test_a_missing_exception_reads_as_an_expectation(probe, tmp_path, monkeypatch):
+    grader = tmp_path / "raises_probe.py"
+    grader.write_text(
+        "import pytest\nfrom grader.checks import check\n\n"
+        "@check('answer() rejects bad input', level='basic', points=1, hint='raise ValueError')\n"
+        "def test_raises(impl):\n    with pytest.raises(ValueError):\n        impl.answer()\n")
+    exercise = dataclasses.replace(PROBE, grader_file=grader)
+    monkeypatch.setattr(registry, "get", lambda name: exercise)
+    r = probe("def answer():\n    return 42\n")
+    assert r["tests"][0]["message"] == "expected ValueError to be raised, but the call returned normally"
