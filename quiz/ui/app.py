@@ -21,7 +21,7 @@ from quiz.ui.i18n import t
 
 
 class TransferlingsApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     HELP_NAME = {"zh": "全局", "en": "Everywhere"}
     BINDINGS = [
         Binding("l", "toggle_lang", "中文"),
