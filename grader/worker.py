@@ -43,6 +43,21 @@ def preload() -> None:
 
     torch.set_num_threads(1)  # fixture models are tiny: more threads only contend
     _warm_up_optimizers(torch)
+    grader.models.warm()
+    _warm_graders()
+
+
+def _warm_graders() -> None:
+    """Import every grader module and run its optional `warm()` (building fixture models),
+    so forked grading runs share them; pytest then finds the modules already imported."""
+    import importlib
+
+    from grader import registry
+
+    for exercise in registry.exercises():
+        module = importlib.import_module(f"grader.graders.{exercise.name}")
+        if hasattr(module, "warm"):
+            module.warm()
 
 
 def _warm_up_optimizers(torch) -> None:

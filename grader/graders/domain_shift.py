@@ -17,6 +17,7 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torchvision.models import resnet
 
+from grader import models
 from grader.checks import check
 
 # ---------------------------------------------------------------- float64 references
@@ -463,7 +464,7 @@ def deployed_models():
 
 @pytest.fixture
 def model_on(deployed_models, device):
-    return lambda name: copy.deepcopy(deployed_models[name]).to(device)
+    return lambda name: models.clone(deployed_models[name]).to(device)
 
 
 def compare_statistics(model: nn.Module, expected: dict, label: str) -> None:

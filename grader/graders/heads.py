@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 
 import pytest
@@ -19,12 +18,9 @@ NUM_OUTPUTS = 3
 @pytest.fixture(scope="module")
 def zoo():
     """`make(name, device, dtype)`: a fresh copy of a fixture model, in train mode."""
-    prototypes: dict[str, nn.Module] = {}
 
     def make(name: str, device, dtype=torch.float32) -> nn.Module:
-        if name not in prototypes:
-            prototypes[name] = models.build(name)
-        return copy.deepcopy(prototypes[name]).to(device=device, dtype=dtype)
+        return models.clone(models.prototype(name)).to(device=device, dtype=dtype)
 
     return make
 
