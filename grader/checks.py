@@ -46,3 +46,18 @@ def check(title: str, *, level: str, points: int, hint: str, hidden: bool = Fals
 
 def check_of(fn) -> Check | None:
     return getattr(fn, "__check__", None)
+
+
+def raising(fn: Callable[[], object]) -> str | None:
+    """Call `fn`: None when it raises ValueError, else what it did instead, for an
+    assertion message ("returned without raising", "raised KeyError: ..."). A stub's
+    NotImplementedError propagates, so it reads as "not implemented"."""
+    try:
+        fn()
+    except ValueError:
+        return None
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported to the candidate
+        return f"raised {type(exc).__name__}: {exc}"
+    return "returned without raising"

@@ -18,7 +18,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torchvision.models import resnet
 
 from grader import models
-from grader.checks import check
+from grader.checks import check, raising
 
 # ---------------------------------------------------------------- float64 references
 
@@ -126,19 +126,6 @@ def gradients_of(out, inputs: dict[str, torch.Tensor], fn: str) -> dict[str, np.
     for which, grad in zip(inputs, grads):
         assert grad is not None, f"expected a gradient with respect to {which}, got None (is it used through autograd?)"
     return {which: numpy64(grad) for which, grad in zip(inputs, grads)}
-
-
-def raising(fn) -> str | None:
-    """None when fn raises ValueError, else what it did instead."""
-    try:
-        fn()
-    except ValueError:
-        return None
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - reported to the candidate
-        return f"raised {type(exc).__name__}: {exc}"
-    return "returned without raising"
 
 
 # ---------------------------------------------------------------- balanced_class_weights

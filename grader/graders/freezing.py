@@ -18,7 +18,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.instancenorm import _InstanceNorm
 
 from grader import models
-from grader.checks import check
+from grader.checks import check, raising
 
 NORM_LAYERS = (_BatchNorm, _InstanceNorm, nn.LayerNorm, nn.GroupNorm)
 
@@ -176,13 +176,8 @@ def _assert_only_head_trainable(model: nn.Module, head: str) -> None:
 
 
 def _raises_value_error(call, what: str) -> None:
-    try:
-        call()
-    except ValueError:
-        return
-    except Exception as e:  # noqa: BLE001 - any other exception is the candidate's answer
-        pytest.fail(f"expected ValueError for {what}, got {type(e).__name__}: {e}")
-    pytest.fail(f"expected ValueError for {what}, nothing was raised")
+    problem = raising(call)
+    assert problem is None, f"expected ValueError for {what}; the call {problem}"
 
 
 def _total_numel(model: nn.Module) -> int:

@@ -19,7 +19,7 @@ import torch
 from scipy.optimize import minimize_scalar
 
 from grader import pretrained
-from grader.checks import check
+from grader.checks import check, raising
 
 # ---------------------------------------------------------------- float64 references
 
@@ -175,19 +175,6 @@ def score(fn, *args) -> float:
 
 def close(actual: float, expected: float, *, atol: float, rtol: float = 0.0) -> bool:
     return math.isfinite(actual) and abs(actual - expected) <= atol + rtol * abs(expected)
-
-
-def raising(fn) -> str | None:
-    """None when fn raises ValueError, else what it did instead."""
-    try:
-        fn()
-    except ValueError:
-        return None
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - reported to the candidate
-        return f"raised {type(exc).__name__}: {exc}"
-    return "returned without raising"
 
 
 @pytest.fixture(scope="module")

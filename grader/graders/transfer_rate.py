@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from grader import pretrained as digits
-from grader.checks import check
+from grader.checks import check, raising
 
 # ---------------------------------------------------------------- instrumented experiment
 
@@ -172,19 +172,6 @@ def flag(value, what: str) -> bool:
         return bool(value)
     assert isinstance(value, (bool, np.bool_)), f"expected {what} to be a bool, got {type(value).__name__}: {value!r}"
     return bool(value)
-
-
-def raising(fn) -> str | None:
-    """None when fn raises ValueError, else what it did instead."""
-    try:
-        fn()
-    except ValueError:
-        return None
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - reported to the candidate
-        return f"raised {type(exc).__name__}: {exc}"
-    return "returned without raising"
 
 
 def rate_of(impl, *args, **kwargs) -> float:
