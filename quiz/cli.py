@@ -83,6 +83,7 @@ def cmd_grade(args) -> int:
 
     results = []
     out, err = _console(), _console(stderr=True)
+    store = None if args.impl else _open_store(err)
     with Grader() as grader:
         try:
             grader.resolve_device(args.device)
@@ -95,6 +96,8 @@ def cmd_grade(args) -> int:
                                       done={}, verdict="error", verdict_message=f"{folder / (name + '.py')}: no such file")
                 else:
                     result = _grade_one(grader, name, folder, args, err)
+                    if store is not None:
+                        store.record_run(result)
                 results.append(result)
                 if not args.json:
                     from quiz.report import render_result
@@ -105,6 +108,16 @@ def cmd_grade(args) -> int:
     else:
         _print_totals(out, results)
     return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
+
+
+def _open_store(err):
+    """The progress store, so grading your workspace from the CLI shows in the app."""
+    from quiz.store import Store
+
+    store = Store()
+    if store.notice:
+        err.print(f"[yellow]{store.notice}[/]")
+    return store
 
 
 def _grade_one(grader, name: str, folder: Path, args, err) -> dict:

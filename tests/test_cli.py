@@ -92,6 +92,9 @@ def test_init_makes_a_workspace_found_from_its_folder_and_keeps_existing_files(t
         assert (ws / ex.filename).exists()
     graded = cli("grade", "freezing", "--json", "--device", "cpu", cwd=ws)
     assert json.loads(graded.stdout)[0]["impl"] == str(ws)
+    from quiz.store import Store
+
+    assert [r["exercise"] for r in Store().runs()] == ["freezing"]  # workspace runs are recorded
 
 
 def test_reset_keeps_a_backup_and_restores_the_stub(tmp_path):
