@@ -105,3 +105,8 @@ def test_interview_report(snap_compare, tmp_path, lang):
         await pilot.pause()
 
     assert snap_compare(make_app(tmp_path, lang=lang), run_before=finish, terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_review_question_with_answer_box(snap_compare, tmp_path, lang):
+    assert snap_compare(make_app(tmp_path, lang=lang), press=["v", "_"], terminal_size=SIZE)

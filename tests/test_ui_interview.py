@@ -143,3 +143,25 @@ async def test_leaving_a_running_interview_asks_first(tmp_path):
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert isinstance(app.screen, InterviewScreen)
+
+
+async def test_the_interview_command_opens_the_session_directly(tmp_path):
+    from quiz.store import Store
+    from quiz.ui.app import TransferlingsApp
+    from quiz.ui.grading import GradingService
+
+    config = InterviewConfig(questions=3, minutes=5, seed=9)
+    app = TransferlingsApp(store=Store(tmp_path / "p.sqlite3"), grading=GradingService(), folder=tmp_path,
+                           clock=FakeClock(), start_grader=False, start="interview", interview=(config, True))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen)
+        assert len(app.screen.session.items) == 3 and app.screen.interviewer
+
+
+def test_interview_command_rejects_bad_settings_in_one_line(capsys):
+    from quiz.cli import main
+
+    assert main(["interview", "--questions", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("transferlings: ") and len(err.splitlines()) == 1
