@@ -3,10 +3,12 @@ interviewer view with hidden checks; the setup form."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import timedelta
 from pathlib import Path
 
+from rich.console import Console
 from textual.widgets import Input, SelectionList, TextArea
 
 from quiz.interview import InterviewConfig
@@ -98,7 +100,11 @@ async def test_interviewer_view_shows_rubric_notes_and_hidden_checks(tmp_path, g
         await wait_until(pilot, lambda: screen.entry.grading is not None)
         hidden = [c for c in screen.entry.grading["tests"] if c["hidden"]]
         assert hidden, "every grader carries a hidden check"
-        assert "hidden check" in exercise._check_line({"id": "x", "name": hidden[0]["name"], "hidden": True}).plain
+        exercise.results = {"x": {**hidden[0], "status": "fail", "message": "secret detail"}}
+        shown = Console(file=io.StringIO(), width=200)
+        shown.print(exercise._check_line({"id": "x", "name": hidden[0]["name"], "hidden": True}))
+        text = shown.file.getvalue()
+        assert "hidden check" in text and hidden[0]["name"] not in text and "secret detail" not in text
         await pilot.press("escape")
         assert app.screen is screen
         screen.query_one("#iv-note", Input).focus()

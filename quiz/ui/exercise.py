@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Group
 from rich.syntax import Syntax
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
@@ -172,18 +173,23 @@ class ExerciseScreen(LocalizedScreen):
                 parts.append(self._check_line(meta))
         self.query_one("#checks", Static).update(Group(*parts))
 
-    def _check_line(self, meta: dict) -> Text:
+    def _check_line(self, meta: dict) -> Table:
+        """The check's icon, and beside it (wrapped with a hanging indent) its name and, for a
+        failure, the message and hint; a hidden check shows no content to a candidate."""
         test = self.results.get(meta["id"])
         state = test["status"] if test else ("running" if meta["id"] == self.running_id else "pending")
         icon, style = ICONS[state]
         hidden = self.candidate and meta.get("hidden")
-        name = t("ex.hidden", self.lang) if hidden else meta["name"]
-        line = Text.assemble((f" {icon} ", style), name)
+        text = Text(t("ex.hidden", self.lang) if hidden else meta["name"])
         if test and state in ("fail", "error") and not hidden:
-            line.append("\n     " + test["message"].replace("\n", "\n     "), style="red")
+            text.append("\n" + test["message"], style="red")
             if test.get("hint"):
-                line.append("\n     " + t("hint.label", self.lang), style="bold yellow")
-                line.append(test["hint"], style="yellow")
+                text.append("\n" + t("hint.label", self.lang), style="bold yellow")
+                text.append(test["hint"], style="yellow")
+        line = Table.grid(padding=(0, 1))
+        line.add_column(width=2, justify="right")
+        line.add_column(ratio=1)
+        line.add_row(Text(icon, style=style), text)
         return line
 
     def _draw_hints(self) -> None:
