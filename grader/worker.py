@@ -189,7 +189,7 @@ class Run:
                 if not eof:
                     self._drain(r, buf)
                 break
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline and not self.ended:
                 verdict = "timeout"
                 message = f"time limit of {job['timeout_s']:g} s exceeded" + self._where()
                 self._kill(pid)

@@ -183,3 +183,4 @@ def test_a_missing_exception_reads_as_an_expectation(probe, tmp_path, monkeypatc
     monkeypatch.setattr(registry, "get", lambda name: exercise)
     r = probe("def answer():\n    return 42\n")
     assert r["tests"][0]["message"] == "expected ValueError to be raised, but the call returned normally"
+
