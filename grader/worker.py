@@ -116,9 +116,11 @@ def rss_mb(pid: int) -> float:
 class Run:
     """One job: fork the child, relay its events, enforce the limits, report the result."""
 
-    def __init__(self, job: dict, send):
+    def __init__(self, job: dict, send, baseline_mb: float):
+        """`baseline_mb`: the worker's own resident memory, which a fresh child shares."""
         self.job = job
         self.send = send
+        self.baseline_mb = baseline_mb
         self.plan: list[dict] = []
         self.done: dict[str, dict] = {}
         self.running: str | None = None
@@ -194,7 +196,7 @@ class Run:
                 message = f"time limit of {job['timeout_s']:g} s exceeded" + self._where()
                 self._kill(pid)
                 break
-            if memory_mb and rss_mb(pid) > memory_mb + self._baseline_mb:
+            if memory_mb and rss_mb(pid) > memory_mb + self.baseline_mb:
                 verdict = "crash"
                 message = f"memory limit exceeded (over {memory_mb} MB)" + self._where()
                 self._kill(pid)
@@ -209,8 +211,6 @@ class Run:
             duration_s=time.monotonic() - start, plan=self.plan, done=self.done,
             running=self.running, verdict=verdict, verdict_message=message,
         )
-
-    _baseline_mb = 0.0
 
     def _where(self) -> str:
         if self.running:
@@ -272,13 +272,13 @@ def serve(stdin, out_fd: int) -> None:
     preload()
     cuda, cuda_name = probe_cuda()
     gc.freeze()
-    Run._baseline_mb = rss_mb(os.getpid())
+    baseline_mb = rss_mb(os.getpid())
     send({"event": "ready", "cuda": cuda, "cuda_name": cuda_name})
     for line in stdin:
         if not line.strip():
             continue
         job = json.loads(line)
-        result = Run(job, send).execute()
+        result = Run(job, send, baseline_mb).execute()
         send({"job": job["job"], "event": "done", "result": result})
 
 
