@@ -171,6 +171,17 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _die_with_worker() -> None:
+    """Ask Linux to kill this process if the worker that forked it dies first."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _silence_stdio() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -183,6 +194,7 @@ def run(job: dict, result_fd: int) -> None:
     code = 0
     try:
         os.setpgid(0, 0)
+        _die_with_worker()
         _silence_stdio()
         emit = Emitter(result_fd)
         if job["device"] == "cpu" and job.get("memory_mb"):

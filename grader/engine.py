@@ -76,6 +76,7 @@ class Grader:
         self._reader: _LineReader | None = None
         self._lock = threading.RLock()
         self._jobs = 0
+        self._child_pid: int | None = None
         self.cuda = False
         self.cuda_name: str | None = None
 
@@ -110,6 +111,9 @@ class Grader:
             self.cuda, self.cuda_name = bool(ready.get("cuda")), ready.get("cuda_name")
 
     def close(self) -> None:
+        """Stop the worker, and any grading run in flight (callable from another thread)."""
+        if self._child_pid is not None:
+            _killpg(self._child_pid)
         with self._lock:
             proc, self._proc = self._proc, None
             if proc is None:
@@ -204,8 +208,9 @@ class Grader:
                 continue
             kind = event["event"]
             if kind == "started":
-                child_pid = event["pid"]
+                child_pid = self._child_pid = event["pid"]
             elif kind == "done":
+                self._child_pid = None
                 if cancelled:
                     raise GradingCancelled()
                 return event["result"]

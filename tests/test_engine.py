@@ -184,3 +184,27 @@ def test_a_missing_exception_reads_as_an_expectation(probe, tmp_path, monkeypatc
     r = probe("def answer():\n    return 42\n")
     assert r["tests"][0]["message"] == "expected ValueError to be raised, but the call returned normally"
 
+
+
+def test_closing_the_grader_mid_run_leaves_no_process_behind(tmp_path, monkeypatch):
+    real_get = registry.get
+    monkeypatch.setattr(registry, "get", lambda name: PROBE if name == "probe" else real_get(name))
+    (tmp_path / "probe.py").write_text("def answer():\n    while True:\n        pass\n")
+    grader = Grader()
+    grader.start()
+    pids = []
+    runner = threading.Thread(target=lambda: pids.append(grader.grade("probe", tmp_path, device="cpu")), daemon=True)
+    runner.start()
+    end = time.monotonic() + 10
+    while grader._child_pid is None and time.monotonic() < end:
+        time.sleep(0.05)
+    child = grader._child_pid
+    assert child is not None
+    worker = grader._proc.pid
+    start = time.monotonic()
+    grader.close()
+    assert time.monotonic() - start < 5, "close() waited for the run instead of stopping it"
+    time.sleep(0.5)
+    for pid in (child, worker):
+        alive = Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        assert not alive, f"process {pid} still running"
