@@ -31,6 +31,8 @@ SIGNAL_NAMES = {signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
 
 def preload() -> None:
     """Import what every grading run needs, so forked children start warm."""
+    import ctypes  # noqa: F401  (the child's PR_SET_PDEATHSIG)
+
     import pytest  # noqa: F401
     import _pytest.python  # noqa: F401
     import torch
