@@ -25,13 +25,13 @@ from grader.checks import LEVELS
 from grader.engine import GradingCancelled, GradingError
 from quiz import workspace
 from quiz.paths import PACKAGED_SOLUTIONS
+from quiz.report import ICONS as REPORT_ICONS
+from quiz.report import VERDICT_STYLE
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.dialogs import CodeScreen, ConfirmScreen, EditorScreen
 from quiz.ui.i18n import t
 
-ICONS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "red"), "skip": ("–", "dim"),
-         "running": ("…", "yellow"), "pending": ("·", "dim")}
-VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold red", "timeout": "bold yellow", "crash": "bold magenta"}
+ICONS = {**REPORT_ICONS, "running": ("…", "yellow"), "pending": ("·", "dim")}
 WATCH_INTERVAL_S = 0.3
 
 
@@ -143,9 +143,13 @@ class ExerciseScreen(LocalizedScreen):
     def _load_last_run(self) -> None:
         runs = self.app.store.runs(self.exercise.name, limit=1)
         if runs:
-            self.last, self.last_when = runs[0]["result"], runs[0]["created_at"]
-            self.plan = [{"id": str(i), **test} for i, test in enumerate(self.last["tests"])]
-            self.results = {str(i): test for i, test in enumerate(self.last["tests"])}
+            self._show_result(runs[0]["result"], runs[0]["created_at"])
+
+    def _show_result(self, result: dict, when: str | None) -> None:
+        """Make `result` the checks list's state (`when`: its stored time, None if just run)."""
+        self.last, self.last_when = result, when
+        self.plan = [{"id": str(i), **test} for i, test in enumerate(result["tests"])]
+        self.results = {str(i): test for i, test in enumerate(result["tests"])}
 
     def _draw_source(self) -> None:
         try:
@@ -272,9 +276,7 @@ class ExerciseScreen(LocalizedScreen):
         result = message.result
         self.app.store.record_run(result)
         self.cancel = None
-        self.last, self.last_when = result, None
-        self.plan = [{"id": str(i), **test} for i, test in enumerate(result["tests"])]
-        self.results = {str(i): test for i, test in enumerate(result["tests"])}
+        self._show_result(result, None)
         self.status_line = ""
         if result["status"] not in ("pass", "fail"):
             self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {result['message']}"

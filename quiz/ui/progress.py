@@ -10,10 +10,11 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from grader import registry
 from quiz import bank, schedule
+from quiz.report import VERDICT_STYLE
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
 
-STYLE = {"pass": "green", "fail": "red", "error": "red", "timeout": "yellow", "crash": "magenta"}
+STYLE = {status: style.removeprefix("bold ") for status, style in VERDICT_STYLE.items()}
 
 
 class ProgressScreen(LocalizedScreen):
