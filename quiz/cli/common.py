@@ -1,0 +1,31 @@
+"""What every command shares: exit codes, the one-line usage error, consoles, name checks."""
+
+from __future__ import annotations
+
+from grader import registry
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A one-line message for the user; exit status 2."""
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def exercise_names(names: list[str]) -> list[str]:
+    known = registry.names()
+    for name in names:
+        if name not in known:
+            raise UsageError(f"unknown exercise {name!r} (known: {', '.join(known)})")
+    return names
+
+
+def run_app(start: str | None = None, interview: tuple | None = None) -> int:
+    from quiz.ui.app import run
+
+    return run(start, interview)

@@ -1,0 +1,102 @@
+"""`grade`: run graders on the workspace or on folders named with --impl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader import registry
+from quiz.cli.common import EXIT_FAILED, EXIT_OK, UsageError, console, exercise_names
+
+
+def cmd_grade(args) -> int:
+    from quiz import workspace
+
+    if args.all and args.exercises:
+        raise UsageError("name exercises or use --all, not both")
+    if not args.all and not args.exercises:
+        raise UsageError("name at least one exercise, or use --all")
+    names = registry.names() if args.all else exercise_names(args.exercises)
+    impls = [Path(p) for p in args.impl] if args.impl else [workspace.find()]
+    for folder in impls:
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: no such folder")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+
+    from grader.engine import Grader, GradingError
+    from grader.results import assemble
+
+    results = []
+    out, err = console(), console(stderr=True)
+    store = None if args.impl else _open_store(err)
+    with Grader() as grader:
+        try:
+            grader.resolve_device(args.device)
+        except GradingError as e:
+            raise UsageError(str(e)) from None
+        for folder in impls:
+            for name in names:
+                if not (folder / f"{name}.py").is_file():
+                    result = assemble(exercise=name, impl=str(folder), device=args.device, duration_s=0.0, plan=[],
+                                      done={}, verdict="error", verdict_message=f"{folder / (name + '.py')}: no such file")
+                else:
+                    result = _grade_one(grader, name, folder, args, err)
+                    if store is not None:
+                        store.record_run(result)
+                results.append(result)
+                if not args.json:
+                    from quiz.report import render_result
+
+                    out.print(render_result(result))
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        _print_totals(out, results)
+    return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
+
+
+def _open_store(err):
+    """The progress store, so grading your workspace from the CLI shows in the app."""
+    from quiz.store import Store
+
+    store = Store()
+    if store.notice:
+        err.print(f"[yellow]{store.notice}[/]")
+    return store
+
+
+def _grade_one(grader, name: str, folder: Path, args, err) -> dict:
+    if args.json or not err.is_terminal:
+        return grader.grade(name, folder, device=args.device, timeout=args.timeout)
+    done = [0]
+    with err.status(f"grading {name} ({folder}) …") as status:
+        def progress(event: dict) -> None:
+            if event["event"] == "plan":
+                done.append(len(event["tests"]))
+            elif event["event"] == "test":
+                done[0] += 1
+                status.update(f"grading {name} ({folder}) … {done[0]}/{done[-1]} checks")
+
+        return grader.grade(name, folder, device=args.device, timeout=args.timeout, on_event=progress)
+
+
+def _print_totals(out, results: list[dict]) -> None:
+    if len(results) < 2:
+        return
+    passed = sum(r["status"] == "pass" for r in results)
+    points = sum(r["points"] for r in results)
+    top = sum(r["max_points"] for r in results)
+    style = "bold green" if passed == len(results) else "bold red"
+    out.print(f"[{style}]{passed}/{len(results)} passed[/] · {points}/{top} points")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("grade", help="grade exercises in a sandboxed process")
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE")
+    p.add_argument("--all", action="store_true", help="every exercise")
+    p.add_argument("--impl", action="append", metavar="DIR", help="folder holding EXERCISE.py (repeatable; default: the workspace)")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per exercise and implementation")
+    p.set_defaults(func=cmd_grade)

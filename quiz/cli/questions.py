@@ -1,0 +1,49 @@
+"""`list` and `review`: the question bank from the command line (never imports torch)."""
+
+from __future__ import annotations
+
+import json
+
+from quiz.cli.common import EXIT_OK, console, run_app
+
+
+def cmd_list(args) -> int:
+    from quiz import bank
+    from quiz.lang import resolve_lang
+
+    lang = resolve_lang(args.lang)
+    other = "en" if lang == "zh" else "zh"
+    questions = bank.load_questions()
+    if args.json:
+        rows = [{"id": q.id, "kind": q.kind, "title": {"zh": q.title["zh"], "en": q.title["en"]},
+                 "exercises": list(q.exercises)} for q in questions]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold dim", pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("kind", style="dim")
+    table.add_column("question", ratio=1)
+    table.add_column("exercises", style="cyan")
+    for q in questions:
+        title = Text(q.title[lang], style="bold")
+        title.append("\n" + q.title[other], style="dim")
+        table.add_row(str(q.id), q.kind, title, "\n".join(q.exercises) or "—")
+    console().print(table)
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    p = sub.add_parser("list", help="the ten questions and their exercises")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--lang", choices=("zh", "en"), help="which language comes first")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("review", help="review the questions due now (spaced repetition)")
+    p.set_defaults(func=lambda args: run_app("review"))
+
+    from quiz import show
+
+    show.register(sub)

@@ -1,0 +1,84 @@
+"""`init`, `hint`, `solution`, `reset`: the workspace of stubs and what helps with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader import registry
+from quiz.cli.common import EXIT_OK, UsageError, console, exercise_names
+
+
+def cmd_init(args) -> int:
+    from quiz import workspace
+
+    try:
+        created, kept = workspace.init(Path(args.dir))
+    except workspace.WorkspaceError as e:
+        raise UsageError(str(e)) from None
+    out = console()
+    out.print(f"Workspace ready in [bold]{Path(args.dir).resolve()}[/] ({len(created)} stubs copied).")
+    if kept:
+        out.print(f"Kept your existing files: {', '.join(kept)}")
+    out.print("Edit a stub there, then run [bold]transferlings grade NAME[/] from that folder.")
+    return EXIT_OK
+
+
+def cmd_hint(args) -> int:
+    from quiz.lang import resolve_lang
+
+    (name,) = exercise_names([args.exercise])
+    lang = resolve_lang(args.lang)
+    ex = registry.get(name)
+    out = console()
+    out.print(f"[bold]{ex.title[lang]}[/]")
+    for i, hint in enumerate(ex.hints[lang], 1):
+        out.print(f"[yellow]{i}.[/] {hint}")
+    return EXIT_OK
+
+
+def cmd_solution(args) -> int:
+    from rich.syntax import Syntax
+
+    from quiz.paths import PACKAGED_SOLUTIONS
+
+    (name,) = exercise_names([args.exercise])
+    path = PACKAGED_SOLUTIONS / registry.get(name).filename
+    console().print(Syntax(path.read_text(encoding="utf-8"), "python", line_numbers=True, word_wrap=True))
+    return EXIT_OK
+
+
+def cmd_reset(args) -> int:
+    from quiz import workspace
+
+    (name,) = exercise_names([args.exercise])
+    folder = Path(args.impl) if args.impl else workspace.find()
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder")
+    saved = workspace.reset(name, folder)
+    out = console()
+    target = folder / registry.get(name).filename
+    if saved:
+        out.print(f"Restored the stub in {target}; your version is kept in {saved}.")
+    else:
+        out.print(f"{target} is the untouched stub.")
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init", help="make a fresh workspace of stubs in DIR")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("hint", help="the hints for an exercise")
+    p.add_argument("exercise", metavar="EXERCISE")
+    p.add_argument("--lang", choices=("zh", "en"))
+    p.set_defaults(func=cmd_hint)
+
+    p = sub.add_parser("solution", help="the reference solution of an exercise")
+    p.add_argument("exercise", metavar="EXERCISE")
+    p.set_defaults(func=cmd_solution)
+
+    p = sub.add_parser("reset", help="restore an exercise's stub (your file is backed up first)")
+    p.add_argument("exercise", metavar="EXERCISE")
+    p.add_argument("--impl", metavar="DIR", help="workspace folder (default: the current workspace)")
+    p.set_defaults(func=cmd_reset)
