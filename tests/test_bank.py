@@ -164,6 +164,8 @@ def replace(old: str, new: str):
     return edit
 
 
+KEY_POINT = r"\[\[key_points\]\]\n(?:(?:en|zh) = .*\n)+\n"  # one entry; the case keeps three of them
+
 CASES = [
     ("missing field", remove_line(r"^difficulty = .*\n"), "difficulty", "is missing"),
     ("missing top field", remove_line(r"^kind = .*\n"), "kind", "is missing"),
@@ -177,7 +179,7 @@ CASES = [
     ("bad difficulty", replace('difficulty = "easy"', 'difficulty = "trivial"'), "difficulty", "trivial"),
     ("id does not match file", replace("id = 3", "id = 4"), "id", "file name says 3"),
     ("empty text", replace('zh = "请简述迁移学习的主要动机。"', 'zh = "  "'), "title.zh", "is empty"),
-    ("too few key points", lambda t: re.sub(r"\[\[key_points\]\]\n(?:(?:en|zh) = .*\n)+\n", "", t, count=3), "key_points", "needs 4 to 8"),
+    ("too few key points", lambda t: re.sub(KEY_POINT, "", t, count=len(re.findall(KEY_POINT, t)) - 3), "key_points", "needs 4 to 8"),
     ("untagged code fence", replace("```python\nimport torch\nfrom torch import nn\nfrom torchvision import models\n\nbackbone",
                                     "```\nimport torch\nfrom torch import nn\nfrom torchvision import models\n\nbackbone"), "answer.en", "tag it"),
     ("unclosed code fence", lambda t: t.replace("```\n\nNote `fc", "\n\nNote `fc", 1), "answer.en", "never closed"),
