@@ -181,7 +181,7 @@ def test_grading_results_belong_to_coding_items_of_the_same_exercise():
 
 def scored_session() -> InterviewSession:
     s = session()
-    s.set_ticks(0, {0, 1, 2})  # q3 has 6 key points
+    s.set_ticks(0, {0, 1, 2, 3})  # q3 has 8 key points
     s.record_grading(1, grading("freezing", [("fail", 2, False), ("pass", 3, False)]))
     s.record_grading(1, grading("freezing", [("pass", 2, False), ("pass", 3, False), ("fail", 5, True)]))
     return s
@@ -195,7 +195,7 @@ def test_score_concept_by_key_points_coding_by_points_ungraded_zero():
 
 def test_score_rejects_a_tick_beyond_the_key_points():
     s = session()
-    s.set_ticks(0, {6})
+    s.set_ticks(0, {8})
     with pytest.raises(ValueError, match="key points"):
         score(s, QUESTIONS)
 
@@ -217,7 +217,7 @@ def test_report_needs_a_finished_session_and_holds_everything_in_both_languages(
     first, second, third = r["items"]
     assert first["title"] == QUESTIONS[2].title and first["answer"] == "answer <one>"
     assert first["note"] == "asked about BN" and first["seconds"] == 100.0 and first["score"] == 0.5
-    assert [p["ticked"] for p in first["key_points"]] == [True, True, True, False, False, False]
+    assert [p["ticked"] for p in first["key_points"]] == [True, True, True, True, False, False, False, False]
     assert first["key_points"][3]["text"] == {"zh": QUESTIONS[2].key_points["zh"][3], "en": QUESTIONS[2].key_points["en"][3]}
     assert first["grading"] is None
     g = second["grading"]

@@ -63,8 +63,8 @@ def test_json_round_trips(rep):
 def test_markdown_has_a_score_table_task_lists_and_sections(rep):
     md = reports.to_markdown(rep, "en")
     assert md.startswith("# Mock interview report\n")
-    assert "**Total: 36.7 / 100**" in md and "seed 11" in md
-    assert "| 1 | Q3 · What are the main motivations for transfer learning? | concept | 2:05 | 33% |" in md
+    assert "**Total: 32.5 / 100**" in md and "seed 11" in md
+    assert "| 1 | Q3 · What are the main motivations for transfer learning? | concept | 2:05 | 25% |" in md
     assert "| 2 | Q6 · " in md and "| coding · freezing | 17:55 | 40% |" in md
     ticked = [line for line in md.splitlines() if line.startswith("- [x] ")]
     missed = [line for line in md.splitlines() if line.startswith("- [ ] ")]
@@ -88,7 +88,7 @@ def test_markdown_keeps_typed_text_verbatim_in_fences_no_backtick_run_can_close(
 
 def test_markdown_in_chinese(rep):
     md = reports.to_markdown(rep, "zh")
-    assert md.startswith("# 模拟面试报告\n") and "**总分: 36.7 / 100**" in md
+    assert md.startswith("# 模拟面试报告\n") and "**总分: 32.5 / 100**" in md
     assert QUESTIONS[2].title["zh"] in md and "概念题" in md and "编程题 · freezing" in md
 
 
@@ -131,10 +131,10 @@ def test_html_is_self_contained_and_escapes_everything_typed(rep):
 
 def test_html_shows_scores_key_points_and_hidden_checks(rep):
     page = reports.to_html(rep, "zh")
-    assert "<html lang=\"zh\">" in page and "模拟面试报告" in page and "36.7 / 100" in page
+    assert "<html lang=\"zh\">" in page and "模拟面试报告" in page and "32.5 / 100" in page
     assert page.count('<li class="hit">') == 2
     assert "BN stats frozen after model.train()" in page and "<td>是</td>" in page
-    assert re.search(r"<td class=\"num\">2:05</td><td class=\"num\">33%</td>", page)
+    assert re.search(r"<td class=\"num\">2:05</td><td class=\"num\">25%</td>", page)
 
 
 # ---- the store --------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_store_round_trip_most_recent_first(tmp_path):
     assert store.interview(b + 1) is None
     rows = store.interviews()
     assert [(r["id"], r["score"], r["started_at"], r["config"]["seed"]) for r in rows] == [
-        (b, 80.0, second["started_at"], 2), (a, 36.7, first["started_at"], 1)]
+        (b, 80.0, second["started_at"], 2), (a, 32.5, first["started_at"], 1)]
     assert [r["id"] for r in store.interviews(limit=1)] == [b]
     store.close()
 
