@@ -26,7 +26,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # From product.md: question -> exercises (its table, plus heads on Q1 as the heads contract
 # says), and which questions are coding ones.
 EXERCISES = {
-    1: ("freezing", "heads"), 2: ("fine_tuning",), 3: (), 4: (), 5: ("prior_knowledge",),
+    1: ("freezing", "heads"), 2: ("fine_tuning",), 3: (), 4: ("lora",), 5: ("prior_knowledge",),
     6: ("freezing", "heads"), 7: ("source_selection",), 8: ("transfer_rate",),
     9: ("house_prices", "heads"), 10: ("domain_shift",),
 }
