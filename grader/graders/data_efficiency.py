@@ -620,7 +620,8 @@ def test_curves_rejects(impl):
     hint="Run learning_curves with grader.pretrained's make_model, fine_tune and accuracy on curve_splits(); if transfer does not win, check which arm loads the pretrained weights and which split is scored.",
 )
 def test_curves_real_digits(impl, device):
-    splits = digits.curve_splits(device, per_class=2)
+    pool, rest = digits.curve_splits(device, per_class=2)
+    heldout = digits.Split(rest.x[:200], rest.y[:200])
 
     def make_model(pretrained, seed):
         return digits.make_model(digits.POSITIVE if pretrained else None, seed, device)
@@ -629,8 +630,8 @@ def test_curves_real_digits(impl, device):
         digits.fine_tune(model, digits.Split(*data), steps, seed)
 
     with digits.one_thread():
-        result = impl.learning_curves(make_model, train, digits.accuracy, splits.train, splits.heldout,
-                                      per_class=[1, 2], seeds=[0], steps=10)
+        result = impl.learning_curves(make_model, train, digits.accuracy, pool, heldout,
+                                      per_class=[1, 2], seeds=[0], steps=3)
     assert [int(b) for b in field(result, "budgets")] == [10, 20], f"10 classes, per_class [1, 2]: expected budgets [10, 20], got {result['budgets']}"
     transfer, scratch = floats(result["transfer"], "transfer", 2), floats(result["scratch"], "scratch", 2)
     assert all(t > s + 0.1 for t, s in zip(transfer, scratch)), (
