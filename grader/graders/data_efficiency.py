@@ -220,8 +220,8 @@ def test_subset_covers(impl):
     hint="For each transfer score s*, find the first scratch point at least as good, interpolate log(budget) between it and the point before, exponentiate, and subtract the transfer arm's own budget.",
 )
 def test_effective_monotone(impl):
-    effective(impl, [10, 20, 40, 80], [0.5, 0.55, 0.65, 0.72], [0.4, 0.5, 0.6, 0.7],
-              [10.0, 20 * math.sqrt(2) - 20, 40 * math.sqrt(2) - 40, None])
+    effective(impl, [10, 20, 40, 80], [0.5, 0.575, 0.65, 0.72], [0.4, 0.5, 0.6, 0.7],
+              [10.0, log_between(20, 40, 0.75) - 20, 40 * math.sqrt(2) - 40, None])
 
 
 @check(
@@ -234,6 +234,17 @@ def test_effective_types(impl):
                                        ([1, 2, 4], [0.3, 0.4, 0.9], [0.3, 0.35, 0.5])):
         call = f"effective_data({budgets}, {transfer}, {scratch})"
         results(impl.effective_data(budgets, transfer, scratch), len(budgets), call)
+
+
+@check(
+    "Any finite scores work: negative ones and ones above 1",
+    level="basic", points=1,
+    hint="Scores are whatever the metric gives (a log-likelihood is negative, an RMSE can exceed 1): only NaN and infinity are invalid.",
+)
+def test_effective_any_finite_scores(impl):
+    effective(impl, [10, 20, 40], [-1.5, 2.0, 6.0], [-2.0, -1.0, 4.0], [log_between(10, 20, 0.5) - 10, log_between(20, 40, 0.6) - 20, None])
+    effective(impl, [10, 20, 40], [150.0, 90.0, 70.0], [200.0, 100.0, 80.0],
+              [log_between(10, 20, 0.5) - 10, log_between(20, 40, 0.5) - 20, None], higher_is_better=False)
 
 
 @check(

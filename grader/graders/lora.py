@@ -398,11 +398,11 @@ def test_apply_exact_match(impl, device):
 @check(
     "targets may be a single str (one name) or any iterable, a generator included",
     level="basic", points=1,
-    hint="A str is iterable: wrap it as {targets} before making a set; turn any other iterable into a set once, before the walk (a generator can be read only once).",
+    hint="A str is iterable (and `in` on a str tests substrings): wrap it as {targets} before making a set; turn any other iterable into a set once, before the walk (a generator can be read only once).",
 )
 def test_apply_target_kinds(impl, device):
     for targets, expected in (
-        ("fc1", ["layers.0.mlp.fc1", "layers.1.mlp.fc1"]),
+        ("q_proj2", ["layers.0.attn.q_proj2", "layers.1.attn.q_proj2"]),
         ((t for t in ["lm_head", "fc2"]), ["layers.0.mlp.fc2", "layers.1.mlp.fc2", "lm_head"]),
         (("k_proj",), ["layers.0.attn.k_proj", "layers.1.attn.k_proj"]),
     ):
