@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 
-def stratified_subset(labels: torch.Tensor, per_class: int, *, seed: int) -> torch.Tensor:
+def stratified_subset(labels: torch.Tensor, per_class: int, *, seed: int) -> torch.LongTensor:
     """Indices of exactly `per_class` examples of every class present in `labels`.
 
     - `labels` is a 1-D integer tensor; its classes are the values that occur in it

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 
-def stratified_subset(labels: torch.Tensor, per_class: int, *, seed: int) -> torch.Tensor:
+def stratified_subset(labels: torch.Tensor, per_class: int, *, seed: int) -> torch.LongTensor:
     """`per_class` indices of each class, sorted; one seeded permutation, so budgets nest."""
     if per_class < 1:
         raise ValueError(f"per_class must be >= 1, got {per_class}")
