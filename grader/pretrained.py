@@ -132,6 +132,19 @@ def target_splits(device="cpu", *, folder: Path = FIXTURES) -> TargetSplits:
     )
 
 
+def curve_splits(device="cpu", *, per_class: int = 30, folder: Path = FIXTURES) -> TargetSplits:
+    """For learning curves: a pool of `per_class` held-out images of each class (the first
+    ones in held-out order) to draw nested training sets from, and the rest of the held-out
+    split (467 images for 30 per class) to score on. The 30-image training split is unused."""
+    heldout = target_splits(folder=folder).heldout
+    in_pool = torch.zeros(len(heldout.y), dtype=torch.bool)
+    for label in range(NUM_CLASSES):
+        in_pool[torch.nonzero(heldout.y == label).flatten()[:per_class]] = True
+    pool = Split(heldout.x[in_pool], heldout.y[in_pool])
+    rest = Split(heldout.x[~in_pool], heldout.y[~in_pool])
+    return TargetSplits(pool.to(device), rest.to(device))
+
+
 def fine_tune(model: nn.Module, data: Split, steps: int, seed: int, *, lr: float = 1e-3, batch_size: int = 16) -> nn.Module:
     """Train every parameter of `model` in place for exactly `steps` Adam steps on
     mini-batches drawn with replacement from `data` (the draws depend only on `seed`)."""

@@ -26,7 +26,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # From product.md: question -> exercises (its table, plus heads on Q1 as the heads contract
 # says), and which questions are coding ones.
 EXERCISES = {
-    1: ("freezing", "heads"), 2: ("fine_tuning",), 3: (), 4: (), 5: ("prior_knowledge",),
+    1: ("freezing", "heads"), 2: ("fine_tuning",), 3: ("data_efficiency",), 4: ("lora",), 5: ("prior_knowledge",),
     6: ("freezing", "heads"), 7: ("source_selection",), 8: ("transfer_rate",),
     9: ("house_prices", "heads"), 10: ("domain_shift",),
 }
@@ -169,7 +169,7 @@ KEY_POINT = r"\[\[key_points\]\]\n(?:(?:en|zh) = .*\n)+\n"  # one entry; the cas
 CASES = [
     ("missing field", remove_line(r"^difficulty = .*\n"), "difficulty", "is missing"),
     ("missing top field", remove_line(r"^kind = .*\n"), "kind", "is missing"),
-    ("unknown exercise", replace("exercises = []", 'exercises = ["fine_tune"]'), "exercises[0]", "unknown exercise 'fine_tune'"),
+    ("unknown exercise", replace('exercises = ["data_efficiency"]', 'exercises = ["fine_tune"]'), "exercises[0]", "unknown exercise 'fine_tune'"),
     ("missing language in prompt", remove_line(r"^en = '''\nWhat are the main motivations(.|\n)*?'''\n"), "prompt.en", "is missing"),
     ("missing language in a key point", remove_line(r'^zh = "标注稀缺或昂贵.*\n'), "key_points[0].zh", "is missing"),
     ("missing language in a follow-up", remove_line(r"^zh\.question = .*\n"), "followups[0].zh.question", "is missing"),

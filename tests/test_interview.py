@@ -225,3 +225,11 @@ def test_report_needs_a_finished_session_and_holds_everything_in_both_languages(
     assert [c for c in g["checks"] if c["hidden"]] == [{"name": "check 2", "status": "fail", "points": 5, "hidden": True}]
     assert (second["mode"], second["exercise"], second["seconds"]) == ("coding", "freezing", 300.0)
     assert third["grading"] is None and third["score"] == 0.0
+
+
+def test_concept_questions_with_an_exercise_join_the_coding_pool_only_in_mix_coding():
+    """Q3 and Q4 are concept questions with exercises: coding items in mix "coding", text items in "both"."""
+    coding = {i.question: i.exercise for i in plan(InterviewConfig(questions=10, mix="coding", order="fixed", seed=1), QUESTIONS)}
+    assert coding[3] == "data_efficiency" and coding[4] == "lora"
+    both = {i.question: i for i in plan(InterviewConfig(questions=10, mix="both", order="fixed", seed=1), QUESTIONS)}
+    assert both[3].mode == both[4].mode == "concept" and both[3].exercise is None
