@@ -249,7 +249,7 @@ async def test_review_session_walks_the_due_questions_and_updates_fsrs(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
         screen = app.screen
-        assert isinstance(screen, QuestionScreen) and screen.progress == "Review 1/10"
+        assert isinstance(screen, QuestionScreen) and screen.progress == "Review 1/3"
         await pilot.click("#typed")
         await pilot.press("t", "r", "a", "n", "s", "f", "e", "r", "3")
         assert "transfer3" in screen.query_one("#typed").text
@@ -257,11 +257,11 @@ async def test_review_session_walks_the_due_questions_and_updates_fsrs(tmp_path)
         await pilot.press("ctrl+r", "3")
         await pilot.pause()
         assert [r["rating"] for r in app.store.reviews()] == ["good"]
-        assert isinstance(app.screen, QuestionScreen) and app.screen.progress == "Review 2/10"
+        assert isinstance(app.screen, QuestionScreen) and app.screen.progress == "Review 2/3"
         await pilot.press("space", "1")
         await pilot.pause()
-        assert app.screen.progress == "Review 3/10"
-        assert set(app.store.due_times()) == {1, 2}
+        assert app.screen.progress == "Review 3/3"
+        assert set(app.store.due_times()) == {1, 8}  # new questions come in path order, 3 a day
 
 
 async def test_review_with_nothing_due_offers_the_soonest(tmp_path):

@@ -8,7 +8,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Markdown, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
-from quiz import bank, schedule
+from quiz import bank
+from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
 
@@ -29,6 +30,7 @@ class QuestionScreen(LocalizedScreen):
         Binding("3", "rate('good')", "Good"),
         Binding("4", "rate('easy')", "Easy", show=False),
         Binding("o", "open_exercise", "Exercise"),
+        Binding("ctrl+z", "undo_rating", "Undo rating", show=False, priority=True),
         Binding("escape", "back", "Back", priority=True),
     ]
 
@@ -39,6 +41,8 @@ class QuestionScreen(LocalizedScreen):
         self.question = bank.get_question(question)
         self.revealed = False
         self.rated_message = ""
+        self.review_id: int | None = None  # this showing's rating, which a second key replaces
+        self.on_undo = None  # a review session's undo of its previous question's rating
         self.on_rated = on_rated
         self.answer_box = answer_box
         self.progress = progress
@@ -103,8 +107,7 @@ class QuestionScreen(LocalizedScreen):
         body.mount_all(widgets)
         ratings = self.query_one("#ratings")
         ratings.display = self.revealed
-        for r in RATINGS:
-            self.query_one(f"#rate-{r}", Button).label = f"{RATINGS.index(r) + 1} {t(f'rating.{r}', lang)}"
+        loop.label_ratings(self)
 
     def action_reveal(self) -> None:
         if not self.revealed:
@@ -129,17 +132,15 @@ class QuestionScreen(LocalizedScreen):
         if not self.revealed:
             self.notify(t("q.reveal_first", lang), severity="warning")
             return
-        store, q = self.app.store, self.question
-        ticked = len(store.ticks(q.id))
-        due = schedule.review(store, q.id, rating, ticked, len(q.key_points[lang]), when=self.app.clock())
-        store.clear_ticks(q.id)
-        when = schedule.describe(schedule.Due(q.id, due), self.app.clock(), lang)
-        self.rated_message = t("q.rated", lang, rating=t(f"rating.{rating}", lang), due=when)
+        self.rated_message = loop.rate(self, rating)
         self.notify(self.rated_message)
         if self.on_rated is not None:
             self.on_rated(rating)
             return
         self.render_lang()
+
+    def action_undo_rating(self) -> None:
+        loop.undo_rating(self)
 
     def action_open_exercise(self) -> None:
         from quiz.ui.exercise import ExerciseScreen
