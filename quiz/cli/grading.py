@@ -26,10 +26,11 @@ def cmd_grade(args) -> int:
 
     from grader.engine import Grader, GradingError
     from grader.results import assemble
+    from quiz import history
 
     results = []
     out, err = console(), console(stderr=True)
-    store = None if args.impl else _open_store(err)
+    store = None if args.impl or args.only else _open_store(err)  # a run of some checks is no attempt
     with Grader() as grader:
         try:
             grader.resolve_device(args.device)
@@ -41,9 +42,10 @@ def cmd_grade(args) -> int:
                     result = assemble(exercise=name, impl=str(folder), device=args.device, duration_s=0.0, plan=[],
                                       done={}, verdict="error", verdict_message=f"{folder / (name + '.py')}: no such file")
                 else:
+                    code = history.read_snapshot(folder / f"{name}.py") if store is not None else None
                     result = _grade_one(grader, name, folder, args, err)
                     if store is not None:
-                        store.record_run(result)
+                        history.record(store, result, code)
                 results.append(result)
                 if not args.json:
                     from quiz.report import render_result
@@ -68,7 +70,7 @@ def _open_store(err):
 
 def _grade_one(grader, name: str, folder: Path, args, err) -> dict:
     if args.json or not err.is_terminal:
-        return grader.grade(name, folder, device=args.device, timeout=args.timeout)
+        return grader.grade(name, folder, device=args.device, timeout=args.timeout, only=args.only)
     done = [0]
     with err.status(f"grading {name} ({folder}) …") as status:
         def progress(event: dict) -> None:
@@ -78,7 +80,8 @@ def _grade_one(grader, name: str, folder: Path, args, err) -> dict:
                 done[0] += 1
                 status.update(f"grading {name} ({folder}) … {done[0]}/{done[-1]} checks")
 
-        return grader.grade(name, folder, device=args.device, timeout=args.timeout, on_event=progress)
+        return grader.grade(name, folder, device=args.device, timeout=args.timeout, on_event=progress,
+                            only=args.only)
 
 
 def _print_totals(out, results: list[dict]) -> None:
@@ -99,4 +102,6 @@ def register(sub) -> None:
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per exercise and implementation")
+    p.add_argument("-k", dest="only", metavar="TEXT",
+                   help="run only the checks whose name contains TEXT (not recorded as an attempt)")
     p.set_defaults(func=cmd_grade)
