@@ -66,10 +66,12 @@ class Totals:
 
 
 def source_hash(path: Path) -> str | None:
+    """SHA-256 of the file's text as UTF-8 (as quiz.history stores it), None if unreadable."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        text = Path(path).read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def graded_file(result: dict) -> Path:

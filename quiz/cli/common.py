@@ -26,6 +26,9 @@ def exercise_names(names: list[str]) -> list[str]:
 
 
 def run_app(start: str | None = None, interview: tuple | None = None) -> int:
+    from quiz import lifetime
     from quiz.ui.app import run
+
+    lifetime.guard_terminal()
 
     return run(start, interview)

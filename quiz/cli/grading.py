@@ -27,6 +27,9 @@ def cmd_grade(args) -> int:
     from grader.engine import Grader, GradingError
     from grader.results import assemble
     from quiz import history
+    from quiz import lifetime
+
+    lifetime.guard_terminal()
 
     results = []
     out, err = console(), console(stderr=True)
