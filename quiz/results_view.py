@@ -14,7 +14,8 @@ FAILED = ("fail", "error")
 
 @dataclass
 class FailureGroup:
-    """Failed checks that report the same thing: same status, message and visibility.
+    """Failed checks that report the same thing: same message and visibility (`status` is
+    the first check's: fail or error).
 
     `hint` is the first check's hint (the checks keep file order, so the most basic one);
     `hints` lists every distinct hint of the group in order."""
@@ -68,8 +69,9 @@ def summary_text(passed: int, total: int, failed: int, groups: int, skipped: int
     return " · ".join(parts)
 
 
-def failures_first(result: dict) -> ResultView:
-    """Group the failed checks of `result` by (status, message, hidden), in order of each
+def failures_first(result: dict, *, hidden_apart: bool = True) -> ResultView:
+    """Group the failed checks of `result` by message (and, with `hidden_apart`, by
+    whether they are hidden, so an interview can mask those groups), in order of each
     group's first check; passed and skipped checks keep file order."""
     groups: dict[tuple, FailureGroup] = {}
     passed, skipped = [], []
@@ -79,7 +81,7 @@ def failures_first(result: dict) -> ResultView:
         elif test["status"] == "skip":
             skipped.append(test)
         else:
-            key = (test["status"], test["message"], bool(test.get("hidden", False)))
+            key = (test["message"], hidden_apart and bool(test.get("hidden", False)))
             group = groups.get(key)
             if group is None:
                 group = groups[key] = FailureGroup([], test["message"], test.get("hint", ""), test["status"])

@@ -41,9 +41,15 @@ def test_one_broken_behaviour_comes_first_and_passes_follow_in_file_order():
     assert view.summary_in("zh") == "6/8 项检查通过 · 1 项未通过 · 1 项未运行"
 
 
-def test_errors_fails_and_hidden_checks_are_never_merged():
+def test_the_same_message_is_one_group_but_hidden_checks_stay_apart():
     tests = [check("a", "fail", "same"), check("b", "error", "same"), check("c", "fail", "same", hidden=True),
-             check("d", "fail", "same")]
+             check("d", "fail", "other")]
     view = failures_first(result(tests))
-    assert [[t["name"] for t in g.tests] for g in view.failed] == [["a", "d"], ["b"], ["c"]]
-    assert [g.hidden for g in view.failed] == [False, False, True]
+    assert [[t["name"] for t in g.tests] for g in view.failed] == [["a", "b"], ["c"], ["d"]]
+    assert [g.hidden for g in view.failed] == [False, True, False]
+    assert view.summary == "0/4 checks pass · 4 failing (3 distinct)"
+
+
+def test_outside_an_interview_hidden_checks_join_their_message_group():
+    tests = [check("a", "fail", "same"), check("c", "fail", "same", hidden=True)]
+    assert [g.count for g in failures_first(result(tests), hidden_apart=False).failed] == [2]

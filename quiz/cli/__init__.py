@@ -17,21 +17,50 @@ def build_parser() -> argparse.ArgumentParser:
         prog="transferlings",
         description="Practise transfer-learning interviews: questions, graded PyTorch exercises, reviews, mock interviews.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.register(sub)
     return parser
 
 
+def version() -> str:
+    """The installed package's version, else the checkout's pyproject.toml's."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("transferlings")
+    except metadata.PackageNotFoundError:
+        from quiz.config import tomllib
+        from quiz.paths import CHECKOUT
+
+        try:
+            return tomllib.loads((CHECKOUT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+        except (OSError, KeyError, ValueError):
+            return "unknown"
+
+
+def one_line(e: Exception) -> str:
+    """An error as one line for the user: an OSError without its "[Errno N]"."""
+    if isinstance(e, OSError) and e.strerror:
+        where = f"{e.filename}: " if e.filename else ""
+        return f"{where}{e.strerror.lower()}"
+    return str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print("transferlings: the app needs a terminal; see `transferlings --help` for the commands, "
+                  "`transferlings status` for where you stand", file=sys.stderr)
+            return EXIT_USAGE
         return run_app()
     try:
         return args.func(args)
     except (UsageError, ValueError, OSError) as e:
-        print(f"transferlings: {e}", file=sys.stderr)
+        print(f"transferlings: {one_line(e)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

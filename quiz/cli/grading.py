@@ -17,10 +17,7 @@ def cmd_grade(args) -> int:
     if not args.all and not args.exercises:
         raise UsageError("name at least one exercise, or use --all")
     names = registry.names() if args.all else exercise_names(args.exercises)
-    impls = [Path(p) for p in args.impl] if args.impl else [workspace.find()]
-    for folder in impls:
-        if not folder.is_dir():
-            raise UsageError(f"{folder}: no such folder")
+    impls = [check_impl_folder(Path(p), names) for p in args.impl] if args.impl else [_workspace(workspace)]
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
 
@@ -43,7 +40,8 @@ def cmd_grade(args) -> int:
             for name in names:
                 if not (folder / f"{name}.py").is_file():
                     result = assemble(exercise=name, impl=str(folder), device=args.device, duration_s=0.0, plan=[],
-                                      done={}, verdict="error", verdict_message=f"{folder / (name + '.py')}: no such file")
+                                      done={}, verdict="error",
+                                      verdict_message=f"{folder / (name + '.py')}: no such file (`transferlings reset {name}` restores the stub)")
                 else:
                     code = history.read_snapshot(folder / f"{name}.py") if store is not None else None
                     result = _grade_one(grader, name, folder, args, err)
@@ -53,12 +51,44 @@ def cmd_grade(args) -> int:
                 if not args.json:
                     from quiz.report import render_result
 
-                    out.print(render_result(result))
+                    out.print(render_result(result, verbose=args.verbose))
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
         _print_totals(out, results)
+        if store is not None:
+            _print_standing(out, store, impls[0])
     return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
+
+
+def _workspace(workspace) -> Path:
+    folder, notice = workspace.locate()
+    if notice:
+        console(stderr=True).print(f"[yellow]{notice}[/]")
+    return folder
+
+
+def check_impl_folder(folder: Path, names: list[str]) -> Path:
+    """`folder` if it can be graded for `names`, else a UsageError saying what to do."""
+    holds = f"{names[0]}.py" if len(names) == 1 else "the exercise files"
+    if folder.is_file():
+        raise UsageError(f"{folder} is a file, not a folder: pass the folder that holds {holds}")
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder")
+    missing = [n for n in names if not (folder / f"{n}.py").is_file()]
+    if len(missing) == len(names):
+        what = f"{missing[0]}.py" if len(missing) == 1 else "any exercise file"
+        raise UsageError(f"{folder} holds no {what}: run `transferlings init {folder}` to copy the stubs there")
+    return folder
+
+
+def _print_standing(out, store, folder: Path) -> None:
+    """The workspace's standing, as home and progress show it (quiz.standing)."""
+    from quiz import standing
+
+    total = standing.totals(standing.exercise_states(store, folder))
+    out.print(f"[dim]Workspace {folder}: {total.passed}/{total.exercises} exercises passed · "
+              f"{total.points}/{total.max_points} points[/]")
 
 
 def _open_store(err):
@@ -103,7 +133,8 @@ def register(sub) -> None:
     p.add_argument("--all", action="store_true", help="every exercise")
     p.add_argument("--impl", action="append", metavar="DIR", help="folder holding EXERCISE.py (repeatable; default: the workspace)")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--json", action="store_true", help="print the results as JSON (every check)")
+    p.add_argument("--verbose", "-v", action="store_true", help="also list the checks that passed")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per exercise and implementation")
     p.add_argument("-k", dest="only", metavar="TEXT",
                    help="run only the checks whose name contains TEXT (not recorded as an attempt)")
