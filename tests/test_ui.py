@@ -11,7 +11,7 @@ import io
 
 from rich.console import Console
 from textual.content import Content
-from textual.widgets import DataTable, SelectionList, Static
+from textual.widgets import DataTable, OptionList, Static, TextArea
 
 from quiz.store import Store
 from quiz.ui.dialogs import ConfirmScreen, CodeScreen, EditorScreen, HelpScreen
@@ -19,6 +19,7 @@ from quiz.ui.exercise import ExerciseScreen
 from quiz.ui.home import HomeScreen
 from quiz.ui.progress import ProgressScreen
 from quiz.ui.question import QuestionScreen
+from quiz.ui.widgets import KeyPoints
 from quiz.workspace import PRISTINE
 from tests.ui_helpers import FIXED_NOW, make_app, wait_until
 
@@ -27,12 +28,15 @@ SIZE = (100, 30)
 
 
 def screen_text(app) -> str:
-    """The plain text of every Static on the current screen."""
+    """The plain text of every Static and option list on the current screen."""
     out = io.StringIO()
     console = Console(file=out, width=300, color_system=None)
     for widget in app.screen.query(Static):
         content = widget.content
         console.print(content if not isinstance(content, (str, Content)) else str(content))
+    for options in app.screen.query(OptionList):
+        for option in options.options:
+            console.print(option.prompt)
     return out.getvalue()
 
 
@@ -42,16 +46,15 @@ async def test_open_reveal_tick_and_rate_a_question(tmp_path):
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("enter")
         assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == 1
-        assert not app.screen.query(SelectionList)
+        assert not app.screen.query(KeyPoints)
         await pilot.press("3")
         assert app.store.reviews() == []  # rating before revealing does nothing
         await pilot.press("space")
         await pilot.pause()
-        points = app.screen.query_one(SelectionList)
-        points.select(points.get_option_at_index(0))
-        points.select(points.get_option_at_index(2))
-        await pilot.pause()
+        await pilot.press("a", "c", "b", "b")  # letter keys tick key points, a second press unticks
         assert app.store.ticks(1) == {0, 2}
+        points = screen_text(app)
+        assert "a [x]" in points and "b [ ]" in points and "Press a–" in points
         await pilot.press("3")
         (review,) = app.store.reviews()
         assert (review["question"], review["rating"], review["points_ticked"]) == (1, "good", 2)
@@ -87,13 +90,25 @@ async def test_grade_a_failing_stub_then_the_solution(tmp_path, grader_engine):
         await pilot.pause()
         assert app.store.exercise_status("freezing").state == "failing"
         text = screen_text(app)
-        assert "not implemented yet" in text and "hint:" in text
+        # 42 identical failures read as one entry that says how many checks it covers, first.
+        checks = screen.query_one("#checks", OptionList)
+        failures = [o for o in checks.options if o.id.startswith("fail-")]
+        assert len(failures) <= 5 and text.count("not implemented yet") == len(failures) == text.count("hint:")
+        assert "0/42 checks pass" in text and "38 checks fail the same way" in text
+        assert checks.has_focus and checks.highlighted_option.id == "fail-0"
+        await pilot.press("t")  # re-run only the selected check: shown, not recorded
+        await wait_until(pilot, lambda: screen.rerun_note)
+        assert "re-ran 1 check" in screen_text(app) and len(app.store.runs("freezing")) == 1
         shutil.copy(ROOT / "solutions" / "freezing.py", app.workspace / "freezing.py")
         await pilot.press("f5")
         await wait_until(pilot, lambda: len(app.store.runs("freezing")) == 2)
         await pilot.pause()
         assert app.store.exercise_status("freezing").state == "passed"
         assert "graded in" in screen_text(app) and screen is app.screen
+        assert "42 checks passed (enter shows" in screen_text(app)
+        await pilot.press("enter")  # unfolds the passed checks
+        await pilot.pause()
+        assert "Only the head" in screen_text(app) and screen.expanded
         await pilot.press("s")
         assert isinstance(app.screen, CodeScreen)  # no confirmation needed after a pass
         await pilot.press("escape", "p")
@@ -258,7 +273,7 @@ async def test_review_session_walks_the_due_questions_and_updates_fsrs(tmp_path)
         await pilot.pause()
         assert [r["rating"] for r in app.store.reviews()] == ["good"]
         assert isinstance(app.screen, QuestionScreen) and app.screen.progress == "Review 2/3"
-        await pilot.press("space", "1")
+        await pilot.press("ctrl+r", "1")  # the box has the keys: ctrl+r reveals, then keys are commands
         await pilot.pause()
         assert app.screen.progress == "Review 3/3"
         assert set(app.store.due_times()) == {1, 8}  # new questions come in path order, 3 a day
@@ -275,3 +290,50 @@ async def test_review_with_nothing_due_offers_the_soonest(tmp_path):
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         assert isinstance(app.screen, QuestionScreen) and app.screen.progress == "Review 1/3"
+
+
+async def test_typing_in_the_review_answer_box_never_runs_a_command(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        screen = app.screen
+        typed = "the source task: open, run, edit, quit? l p 1 3"
+        await pilot.press(*[{" ": "space", "?": "question_mark", ",": "comma", ":": "colon"}.get(c, c) for c in typed])
+        assert app.screen is screen and len(app.screen_stack) == 3  # default, home, the question
+        assert screen.query_one("#typed", TextArea).text == typed
+        assert app.store.reviews() == [] and app.lang == "en"
+
+
+async def test_revealed_answer_scrolls_at_once_and_reads_whole(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "space")
+        await pilot.pause()
+        body = app.screen.query_one("#qbody")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        first = body.scroll_y
+        await pilot.press("j", "down")
+        await pilot.pause()
+        assert 0 < first < body.scroll_y
+        points = app.screen.query_one(KeyPoints)
+        assert "…" not in screen_text(app)
+        assert all(p.split()[-1] in screen_text(app) for p in points.points)
+
+
+async def test_quitting_with_a_typed_review_answer_asks_first(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v", "h", "i")
+        await pilot.press("escape", "escape")  # leave the box, then the question
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n", "ctrl+q")
+        assert isinstance(app.screen, ConfirmScreen) and app.is_running
+        await pilot.press("n")
+        assert isinstance(app.screen, QuestionScreen) and app.screen.query_one("#typed", TextArea).text == "hi"
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.is_running

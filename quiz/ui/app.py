@@ -23,11 +23,11 @@ from quiz.ui.i18n import t
 class TransferlingsApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     HELP_NAME = {"zh": "全局", "en": "Everywhere"}
-    BINDINGS = [
-        Binding("l", "toggle_lang", "中文"),
-        Binding("p", "progress", "Progress"),
+    BINDINGS = [  # shown in the footer by home only, so that inner screens' keys fit 80 columns
+        Binding("l", "toggle_lang", "中文", show=False),
+        Binding("p", "progress", "Progress", show=False),
         Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),
     ]
     lang = reactive("en", init=False)
 
@@ -74,6 +74,10 @@ class TransferlingsApp(App):
             from quiz.ui.interview import start_interview
 
             self.call_after_refresh(start_interview, self, *self.interview)
+        elif self.start == "resume":
+            from quiz.ui.interview import resume_interview
+
+            self.call_after_refresh(resume_interview, self, *(self.interview or ()))
 
     def on_unmount(self) -> None:
         self.grading.close()
@@ -85,6 +89,31 @@ class TransferlingsApp(App):
         for screen in self.screen_stack:
             if hasattr(screen, "apply_lang"):
                 screen.apply_lang()
+
+    async def action_quit(self) -> None:
+        """q and ctrl+q: quit, but ask first when that would leave work behind: a running
+        mock interview (saved, resumable) or an answer typed in a review."""
+        from quiz.ui.dialogs import ConfirmScreen
+
+        question = self._quit_question()
+        if question is None or getattr(self.screen, "quit_guard", False):
+            self.exit()
+            return
+        confirm = ConfirmScreen(question)
+        confirm.quit_guard = True
+        self.push_screen(confirm, lambda yes: self.exit() if yes else None)
+
+    def _quit_question(self) -> str | None:
+        from quiz.ui.interview import InterviewScreen
+        from quiz.ui.question import QuestionScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, InterviewScreen) and not screen.saved:
+                screen.autosave()
+                return t("iv.quit_confirm", self.lang)
+            if isinstance(screen, QuestionScreen) and screen.typed_text():
+                return t("review.quit_confirm", self.lang)
+        return None
 
     def action_toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"

@@ -11,28 +11,26 @@ from pathlib import Path
 
 from rich.console import Group
 from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
 
 from grader import registry
-from grader.checks import LEVELS
 from grader.engine import GradingCancelled, GradingError
-from quiz import workspace
+from quiz import standing, workspace
 from quiz.paths import PACKAGED_SOLUTIONS
-from quiz.report import ICONS as REPORT_ICONS
 from quiz.report import VERDICT_STYLE
+from quiz.ui import results as checks_list
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.dialogs import CodeScreen, ConfirmScreen, EditorScreen
 from quiz.ui.i18n import t
 
-ICONS = {**REPORT_ICONS, "running": ("…", "yellow"), "pending": ("·", "dim")}
 WATCH_INTERVAL_S = 0.3
+NARROW = 100  # below this many columns the panes stack
 
 
 def display_path(path: Path) -> str:
@@ -43,16 +41,13 @@ def display_path(path: Path) -> str:
         return str(Path("…", path.parent.name, path.name))
 
 
-def task_text(path: Path, fallback: Path) -> str:
-    """The module docstring of the user's file (or of the pristine stub if it doesn't parse)."""
-    for source in (path, fallback):
-        try:
-            doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8")))
-        except (SyntaxError, OSError, UnicodeDecodeError):
-            continue
-        if doc:
-            return doc
-    return ""
+def task_text(stub: Path) -> str:
+    """The task as the exercise states it: the pristine stub's module docstring (never the
+    user's file, which may hold anything, a solution included)."""
+    try:
+        return ast.get_docstring(ast.parse(stub.read_text(encoding="utf-8"))) or ""
+    except (SyntaxError, OSError, UnicodeDecodeError):
+        return ""
 
 
 class ExerciseScreen(LocalizedScreen):
@@ -65,7 +60,8 @@ class ExerciseScreen(LocalizedScreen):
         Binding("h", "hint", "Hint"),
         Binding("s", "solution", "Solution"),
         Binding("x", "reset", "Reset"),
-        Binding("d", "device", "Device"),
+        Binding("t", "run_one", "Run check"),
+        Binding("d", "device", "Device", show=False),
     ]
 
     class GradeEvent(Message):
@@ -74,9 +70,11 @@ class ExerciseScreen(LocalizedScreen):
             self.event = event
 
     class Graded(Message):
-        def __init__(self, result: dict):
+        def __init__(self, result: dict, sha256: str | None = None, only: str | None = None):
             super().__init__()
             self.result = result
+            self.sha256 = sha256
+            self.only = only
 
     class GradeStopped(Message):
         def __init__(self, reason: str, error: bool):
@@ -84,14 +82,20 @@ class ExerciseScreen(LocalizedScreen):
             self.reason = reason
             self.error = error
 
-    def __init__(self, name: str, *, candidate: bool = False, folder: Path | None = None, on_graded=None):
-        """`candidate`: hidden checks show only as "hidden check" (mock interviews);
+    def __init__(self, name: str, *, candidate: bool = False, folder: Path | None = None, on_graded=None,
+                 on_aid=None):
+        """`candidate`: hidden checks show only as "hidden check" (mock interviews), and
+        hints and the solution are offered only with `on_aid(kind)`, called at each use;
         `folder`: grade the file there instead of the workspace's; `on_graded(result)`
         is called after each completed run."""
         super().__init__()
         self.exercise = registry.get(name)
         self.candidate = candidate
         self.on_graded = on_graded
+        self.on_aid = on_aid
+        self.expanded = False
+        self.rerun_note = ""
+        self.checks_mode = ""
         self.folder = folder or self.app.workspace
         self.path = self.folder / self.exercise.filename
         self.plan: list[dict] = []
@@ -110,17 +114,36 @@ class ExerciseScreen(LocalizedScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="task")
+        with VerticalScroll(id="task-pane"):
+            yield Static(id="task")
         with Horizontal(id="panes"):
+            with Vertical(id="side"):
+                yield OptionList(id="checks")
+                with VerticalScroll(id="hints"):
+                    yield Static(id="hints-text")
             with VerticalScroll(id="source-pane"):
                 yield Static(id="source")
-            with Vertical(id="side"):
-                with VerticalScroll(id="checks-pane"):
-                    yield Static(id="checks")
-                yield Static(id="hints")
         yield ProgressBar(id="progress", show_eta=False)
         yield Static(id="status")
-        yield Footer()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#checks").focus()
+        self._layout()
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        """Side by side on a wide terminal; stacked, checks first, below NARROW columns."""
+        self.query_one("#panes").set_class(self.app.size.width < NARROW, "narrow")
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("hint", "solution") and self.candidate:
+            return self.on_aid is not None
+        if action == "run_one":
+            return not self.running and self._selected_check() is not None
+        return True
 
     @property
     def running(self) -> bool:
@@ -132,7 +155,7 @@ class ExerciseScreen(LocalizedScreen):
         if self.last is None:
             self._load_last_run()
         lang = self.lang
-        task = task_text(self.path, workspace.pristine(self.exercise.name))
+        task = task_text(workspace.pristine(self.exercise.name))
         self.query_one("#task", Static).update(
             Text.assemble((self.exercise.title[lang], "bold"), "\n", (task, "")))
         self._draw_source()
@@ -163,47 +186,52 @@ class ExerciseScreen(LocalizedScreen):
 
     def _draw_checks(self) -> None:
         lang = self.lang
-        if not self.plan:
-            self.query_one("#checks", Static).update(Text(t("ex.never", lang), style="dim"))
-            return
-        parts = [Text(t("ex.checks", lang), style="bold")]
-        for level in LEVELS:
-            metas = [m for m in self.plan if m.get("level", "basic") == level]
-            if not metas:
-                continue
-            done = sum(self.results.get(m["id"], {}).get("status") == "pass" for m in metas)
-            parts.append(Text(f"{t('level.' + level, lang)}  {done}/{len(metas)}", style="bold underline"))
-            for meta in metas:
-                parts.append(self._check_line(meta))
-        self.query_one("#checks", Static).update(Group(*parts))
+        checks = self.query_one("#checks", OptionList)
+        highlighted = checks.highlighted
+        mode = "stream" if self.running or (self.last is None and self.plan) else "result"
+        checks.clear_options()
+        if mode == "stream":
+            checks.add_options(checks_list.streaming(self.plan, self.results, self.running_id, self.candidate, lang))
+        elif self.last is not None:
+            checks.add_options(checks_list.failures_first_options(self.last, candidate=self.candidate,
+                                                                  expanded=self.expanded, lang=lang))
+        else:
+            checks.add_option(checks_list.Option(Text(t("ex.never", lang), style="dim"), disabled=True))
+        enabled = [i for i in range(checks.option_count) if not checks.get_option_at_index(i).disabled]
+        if mode != self.checks_mode or highlighted not in enabled:
+            highlighted = enabled[0] if enabled else None
+        self.checks_mode = mode
+        checks.highlighted = highlighted
+        self.refresh_bindings()
 
-    def _check_line(self, meta: dict) -> Table:
-        """The check's icon, and beside it (wrapped with a hanging indent) its name and, for a
-        failure, the message and hint; a hidden check shows no content to a candidate."""
-        test = self.results.get(meta["id"])
-        state = test["status"] if test else ("running" if meta["id"] == self.running_id else "pending")
-        icon, style = ICONS[state]
-        hidden = self.candidate and meta.get("hidden")
-        text = Text(t("ex.hidden", self.lang) if hidden else meta["name"])
-        if test and state in ("fail", "error") and not hidden:
-            text.append("\n" + test["message"], style="red")
-            if test.get("hint"):
-                text.append("\n" + t("hint.label", self.lang), style="bold yellow")
-                text.append(test["hint"], style="yellow")
-        line = Table.grid(padding=(0, 1))
-        line.add_column(width=2, justify="right")
-        line.add_column(ratio=1)
-        line.add_row(Text(icon, style=style), text)
-        return line
+    def _selected_check(self) -> dict | None:
+        """The first check of the failure group under the cursor, when there is one."""
+        if self.last is None or self.running:
+            return None
+        checks = self.query_one("#checks", OptionList)
+        option = checks.highlighted_option
+        return checks_list.group_check(self.last, option.id) if option is not None and option.id else None
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.refresh_bindings()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == checks_list.PASSED_ID or (event.option.id or "").startswith("pass-"):
+            self.expanded = not self.expanded
+            self._draw_checks()
+        elif self._selected_check() is not None:
+            self.action_run_one()
 
     def _draw_hints(self) -> None:
         lang = self.lang
         hints = self.exercise.hints[lang]
         shown = [Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"), h)
                  for i, h in enumerate(hints[: self.hints_shown])]
-        widget = self.query_one("#hints", Static)
-        widget.display = bool(shown)
-        widget.update(Group(*shown))
+        if shown and self.hints_shown < len(hints):
+            shown.append(Text(t("ex.more_hints", lang), style="dim"))
+        pane = self.query_one("#hints", VerticalScroll)
+        pane.display = bool(shown)
+        self.query_one("#hints-text", Static).update(Group(*shown))
 
     def _draw_status(self) -> None:
         lang = self.lang
@@ -216,8 +244,12 @@ class ExerciseScreen(LocalizedScreen):
             parts.append(Text(self.status_line))
         elif self.last is not None:
             parts.append(self._graded_text(self.last))
-            if self.last_when:
-                parts.append(Text("  " + t("ex.last", lang, when=self.last_when[:16].replace("T", " ")), style="dim"))
+            if self.rerun_note:
+                parts.append(Text("  " + self.rerun_note, style="cyan"))
+            elif self.last_when:
+                from quiz.reports import local_time
+
+                parts.append(Text("  " + t("ex.last", lang, when=local_time(self.last_when)), style="dim"))
         parts.append(Text("  " + t("ex.device", lang, device=self.device), style="dim"))
         if self.watching:
             parts.append(Text("  " + t("ex.watch_on", lang), style="cyan"))
@@ -235,7 +267,7 @@ class ExerciseScreen(LocalizedScreen):
 
     # ---- grading ------------------------------------------------------------------------
 
-    def action_grade(self) -> None:
+    def action_grade(self, only: str | None = None) -> None:
         if self.running:
             self.pending_regrade = True
             return
@@ -243,12 +275,19 @@ class ExerciseScreen(LocalizedScreen):
         self.plan, self.results, self.running_id, self.status_line = [], {}, None, ""
         self._draw_checks()
         self._draw_status()
-        self._grade(self.cancel, self.device)
+        self._grade(self.cancel, self.device, only)
+
+    def action_run_one(self) -> None:
+        """Re-grade only the selected failed check (the rest of the result stays)."""
+        check = self._selected_check()
+        if check is not None and not self.running:
+            self.action_grade(only=check["name"])
 
     @work(thread=True, group="grade")
-    def _grade(self, cancel: threading.Event, device: str) -> None:
+    def _grade(self, cancel: threading.Event, device: str, only: str | None = None) -> None:
+        sha256 = standing.source_hash(self.path)
         try:
-            result = self.app.grading.grade(self.exercise.name, self.folder, device=device,
+            result = self.app.grading.grade(self.exercise.name, self.folder, device=device, only=only,
                                             on_event=lambda e: self.post_message(self.GradeEvent(e)), cancel=cancel)
         except GradingCancelled:
             self.post_message(self.GradeStopped(t("ex.cancelled", self.lang), error=False))
@@ -256,7 +295,7 @@ class ExerciseScreen(LocalizedScreen):
         except (GradingError, RuntimeError, OSError) as e:
             self.post_message(self.GradeStopped(str(e), error=True))
             return
-        self.post_message(self.Graded(result))
+        self.post_message(self.Graded(result, sha256, only))
 
     @on(GradeEvent)
     def _on_grade_event(self, message: GradeEvent) -> None:
@@ -274,10 +313,19 @@ class ExerciseScreen(LocalizedScreen):
     @on(Graded)
     def _on_graded(self, message: Graded) -> None:
         result = message.result
-        self.app.store.record_run(result)
         self.cancel = None
+        self.status_line = self.rerun_note = ""
+        if message.only is not None and self.last is not None and result["status"] in ("pass", "fail"):
+            # One check re-run: shown in place, never recorded (it is not a grading of the file).
+            ran = ", ".join(f"{t('verdict.' + c['status'], self.lang)}" for c in result["tests"]) or "—"
+            self.rerun_note = t("ex.rerun", self.lang, n=len(result["tests"]), verdict=ran)
+            self._show_result(checks_list.merge_rerun(self.last, result), self.last_when)
+            self._draw_checks()
+            self._draw_status()
+            self._after_run()
+            return
+        standing.record_run(self.app.store, result, message.sha256)
         self._show_result(result, None)
-        self.status_line = ""
         if result["status"] not in ("pass", "fail"):
             self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {result['message']}"
             self.notify(result["message"], severity="error", timeout=8)
@@ -379,15 +427,21 @@ class ExerciseScreen(LocalizedScreen):
             self.notify(t("ex.no_more_hints", self.lang))
             return
         self.hints_shown += 1
+        if self.candidate and self.on_aid is not None:
+            self.on_aid("hint")
         self._draw_hints()
+        pane = self.query_one("#hints", VerticalScroll)
+        pane.call_after_refresh(pane.scroll_end, animate=False)
 
     def action_solution(self) -> None:
         def show(yes: bool | None = True) -> None:
             if yes:
+                if self.candidate and self.on_aid is not None:
+                    self.on_aid("solution")
                 path = PACKAGED_SOLUTIONS / self.exercise.filename
                 self.app.push_screen(CodeScreen(str(path), path.read_text(encoding="utf-8")))
 
-        if self.app.store.exercise_status(self.exercise.name).state == "passed":
+        if standing.exercise_state(self.app.store, self.folder, self.exercise.name).state == "passed":
             show()
         else:
             self.app.push_screen(ConfirmScreen(t("ex.solution_confirm", self.lang)), show)

@@ -32,13 +32,17 @@ def exercise_cell(store, names: tuple[str, ...], lang: str) -> Text:
 
 class HomeScreen(LocalizedScreen):
     HELP_NAME = {"zh": "首页", "en": "Home"}
-    BINDINGS = [Binding("enter", "open", "Open"), Binding("v", "review", "Review"), Binding("i", "interview", "Interview")]
+    BINDINGS = [Binding("enter", "open", "Open", show=False), Binding("v", "review", "Review"),
+                Binding("i", "interview", "Interview"), Binding("u", "resume_interview", "Resume"),
+                Binding("p", "app.progress", "Progress"), Binding("l", "app.toggle_lang", "中文"),
+                Binding("q", "app.quit", "Quit")]
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="summary")
+        yield Static(id="resume-line")
         yield DataTable(id="questions", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_screen_resume(self) -> None:
         self.render_lang()
@@ -79,6 +83,36 @@ class HomeScreen(LocalizedScreen):
             soonest = min(upcoming, key=lambda d: d.due)
             summary += " · " + t("home.next_due", lang, when=schedule.describe(soonest, now, lang))
         self.query_one("#summary", Static).update(summary)
+        self._draw_resume_line()
+
+    def _unfinished_interview(self):
+        from quiz import interview_saved
+        from quiz.paths import home
+
+        left = interview_saved.unfinished(home() / "interviews")
+        return left[0] if left else None
+
+    def _draw_resume_line(self) -> None:
+        from quiz import interview_saved
+        from quiz.reports import local_time
+
+        folder = self.resume_folder = self._unfinished_interview()
+        line = self.query_one("#resume-line", Static)
+        line.display = folder is not None
+        if folder is not None:
+            when = interview_saved.saved_at(folder)
+            line.update(Text(t("iv.resume_line", self.lang, when=local_time(when) if when else "?"), style="bold yellow"))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "resume_interview":
+            return getattr(self, "resume_folder", None) is not None
+        return True
+
+    def action_resume_interview(self) -> None:
+        from quiz.ui.interview import resume_interview
+
+        resume_interview(self.app)
 
     def action_open(self) -> None:
         table = self.query_one("#questions", DataTable)

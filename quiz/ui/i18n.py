@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
     "app.title": ("transferlings · 迁移学习面试练习", "transferlings · transfer-learning interview practice"),
-    "home.summary": ("{passed}/{exercises} 道编程题已通过 · {due} 道题待复习", "{passed}/{exercises} exercises passed · {due} questions due for review"),
+    "home.summary": ("{passed}/{exercises} 道编程题已通过 · {due} 道题待复习", "{passed}/{exercises} {exercises?exercise|exercises} passed · {due} {due?question|questions} due for review"),
     "col.id": ("#", "#"),
     "col.title": ("题目", "question"),
     "col.kind": ("类型", "kind"),
@@ -19,6 +21,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "q.hidden": ("先自己作答（说出来或写下来），再按 空格 查看参考答案。", "Answer it yourself first (aloud or in writing), then press space to reveal the model answer."),
     "q.answer": ("参考答案", "Model answer"),
     "q.key_points": ("要点（勾选你答到的）", "Key points (tick what you covered)"),
+    "q.tick_how": ("按 a–{last} 勾选你答到的要点（再按一次取消）", "Press a–{last} to tick a key point you covered (again to untick)"),
     "q.mistakes": ("常见错误", "Common mistakes"),
     "q.followups": ("追问", "Follow-up questions"),
     "q.reading": ("延伸阅读", "Further reading"),
@@ -28,8 +31,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "q.reveal_first": ("请先查看答案（空格）再自评。", "Reveal the answer (space) before rating."),
     "q.type_answer": ("在这里写下你的回答（可选；ctrl+r 显示答案，esc 离开输入框）", "Type your answer here (optional; ctrl+r reveals, esc leaves the box)"),
     "review.progress": ("复习 {n}/{total}", "Review {n}/{total}"),
-    "review.none_due": ("现在没有待复习的题。先复习最快到期的 {n} 道？", "Nothing is due now. Review the {n} questions due soonest?"),
-    "review.done": ("本轮复习完成：{n} 道题。", "Review session done: {n} questions."),
+    "review.none_due": ("现在没有待复习的题。先复习最快到期的 {n} 道？", "Nothing is due now. Review the {n} {n?question|questions} due soonest?"),
+    "review.done": ("本轮复习完成：{n} 道题。", "Review session done: {n} {n?question|questions}."),
     "home.next_due": ("下一道题 {when}到期", "next review {when}"),
     "q.choose_exercise": ("选择编程练习", "Choose an exercise"),
     "iv.setup": ("模拟面试设置", "Mock interview"),
@@ -40,11 +43,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "iv.seed": ("随机种子", "Seed"),
     "iv.seed_random": ("留空则随机", "empty: random"),
     "iv.interviewer_mode": ("面试官视图（有面试官在旁）", "Interviewer view (an interviewer sits beside you)"),
+    "iv.allow_hints": ("允许看提示和参考解（每次使用都记入报告）", "Allow hints and the solution (each use goes in the report)"),
     "iv.start": ("开始", "Start"),
     "iv.progress": ("第 {n}/{total} 题", "question {n} of {total}"),
     "iv.view_interviewer": ("面试官视图", "interviewer view"),
     "iv.view_candidate": ("候选人视图", "candidate view"),
-    "iv.scoring": ("时间到 / 已结束：勾选答到的要点，ctrl+f 保存报告", "Time is up / finished: tick the points covered, ctrl+f saves the report"),
+    "iv.scoring_time": ("时间到：勾选答到的要点（a–h），ctrl+f 保存报告", "Time is up: tick the points covered (a–h), ctrl+f saves the report"),
+    "iv.scoring_finish": ("已交卷：勾选答到的要点（a–h），ctrl+f 保存报告", "Finished: tick the points covered (a–h), ctrl+f saves the report"),
     "iv.time_up": ("时间到！回答已保存，请评分。", "Time is up! Answers are kept; now score them."),
     "iv.mode_concept": ("口述题", "answered in text"),
     "iv.mode_coding": ("编程题", "coding"),
@@ -52,13 +57,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "iv.coding": ("编程练习：{name}", "Coding exercise: {name}"),
     "iv.coding_how": ("ctrl+g 打开练习（在那里按 r 评测，esc 返回）；计时不会停。", "ctrl+g opens the exercise (grade there with r, esc comes back); the clock keeps running."),
     "iv.graded": ("最近评测：{passed}/{total} 项通过，{points}/{max_points} 分", "last grading: {passed}/{total} checks, {points}/{max_points} points"),
-    "iv.hidden_failed": ("{n} 个隐藏检查项未通过", "{n} hidden checks failed"),
+    "iv.hidden_failed": ("{n} 个隐藏检查项未通过", "{n} hidden {n?check|checks} failed"),
     "iv.not_graded": ("还没有评测", "not graded yet"),
     "iv.points": ("评分要点（勾选听到的）", "Rubric: key points heard"),
     "iv.checks": ("评测检查项（含隐藏项）", "Grader checks (hidden ones included)"),
     "iv.note": ("面试官备注", "Interviewer's note"),
     "iv.finish_confirm": ("现在结束面试？之后不能再修改回答。", "Finish the interview now? Answers can't be changed afterwards."),
-    "iv.leave_confirm": ("放弃这场面试？不会保存报告。", "Abandon this interview? No report will be saved."),
+    "iv.leave_confirm": ("离开这场面试？它已保存：可在首页按 u 或用 transferlings interview --resume 继续（离开期间不计时）。", "Leave this interview? It is saved: resume it from home with u or with transferlings interview --resume (the clock waits)."),
+    "iv.quit_confirm": ("退出 transferlings？面试已保存：下次在首页按 u 或用 transferlings interview --resume 继续。", "Quit transferlings? The interview is saved: resume it from home with u or with transferlings interview --resume."),
+    "iv.nothing_to_resume": ("没有未完成的模拟面试。", "No unfinished mock interview to resume."),
+    "iv.resume_line": ("未完成的模拟面试（{when}）：按 u 继续", "Unfinished mock interview ({when}): press u to resume"),
+    "review.discard_confirm": ("放弃你写下的回答？", "Discard the answer you typed?"),
+    "review.quit_confirm": ("退出 transferlings？你写下的回答会丢失。", "Quit transferlings? The answer you typed will be lost."),
     "iv.exported": ("已导出：{path}", "Exported to {path}"),
     "progress.interviews": ("模拟面试", "Mock interviews"),
     "col.score": ("得分", "score"),
@@ -85,6 +95,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ex.reset_done": ("已恢复初始代码；你的版本保存在 {path}", "Stub restored; your version is kept in {path}"),
     "ex.reset_clean": ("已经是初始代码。", "Already the untouched stub."),
     "ex.solution_confirm": ("你还没有通过这道题。确定要看参考答案吗？", "You have not passed this exercise yet. Show the reference solution anyway?"),
+    "ex.hidden_failed": ("{n} 个隐藏检查项未通过", "{n} hidden {n?check|checks} failed"),
+    "ex.covers": ("{n} 项检查同样失败，例如：{name}", "{n} checks fail the same way, e.g. {name}"),
+    "ex.passed_fold": ("{n} 项检查通过（回车展开/收起）", "{n} {n?check|checks} passed (enter shows or hides them)"),
+    "ex.more_hints": ("再按 h 看下一条提示", "h shows the next hint"),
+    "ex.rerun": ("只重跑了 {n} 项：{verdict}（r 评测全部）", "re-ran {n} {n?check|checks}: {verdict} (r grades all)"),
     "ex.saved": ("已保存 {path}", "Saved {path}"),
     "level.basic": ("基础", "basic"),
     "level.interview": ("面试", "interview"),
@@ -99,7 +114,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "progress.exercises": ("编程练习", "Exercises"),
     "progress.questions": ("题目复习", "Question reviews"),
     "progress.history": ("{name} 的评测记录", "Runs of {name}"),
-    "progress.totals": ("通过 {passed}/{exercises} 道练习 · 最佳得分合计 {points}/{max_points} · 评测 {runs} 次 · 复习 {reviews} 次", "{passed}/{exercises} exercises passed · best points {points}/{max_points} · {runs} runs · {reviews} reviews"),
+    "progress.totals": ("通过 {passed}/{exercises} 道练习 · 最佳得分合计 {points}/{max_points} · 评测 {runs} 次 · 复习 {reviews} 次", "{passed}/{exercises} exercises passed · best points {points}/{max_points} · {runs} {runs?run|runs} · {reviews} {reviews?review|reviews}"),
     "col.best": ("最佳", "best"),
     "col.runs": ("次数", "runs"),
     "col.last": ("最近", "last"),
@@ -120,6 +135,9 @@ STRINGS: dict[str, tuple[str, str]] = {
 # Footer labels, by action name.
 ACTIONS: dict[str, tuple[str, str]] = {
     "toggle_lang": ("English", "中文"),
+    "app.toggle_lang": ("English", "中文"),
+    "app.progress": ("进度", "Progress"),
+    "app.quit": ("退出", "Quit"),
     "help": ("帮助", "Help"),
     "progress": ("进度", "Progress"),
     "quit": ("退出", "Quit"),
@@ -135,6 +153,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "export('md')": ("导出 Markdown", "Markdown"),
     "export('html')": ("导出 HTML", "HTML"),
     "back": ("返回", "Back"),
+    "resume_interview": ("继续面试", "Resume"),
     "reveal": ("显示答案", "Reveal"),
     "rate('again')": ("重来", "Again"),
     "rate('hard')": ("困难", "Hard"),
@@ -142,23 +161,32 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "rate('easy')": ("简单", "Easy"),
     "open_exercise": ("编程练习", "Exercise"),
     "grade": ("评测", "Grade"),
-    "cancel_or_back": ("取消/返回", "Cancel/Back"),
+    "cancel_or_back": ("返回", "Back"),
     "edit": ("编辑", "Edit"),
     "watch": ("监视", "Watch"),
     "hint": ("提示", "Hint"),
     "solution": ("参考解", "Solution"),
     "reset": ("重置", "Reset"),
     "device": ("设备", "Device"),
+    "run_one": ("只跑此项", "Run check"),
     "save": ("保存", "Save"),
     "close": ("关闭", "Close"),
     "dismiss": ("关闭", "Close"),
 }
 
 
+_PLURAL = re.compile(r"\{(\w+)\?([^|}]*)\|([^}]*)\}")
+
+
 def t(key: str, lang: str, **fields) -> str:
+    """The string `key` in `lang` with `fields` filled in; "{n?check|checks}" picks the
+    singular when the field n is 1."""
     zh, en = STRINGS[key]
     text = zh if lang == "zh" else en
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    text = _PLURAL.sub(lambda m: m.group(2) if fields.get(m.group(1)) == 1 else m.group(3), text)
+    return text.format(**fields)
 
 
 def action_label(action: str, lang: str) -> str | None:

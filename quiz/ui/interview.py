@@ -11,17 +11,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import (Button, Checkbox, Footer, Header, Input, Label, Markdown, Select, SelectionList,
-                             Static, TextArea)
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Markdown, Select, Static, TextArea
 
 from grader import registry
-from quiz import bank, reports
+from quiz import bank, interview_saved, reports
 from quiz.interview import MIXES, ORDERS, InterviewConfig, InterviewSession, SessionEnded, plan, report
 from quiz.paths import home
 from quiz.ui.base import LocalizedModal, LocalizedScreen
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.i18n import t
+from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints
 from quiz.workspace import pristine
 
 
@@ -49,6 +48,7 @@ class InterviewSetupScreen(LocalizedModal[tuple]):
                     yield Label("", id=f"label-{key}", classes="field-label")
                     yield widget
             yield Checkbox("", id="interviewer")
+            yield Checkbox("", id="allow-hints")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("", id="start", variant="success")
 
@@ -59,6 +59,7 @@ class InterviewSetupScreen(LocalizedModal[tuple]):
             self.query_one(f"#label-{key}", Label).update(t(f"iv.{key}", lang))
         self.query_one("#seed", Input).placeholder = t("iv.seed_random", lang)
         self.query_one("#interviewer", Checkbox).label = t("iv.interviewer_mode", lang)
+        self.query_one("#allow-hints", Checkbox).label = t("iv.allow_hints", lang)
         self.query_one("#start", Button).label = t("iv.start", lang)
 
     def on_input_submitted(self) -> None:
@@ -77,6 +78,7 @@ class InterviewSetupScreen(LocalizedModal[tuple]):
             config = InterviewConfig(
                 questions=number("questions") or 5, mix=self.query_one("#mix", Select).value,
                 minutes=number("minutes") or 30, order=self.query_one("#order", Select).value, seed=number("seed"),
+                allow_hints=self.query_one("#allow-hints", Checkbox).value,
             )
         except ValueError as e:
             self.notify(str(e), severity="error")
@@ -110,6 +112,22 @@ def start_interview(app, config: InterviewConfig, interviewer: bool) -> None:
     app.push_screen(InterviewScreen(session, interviewer=interviewer, folder=folder))
 
 
+def resume_interview(app, folder: Path | None = None) -> None:
+    """Carry on with the interview saved in `folder` (default: the latest one left)."""
+    if folder is None:
+        left = interview_saved.unfinished(home() / "interviews")
+        if not left:
+            app.notify(t("iv.nothing_to_resume", app.lang), severity="warning")
+            return
+        folder = left[0]
+    try:
+        session, interviewer = interview_saved.load(folder, app.clock())
+    except ValueError as e:
+        app.notify(str(e), severity="error")
+        return
+    app.push_screen(InterviewScreen(session, interviewer=interviewer, folder=folder))
+
+
 class InterviewScreen(LocalizedScreen):
     """The running interview. The clock keeps running across items and on the exercise
     screen; at zero the answers are kept and the screen turns to scoring."""
@@ -122,6 +140,7 @@ class InterviewScreen(LocalizedScreen):
         Binding("ctrl+t", "interviewer", "Interviewer", priority=True),
         Binding("ctrl+f", "finish", "Finish", priority=True),
         Binding("escape", "leave", "Back", priority=True),
+        *(Binding(key, f"tick({i})", "Tick", show=False) for i, key in enumerate(TICK_KEYS)),
     ]
 
     def __init__(self, session: InterviewSession, *, interviewer: bool, folder: Path):
@@ -129,6 +148,7 @@ class InterviewScreen(LocalizedScreen):
         self.session = session
         self.interviewer = interviewer
         self.folder = folder
+        self.saved = False
         self.questions = {q.id: q for q in bank.load_questions()}
 
     def compose(self) -> ComposeResult:
@@ -138,18 +158,28 @@ class InterviewScreen(LocalizedScreen):
             with VerticalScroll(id="iv-candidate"):
                 yield Static(id="iv-title")
                 yield Markdown(id="iv-prompt")
-                yield TextArea(id="iv-answer", classes="typed")
+                yield AnswerBox(id="iv-answer", classes="typed")
                 yield Static(id="iv-coding")
             with VerticalScroll(id="iv-interviewer"):
                 yield Input(id="iv-note")
                 yield Static(id="iv-points-title", classes="section")
-                yield SelectionList[int](id="iv-points")
+                yield KeyPoints([], (), id="iv-points")
                 yield Static(id="iv-grading")
                 yield Markdown(id="iv-rubric")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
+        self.autosave()
+        self._focus_answer()
+
+    def _focus_answer(self) -> None:
+        """A concept item's answer box takes the keys, so the candidate can type at once."""
+        answer = self.query_one("#iv-answer", TextArea)
+        if self.item.mode == "concept" and not self.scoring:
+            answer.focus()
+        elif self.focused is answer:
+            self.set_focus(None)
 
     # ---- state ----------------------------------------------------------------------------
 
@@ -170,10 +200,20 @@ class InterviewScreen(LocalizedScreen):
             return self.item.mode == "coding"
         if action == "interviewer":
             return not self.scoring
+        if action == "tick":
+            return (self.item.mode == "concept" and (self.interviewer or self.scoring)
+                    and parameters[0] < len(self.questions[self.item.question].key_points[self.lang]))
         return True
+
+    def autosave(self) -> None:
+        """Keep the session on disk after every change, for `interview --resume`."""
+        if not self.saved:
+            interview_saved.save(self.session, self.folder, interviewer=self.interviewer, now=self.app.clock())
 
     def tick(self) -> None:
         if self.session.tick(self.app.clock()):
+            self.autosave()
+            self._focus_answer()
             self.notify(t("iv.time_up", self.lang), severity="warning", timeout=10)
             self.render_lang()
         else:
@@ -208,7 +248,7 @@ class InterviewScreen(LocalizedScreen):
         lang, session = self.lang, self.session
         left = session.remaining(self.app.clock())
         if self.scoring:
-            status = Text(t("iv.scoring", lang), style="bold yellow")
+            status = Text(t(f"iv.scoring_{session.ended_by}", lang), style="bold yellow")
         else:
             status = Text(f"⏱ {clock_text(left)}", style="bold red" if left < 60 else "bold green")
         view = t("iv.view_interviewer" if self.interviewer else "iv.view_candidate", lang)
@@ -239,11 +279,10 @@ class InterviewScreen(LocalizedScreen):
             return
         concept = item.mode == "concept"
         self.query_one("#iv-points-title", Static).update(t("iv.points" if concept else "iv.checks", lang))
-        points = self.query_one("#iv-points", SelectionList)
+        points = self.query_one("#iv-points", KeyPoints)
         points.display = concept
-        with self.prevent(SelectionList.SelectedChanged):
-            points.clear_options()
-            points.add_options([Selection(p, i, i in entry.ticks) for i, p in enumerate(question.key_points[lang])])
+        points.points, points.ticked = list(question.key_points[lang]), set(entry.ticks)
+        points.draw()
         grading = self.query_one("#iv-grading", Static)
         grading.display = not concept
         if not concept:
@@ -276,22 +315,31 @@ class InterviewScreen(LocalizedScreen):
             try:
                 self.session.set_answer(self.session.current, event.text_area.text)
             except SessionEnded:
-                pass
+                return
+            self.autosave()
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
-        self.session.set_ticks(self.session.current, event.selection_list.selected)
+    def action_tick(self, index: int) -> None:
+        points = self.query_one("#iv-points", KeyPoints)
+        points.toggle(index)
+        self.session.set_ticks(self.session.current, points.ticked)
+        self.autosave()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "iv-note":
             self.session.set_note(self.session.current, event.value)
+            self.autosave()
 
     def action_next(self) -> None:
         self.session.next(self.app.clock())
+        self.autosave()
         self.render_lang()
+        self._focus_answer()
 
     def action_previous(self) -> None:
         self.session.prev(self.app.clock())
+        self.autosave()
         self.render_lang()
+        self._focus_answer()
 
     def action_interviewer(self) -> None:
         self.interviewer = not self.interviewer
@@ -307,8 +355,15 @@ class InterviewScreen(LocalizedScreen):
         def graded(result: dict) -> None:
             self.session.record_grading(index, result)
             self._keep_code(index)
+            self.autosave()
 
-        self.app.push_screen(ExerciseScreen(self.item.exercise, candidate=True, folder=self.folder, on_graded=graded))
+        def aid(kind: str) -> None:
+            self.session.use_aid(index, kind, self.app.clock())
+            self.autosave()
+
+        allowed = self.session.config.allow_hints
+        self.app.push_screen(ExerciseScreen(self.item.exercise, candidate=True, folder=self.folder, on_graded=graded,
+                                            on_aid=aid if allowed else None))
 
     def _keep_code(self, index: int) -> None:
         item = self.session.items[index]
@@ -321,6 +376,7 @@ class InterviewScreen(LocalizedScreen):
         if self.item.mode == "coding":
             self._keep_code(self.session.current)
         self.tick()
+        self.autosave()
         self.render_lang()
 
     def action_finish(self) -> None:
@@ -334,7 +390,9 @@ class InterviewScreen(LocalizedScreen):
                     if item.mode == "coding":
                         self._keep_code(i)
                 self.session.finish(self.app.clock())
+                self.autosave()
                 self.render_lang()
+                self._focus_answer()
 
         self.app.push_screen(ConfirmScreen(t("iv.finish_confirm", self.lang)), decided)
 
@@ -345,6 +403,7 @@ class InterviewScreen(LocalizedScreen):
 
         def decided(yes: bool | None) -> None:
             if yes:
+                self.autosave()
                 self.app.pop_screen()
 
         self.app.push_screen(ConfirmScreen(t("iv.leave_confirm", self.lang)), decided)
@@ -352,6 +411,8 @@ class InterviewScreen(LocalizedScreen):
     def _save(self) -> None:
         rep = report(self.session, self.questions.values())
         interview_id = self.app.store.save_interview(rep)
+        self.saved = True
+        interview_saved.discard(self.folder)
         self.app.switch_screen(ReportScreen(self.app.store.interview(interview_id)))
 
 
@@ -373,10 +434,10 @@ class ReportScreen(LocalizedScreen):
         yield Header()
         with VerticalScroll(id="report-body"):
             yield Markdown(id="report")
-        yield Footer()
+        yield Footer(compact=True)
 
     def render_lang(self) -> None:
-        self.query_one("#report", Markdown).update(reports.to_markdown(self.saved, self.lang))
+        self.query_one("#report", Markdown).update(reports.to_markdown(self.saved, self.lang, wrap=True))
 
     def action_export(self, fmt: str) -> None:
         folder = home() / "reports"

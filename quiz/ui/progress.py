@@ -36,7 +36,7 @@ class ProgressScreen(LocalizedScreen):
                 yield Static(id="interviews-title", classes="section")
                 yield Sparkline([], id="scores")
                 yield DataTable(id="interviews", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def render_lang(self) -> None:
         lang, store = self.lang, self.app.store

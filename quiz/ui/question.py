@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Markdown, SelectionList, Static, TextArea
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, Footer, Header, Markdown, Static, TextArea
 
 from quiz import bank
 from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
+from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints
 
 RATINGS = ("again", "hard", "good", "easy")
 
@@ -32,6 +32,9 @@ class QuestionScreen(LocalizedScreen):
         Binding("o", "open_exercise", "Exercise"),
         Binding("ctrl+z", "undo_rating", "Undo rating", show=False, priority=True),
         Binding("escape", "back", "Back", priority=True),
+        Binding("j", "scroll_body('down')", "Scroll down", show=False),
+        Binding("k", "scroll_body('up')", "Scroll up", show=False),
+        *(Binding(key, f"tick({i})", "Tick", show=False) for i, key in enumerate(TICK_KEYS)),
     ]
 
     def __init__(self, question: int, *, on_rated=None, answer_box: bool = False, progress: str = ""):
@@ -54,23 +57,28 @@ class QuestionScreen(LocalizedScreen):
             *(Button("", id=f"rate-{r}", classes=f"rate rate-{r}") for r in RATINGS),
             id="ratings",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "open_exercise":
             return bool(self.question.exercises)
         if action == "reveal":
             return not self.revealed
+        if action == "tick":
+            return self.revealed and parameters[0] < len(self.question.key_points[self.lang])
         return True
 
     def compose_answer_box(self) -> None:
         if self.answer_box and not self.query("#typed"):
-            box = TextArea(id="typed", classes="typed")
+            box = AnswerBox(id="typed", classes="typed")
             box.border_title = t("q.type_answer", self.lang)
             self.mount(box, before=self.query_one("#ratings"))
+            box.focus()
 
     def on_mount(self) -> None:
         self.compose_answer_box()
+        if not self.answer_box:
+            self.query_one("#qbody").focus()
 
     def render_lang(self) -> None:
         lang, q = self.lang, self.question
@@ -94,7 +102,9 @@ class QuestionScreen(LocalizedScreen):
                 Static(t("q.answer", lang), classes="section"),
                 Markdown(q.answer[lang]),
                 Static(t("q.key_points", lang), classes="section"),
-                SelectionList[int](*(Selection(p, i, i in ticks) for i, p in enumerate(q.key_points[lang])), classes="points"),
+                Static(t("q.tick_how", lang, last=TICK_KEYS[min(len(q.key_points[lang]), len(TICK_KEYS)) - 1]),
+                       classes="tick-how"),
+                KeyPoints(q.key_points[lang], ticks, classes="points"),
                 Static(t("q.mistakes", lang), classes="section"),
                 Markdown(bullets(q.mistakes[lang])),
                 Static(t("q.followups", lang), classes="section"),
@@ -112,16 +122,17 @@ class QuestionScreen(LocalizedScreen):
     def action_reveal(self) -> None:
         if not self.revealed:
             self.revealed = True
-            self.set_focus(None)
+            self.query_one("#qbody").focus()  # scroll keys, ticks and ratings work at once
             self.render_lang()
             self.refresh_bindings()
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
-        selected = set(event.selection_list.selected)
-        store, qid = self.app.store, self.question.id
-        before = store.ticks(qid)
-        for point in selected ^ before:
-            store.set_tick(qid, point, point in selected)
+    def action_scroll_body(self, how: str) -> None:
+        getattr(self.query_one("#qbody", VerticalScroll), f"scroll_{how}")()
+
+    def action_tick(self, index: int) -> None:
+        points = self.query(KeyPoints)
+        if points:
+            self.app.store.set_tick(self.question.id, index, points.last().toggle(index))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id and event.button.id.startswith("rate-"):
@@ -157,9 +168,20 @@ class QuestionScreen(LocalizedScreen):
 
             self.app.push_screen(ChoiceScreen(t("q.choose_exercise", self.lang), list(names)), chosen)
 
+    def typed_text(self) -> str:
+        """The answer typed in the box, until the question is rated."""
+        boxes = self.query("#typed")
+        return boxes.first(TextArea).text.strip() if boxes and not self.rated_message else ""
+
     def action_back(self) -> None:
         focused = self.focused
         if isinstance(focused, TextArea):
-            self.set_focus(None)
+            self.query_one("#qbody").focus()
+            return
+        if self.typed_text():
+            from quiz.ui.dialogs import ConfirmScreen
+
+            self.app.push_screen(ConfirmScreen(t("review.discard_confirm", self.lang)),
+                                 lambda yes: self.app.pop_screen() if yes else None)
             return
         self.app.pop_screen()
