@@ -10,6 +10,7 @@ from pathlib import Path
 
 from grader import registry
 from quiz.paths import PACKAGED_SOLUTIONS
+from quiz import standing
 from quiz.standing import HASH_KEY
 from quiz.store import Store
 
@@ -22,12 +23,13 @@ def read_snapshot(path: Path) -> str | None:
         return None
 
 
-def record(store: Store, result: dict, code: str | None) -> int:
-    """Record a grading of the workspace file whose text was `code`: the run, its
-    snapshot, and the file's hash (which quiz.standing uses to tell an unchanged file)."""
+def record(store: Store, result: dict, code: str | None, sha256: str | None = None) -> int:
+    """Record a grading of the workspace file whose text was `code` (None: a grading of
+    another folder, no snapshot): the run, its snapshot, and the file's hash `sha256`
+    (hashed from `code` when not given), which quiz.standing uses to tell an unchanged file."""
     if code is None:
-        return store.record_run(result)
-    sha = hashlib.sha256(code.encode("utf-8")).hexdigest()
+        return standing.record_run(store, result, sha256)
+    sha = sha256 or hashlib.sha256(code.encode("utf-8")).hexdigest()
     return store.record_run(dict(result, **{HASH_KEY: sha}), code=code)
 
 

@@ -21,9 +21,10 @@ from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
 
 from grader import registry
 from grader.engine import GradingCancelled, GradingError
-from quiz import standing, workspace
+from quiz import history, standing, workspace
 from quiz.paths import PACKAGED_SOLUTIONS
 from quiz.report import VERDICT_STYLE
+from quiz.ui import loop
 from quiz.ui import results as checks_list
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.dialogs import CodeScreen, ConfirmScreen, EditorScreen
@@ -61,6 +62,8 @@ class ExerciseScreen(LocalizedScreen):
         Binding("s", "solution", "Solution"),
         Binding("x", "reset", "Reset"),
         Binding("t", "run_one", "Run check"),
+        Binding("a", "attempts", "Attempts"),
+        Binding("n", "next_step", "Next step", show=False),
         Binding("d", "device", "Device", show=False),
     ]
 
@@ -143,6 +146,8 @@ class ExerciseScreen(LocalizedScreen):
             return self.on_aid is not None
         if action == "run_one":
             return not self.running and self._selected_check() is not None
+        if action in ("attempts", "next_step"):
+            return not self.candidate and self.folder == self.app.workspace
         return True
 
     @property
@@ -277,6 +282,14 @@ class ExerciseScreen(LocalizedScreen):
         self._draw_status()
         self._grade(self.cancel, self.device, only)
 
+    def action_attempts(self) -> None:
+        from quiz.ui.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.exercise.name))
+
+    def action_next_step(self) -> None:
+        loop.go_next(self)
+
     def action_run_one(self) -> None:
         """Re-grade only the selected failed check (the rest of the result stays)."""
         check = self._selected_check()
@@ -286,6 +299,7 @@ class ExerciseScreen(LocalizedScreen):
     @work(thread=True, group="grade")
     def _grade(self, cancel: threading.Event, device: str, only: str | None = None) -> None:
         sha256 = standing.source_hash(self.path)
+        self.snapshot = history.read_snapshot(self.path) if self.folder == self.app.workspace else None
         try:
             result = self.app.grading.grade(self.exercise.name, self.folder, device=device, only=only,
                                             on_event=lambda e: self.post_message(self.GradeEvent(e)), cancel=cancel)
@@ -324,7 +338,8 @@ class ExerciseScreen(LocalizedScreen):
             self._draw_status()
             self._after_run()
             return
-        standing.record_run(self.app.store, result, message.sha256)
+        history.record(self.app.store, result, self.snapshot, message.sha256)
+        loop.offer_next(self, result)
         self._show_result(result, None)
         if result["status"] not in ("pass", "fail"):
             self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {result['message']}"

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from grader import registry
 from quiz import bank, schedule
+from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
 
@@ -40,6 +41,7 @@ class HomeScreen(LocalizedScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="summary")
+        yield loop.ContinueLine(id="continue-line")
         yield Static(id="resume-line")
         yield DataTable(id="questions", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
@@ -83,6 +85,7 @@ class HomeScreen(LocalizedScreen):
             soonest = min(upcoming, key=lambda d: d.due)
             summary += " · " + t("home.next_due", lang, when=schedule.describe(soonest, now, lang))
         self.query_one("#summary", Static).update(summary)
+        self.query_one("#continue-line", loop.ContinueLine).refresh_line()
         self._draw_resume_line()
 
     def _unfinished_interview(self):

@@ -8,11 +8,22 @@ key points. Each rating key shows the interval FSRS would give before it is pres
 
 from __future__ import annotations
 
-from textual.widgets import Button, TextArea
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Button, DataTable, Static, TextArea
 
 from quiz import path, schedule, standing
 from quiz.store import RATINGS
-from quiz.ui.i18n import t
+from quiz.ui.i18n import ACTIONS, t
+
+# Footer, help and palette labels of the loop's keys (zh, en).
+ACTIONS.update({
+    "undo_rating": ("撤销评分", "Undo rating"),
+    "attempts": ("提交记录", "Attempts"),
+    "next_step": ("下一步", "Next step"),
+    "continue_path": ("继续", "Continue"),
+    "versus_solution": ("对比参考解", "Vs solution"),
+})
 
 TEXT = {
     "rated": {"en": "Rated {rating} · next review {due}", "zh": "已评为「{rating}」· 下次复习：{due}"},
@@ -21,7 +32,7 @@ TEXT = {
                "zh": "已撤销评分：题目的复习安排和勾选的要点都已恢复"},
     "nothing": {"en": "No rating to undo", "zh": "没有可撤销的评分"},
     "queue": {"en": "{due} due · {new} new today", "zh": "{due} 道待复习 · 今日新题 {new} 道"},
-    "continue": {"en": "Continue: {step}  (c)", "zh": "继续：{step}（c）"},
+    "continue": {"en": "Continue: {step}  (enter)", "zh": "继续：{step}（enter）"},
     "all_done": {"en": "Path complete: every question reviewed and every exercise passed",
                  "zh": "学习路径已完成：所有题目都复习过，所有练习都已通过"},
     "next_offer": {"en": "Passed! Next on the path: {step} (n)", "zh": "通过！路径上的下一步：{step}（n）"},
@@ -105,3 +116,45 @@ def open_step(app, step: path.Step | None) -> None:
         from quiz.ui.exercise import ExerciseScreen
 
         app.push_screen(ExerciseScreen(step.target))
+
+
+def offer_next(screen, result: dict) -> None:
+    """After the workspace's file passes: say so and name the next step (n goes there)."""
+    if result["status"] != "pass" or screen.candidate or screen.folder != screen.app.workspace:
+        return
+    step = next_step(screen.app, path.Step("exercise", screen.exercise.name))
+    if step is not None:
+        screen.notify(tl("next_offer", screen.lang, step=step.title(screen.lang)), timeout=10)
+
+
+def go_next(screen) -> None:
+    """From an exercise screen: replace it with the next step of the path."""
+    step = next_step(screen.app, path.Step("exercise", screen.exercise.name))
+    if step is None:
+        screen.notify(tl("all_done", screen.lang))
+        return
+    screen.app.pop_screen()
+    open_step(screen.app, step)
+
+
+class ContinueLine(Static, can_focus=True):
+    """Home's first line: the next step of the path (enter or a click goes there; down
+    moves into the question list) and the review queue (v starts it)."""
+
+    DEFAULT_CSS = """
+    ContinueLine { padding: 0 1; margin: 0 0 1 0; }
+    ContinueLine:focus { background: $accent 30%; text-style: bold; }
+    """
+    BINDINGS = [Binding("enter", "go", "Continue", show=False), Binding("down", "into_list", show=False)]
+
+    def refresh_line(self) -> None:
+        self.update(Text.assemble((continue_line(self.app), "bold"), "   ", (queue_line(self.app) + "  (v)", "yellow")))
+
+    def action_go(self) -> None:
+        open_step(self.app, next_step(self.app))
+
+    def action_into_list(self) -> None:
+        self.screen.query_one(DataTable).focus()
+
+    def on_click(self) -> None:
+        self.action_go()
