@@ -5,8 +5,8 @@ SIGHUP, SIGTERM, or a hang-up seen on the terminal itself (the pty's other end c
 which delivers no signal to a process that is not the session leader) as the end: it
 kills every grading worker and grading child at once, hangs up the rest of the
 foreground job (an $EDITOR opened from the app, a `make run` wrapper), and exits with
-status 128 + SIGHUP. Work in progress survives because every store write is its own
-transaction; callbacks registered with `at_hangup` run first, for at most a second.
+status 128 + the signal. Nothing is lost by not unwinding: every store write is its own
+transaction, and interviews are saved as they change.
 """
 
 from __future__ import annotations
@@ -16,42 +16,25 @@ import select
 import signal
 import sys
 import threading
-from typing import Callable
 
-_callbacks: list[Callable[[], None]] = []
+from grader.engine import kill_all
+
+_ending = threading.Lock()
 _guarded = False
-CALLBACK_BUDGET_S = 1.0
-
-
-def at_hangup(callback: Callable[[], None]) -> None:
-    """Run `callback` (quickly, from any thread) when the terminal hangs up."""
-    _callbacks.append(callback)
 
 
 def hang_up(signum: int = signal.SIGHUP) -> None:
-    """End the process now, taking its grading processes and foreground job along."""
-    from grader.engine import kill_all
-
+    """End the process now, taking its grading processes and foreground job along. Safe
+    to call from a signal handler and from any thread; a second caller just returns."""
+    if not _ending.acquire(blocking=False):
+        return
     kill_all()
-    runner = threading.Thread(target=_run_callbacks, daemon=True)
-    runner.start()
-    runner.join(CALLBACK_BUDGET_S)
-    kill_all()  # a callback may have started nothing new, but make sure
     if signum == signal.SIGHUP:
         try:
-            signal.signal(signal.SIGHUP, signal.SIG_IGN)
-            os.killpg(0, signal.SIGHUP)
-        except (OSError, ValueError):
+            os.killpg(0, signal.SIGHUP)  # reaches this process too: _ending makes that a no-op
+        except OSError:
             pass
     os._exit(128 + int(signum))
-
-
-def _run_callbacks() -> None:
-    for callback in list(_callbacks):
-        try:
-            callback()
-        except Exception:
-            pass
 
 
 def _terminal_fd() -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import select
 import shutil
 import signal
 import struct
@@ -73,10 +74,15 @@ class Terminal:
         fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         self.output = bytearray()
         self.closed = False
-        threading.Thread(target=self._drain, daemon=True).start()
+        self.drain = threading.Thread(target=self._drain, daemon=True)
+        self.drain.start()
 
     def _drain(self) -> None:
+        # Never block in read(): a read in progress would keep the master open after close().
         while not self.closed:
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if not ready:
+                continue
             try:
                 chunk = os.read(self.master, 65536)
             except OSError:
@@ -98,6 +104,7 @@ class Terminal:
         """Close the terminal; return the processes that were running under it."""
         before = descendants(self.pid)
         self.closed = True
+        self.drain.join()
         os.close(self.master)
         return before
 
@@ -175,15 +182,6 @@ def test_hanging_up_the_idle_app_ends_it_and_its_grading_worker(launcher, env, f
     assert_all_gone(term, before)
 
 
-def test_hanging_up_during_a_grade_of_an_infinite_loop_ends_everything(env, folder):
-    term = Terminal([sys.executable, "-m", "quiz", "grade", "transfer_rate", "--timeout", "60"], folder, env)
-
-    term.wait_for(lambda: b"grading transfer_rate" in term.output and graders_of(term) >= 2, 30, "the grading child")
-    before = term.hang_up()
-    assert len(before) >= 3  # the CLI, its worker and the grading child
-    assert_all_gone(term, before)
-
-
 def test_a_killed_app_takes_its_worker_and_grading_child_along(env, folder):
     """No handler runs on SIGKILL: the worker itself notices that its parent is gone."""
     term = Terminal([sys.executable, "-m", "quiz", "grade", "transfer_rate", "--timeout", "60"], folder, env)
@@ -194,3 +192,33 @@ def test_a_killed_app_takes_its_worker_and_grading_child_along(env, folder):
         assert_all_gone(term, before)
     finally:
         term.hang_up()
+
+
+DOWN, ENTER = "\x1b[B", "\r"
+# Home: the eighth question (transfer_rate, its only exercise), `o` opens the exercise.
+TO_TRANSFER_RATE = [DOWN] * 7 + [ENTER, "o"]
+
+
+@pytest.mark.parametrize("doing", ["grading", "editing"])
+def test_hanging_up_the_app_mid_grade_or_in_the_editor_ends_everything(doing, env, folder, tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nexec sleep 600\n")
+    editor.chmod(0o755)
+    env = dict(env, EDITOR=str(editor), VISUAL=str(editor))
+    term = Terminal([sys.executable, "-m", "quiz"], folder, env)
+    term.wait_for(lambda: graders_of(term) >= 1 and len(term.output) > 2000, 30, "the app and its worker")
+    for key in TO_TRANSFER_RATE + ["r" if doing == "grading" else "e"]:
+        time.sleep(0.4)
+        os.write(term.master, key.encode())
+
+    def busy() -> bool:
+        if doing == "editing":
+            return any("sleep 600" in _cmdline(p) for p in descendants(term.pid))
+        return graders_of(term) >= 2
+
+    term.wait_for(busy, 30, f"the app {doing}")
+    if doing == "grading":  # the worker's start-up probe is a short-lived child too
+        time.sleep(1.0)
+        term.wait_for(busy, 30, "the grading child")
+    before = term.hang_up()
+    assert_all_gone(term, before)

@@ -19,7 +19,7 @@ STYLE = {status: style.removeprefix("bold ") for status, style in VERDICT_STYLE.
 
 class ProgressScreen(LocalizedScreen):
     HELP_NAME = {"zh": "进度", "en": "Progress"}
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("y", "activity", "Activity")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,6 +119,11 @@ class ProgressScreen(LocalizedScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "exercises" and event.row_key is not None:
             self._draw_history(event.row_key.value)
+
+    def action_activity(self) -> None:
+        from quiz.ui.activity import ActivityScreen
+
+        self.app.push_screen(ActivityScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()
