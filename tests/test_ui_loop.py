@@ -112,3 +112,21 @@ async def test_attempts_screen_lists_gradings_and_diffs_them(tmp_path):
         await pilot.press("s")
         assert "reference solution" in text_of(app, "#diff-title")
         assert "def freeze_backbone" in text_of(app, "#diff")
+
+
+async def test_activity_screen_from_progress_shows_calendar_streak_points_and_failures(tmp_path):
+    from quiz.ui.activity import ActivityScreen
+
+    app = make_app(tmp_path)
+    ws = app.workspace
+    for day in (0, 1, 3):  # today, yesterday, three days ago
+        schedule.review(app.store, 2, "good", 0, 4, when=FIXED_NOW - timedelta(days=day))
+    history.record(app.store, run_result("fail", 1, folder=ws), "x = 1\n")
+    history.record(app.store, run_result("fail", 2, folder=ws), "x = 2\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p", "y")
+        assert isinstance(app.screen, ActivityScreen)
+        text = text_of(app, "#activity")
+        assert "Current streak: 2 days · active on 3 of the last 182 days" in text
+        assert "freezing  ▃▆      2/3" in text  # points 1/3 then 2/3
+        assert "2  freezing  check 2" in text and "1  freezing  check 1" in text

@@ -23,6 +23,7 @@ ACTIONS.update({
     "next_step": ("下一步", "Next step"),
     "continue_path": ("继续", "Continue"),
     "versus_solution": ("对比参考解", "Vs solution"),
+    "activity": ("学习记录", "Activity"),
 })
 
 TEXT = {
