@@ -22,8 +22,9 @@ from quiz.lang import LANGS
 WORDS = {
     "title": ("模拟面试报告", "Mock interview report"),
     "total": ("总分", "Total"),
-    "summary": ("{n} 道题 · 组合 {mix} · 顺序 {order} · 种子 {seed}",
-                "{n} questions · mix {mix} · order {order} · seed {seed}"),
+    "summary": ("{questions} · 组合 {mix} · 顺序 {order} · 种子 {seed}",
+                "{questions} · mix {mix} · order {order} · seed {seed}"),
+    "questions_n": ("{n} 道题", "{n} question|{n} questions"),
     "times": ("开始 {start} · 结束 {end}（{how}）· 用时 {used} / {limit}",
               "Started {start} · ended {end} ({how}) · {used} used of {limit}"),
     "time": ("时间到", "time ran out"),
@@ -53,6 +54,10 @@ WORDS = {
     "aid_hint": ("{time} 看了提示", "hint opened at {time}"),
     "aid_solution": ("{time} 看了参考解", "solution opened at {time}"),
     "aids": ("帮助", "Help"),
+    "concept": ("概念题", "concept"), "coding": ("编程题", "coding"), "both": ("两者都有", "both"),
+    "random": ("随机", "random"), "fixed": ("按题号", "fixed"),
+    "pass": ("通过", "pass"), "fail": ("未通过", "fail"), "error": ("错误", "error"),
+    "timeout": ("超时", "timeout"), "crash": ("崩溃", "crash"), "skip": ("跳过", "skip"),
 }
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
@@ -121,7 +126,7 @@ def _mode(item: dict, lang: str) -> str:
 
 def _summary(report: dict, lang: str) -> str:
     config = report["config"]
-    return _w("summary", lang).format(n=len(report["items"]), mix=config["mix"], order=config["order"],
+    return _w("summary", lang).format(questions=_count("questions_n", len(report["items"]), lang), mix=_w(config["mix"], lang), order=_w(config["order"], lang),
                                       seed=config["seed"])
 
 
@@ -135,7 +140,7 @@ def _times(report: dict, lang: str) -> str:
 
 
 def _grading_line(grading: dict, lang: str) -> str:
-    return _w("grading_line", lang).format(status=grading["status"], passed=grading["passed"],
+    return _w("grading_line", lang).format(status=_w(grading["status"], lang), passed=grading["passed"],
                                            total=grading["total"], points=grading["points"],
                                            max=grading["max_points"])
 

@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import io
+import re
 
 from rich.console import Console
 from textual.content import Content
 from textual.widgets import DataTable, OptionList, Static, TextArea
 
+from grader import registry
 from quiz.store import Store
 from quiz.ui.dialogs import ConfirmScreen, CodeScreen, EditorScreen, HelpScreen
 from quiz.ui.exercise import ExerciseScreen
@@ -337,3 +339,86 @@ async def test_quitting_with_a_typed_review_answer_asks_first(tmp_path):
         await pilot.press("y")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_home_names_every_exercise_with_its_state_and_agrees_with_progress(tmp_path):
+    from tests.test_snapshots import failing_run
+
+    app = make_app(tmp_path)
+    # A pass of another folder must not count; a failing run of the workspace's file does.
+    app.store.record_run({**failing_run(), "status": "pass", "impl": str(tmp_path / "elsewhere")})
+    app.store.record_run({**failing_run(), "impl": str(app.workspace)})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        cell = str(table.get_row("1")[3])
+        assert cell.splitlines() == ["freezing ✗ 2/3", "heads —"]
+        n = len(registry.names())
+        summary = re.search(r"(\d+)/(\d+) exercises passed \((\d+)/(\d+) points\)", screen_text(app)).groups()
+        assert summary[:3] == ("0", str(n), "4")
+        await pilot.press("p")
+        await pilot.pause()
+        totals = str(app.screen.query_one("#totals").content)
+        assert re.match(r"(\d+)/(\d+) exercises passed · (\d+)/(\d+) points", totals).groups() == summary
+
+
+async def test_palette_finds_questions_and_exercises_by_number_and_name_in_both_languages(tmp_path):
+    from textual.command import CommandPalette
+
+    from quiz.ui.palette import QuestionsProvider
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        provider = QuestionsProvider(app.screen)
+
+        async def top(query):
+            hits = sorted([h async for h in provider.search(query)], key=lambda h: h.score, reverse=True)
+            return hits[0].text if hits else None
+
+        assert (await top("freez")).startswith("Exercise freezing")
+        assert (await top("question 5")).startswith("Question 5:")
+        assert (await top("问题 5")).startswith("问题 5：")
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"freez")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen) and app.screen.exercise.name == "freezing"
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Cursor down" not in titles and "Grade" in titles
+
+
+async def test_exercise_screen_at_80x24_stacks_its_panes_and_its_footer_fits(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ExerciseScreen("freezing"))
+        await pilot.pause()
+        assert app.screen.query_one("#panes").has_class("narrow")
+        footer_width = sum(key.size.width for key in app.screen.query("FooterKey"))
+        assert footer_width <= 80 - len("^p palette")
+        await pilot.press("h", "h", "h", "h")
+        hints = app.screen.query_one("#hints")
+        hints.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert hints.scroll_y == hints.max_scroll_y and hints.virtual_size.height > hints.size.height
+    wide = make_app(tmp_path / "wide")
+    async with wide.run_test(size=(120, 36)) as pilot:
+        wide.push_screen(ExerciseScreen("freezing"))
+        await pilot.pause()
+        assert not wide.screen.query_one("#panes").has_class("narrow")
+
+
+async def test_help_closes_with_a_visible_key_scrolls_and_explains_each_screen(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        text = screen_text(app)
+        assert "esc or ? closes" in text and "space reveals the model answer" in text
+        scroll = app.screen.query_one("#help-scroll")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)

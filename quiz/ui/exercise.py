@@ -55,11 +55,11 @@ class ExerciseScreen(LocalizedScreen):
     HELP_NAME = {"zh": "编程练习", "en": "Exercise"}
     BINDINGS = [
         Binding("r,f5", "grade", "Grade"),
-        Binding("escape", "cancel_or_back", "Cancel/Back"),
+        Binding("escape", "cancel_or_back", "Cancel/Back", show=False),
         Binding("e", "edit", "Edit"),
         Binding("w", "watch", "Watch"),
         Binding("h", "hint", "Hint"),
-        Binding("s", "solution", "Solution"),
+        Binding("s", "solution", "Solution", show=False),
         Binding("x", "reset", "Reset"),
         Binding("t", "run_one", "Run check"),
         Binding("a", "attempts", "Attempts"),

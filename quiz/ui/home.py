@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from grader import registry
-from quiz import bank, schedule
+from rich.cells import cell_len
+
+from quiz import bank, schedule, standing
 from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
@@ -16,19 +17,12 @@ from quiz.ui.i18n import t
 STATUS_STYLE = {"passed": "green", "failing": "red", "not started": "dim"}
 
 
-def exercise_cell(store, names: tuple[str, ...], lang: str) -> Text:
-    """The first exercise not yet passed (named when the question has several), or passed."""
+def exercise_cell(states: dict, names: tuple[str, ...]) -> Text:
+    """Every exercise of a question, one a line, named, with an unambiguous state:
+    "freezing ✗ 0/42" (checks passed of all), "heads —" (not started), "lora ✓ 20/20"."""
     if not names:
-        return Text(t("status.none", lang), style="dim")
-    statuses = [(name, store.exercise_status(name)) for name in names]
-    name, status = next(((n, s) for n, s in statuses if s.state != "passed"), statuses[-1])
-    if status.state == "failing":
-        label = t("status.failing", lang, failed=status.total - status.passed, total=status.total)
-    else:
-        label = t(f"status.{status.state}", lang)
-    text = Text(f"{name}: " if len(names) > 1 else "", style="dim")
-    text.append(label, style=STATUS_STYLE[status.state])
-    return text
+        return Text("—", style="dim")
+    return Text("\n").join(Text(states[name].label(), style=STATUS_STYLE[states[name].state]) for name in names)
 
 
 class HomeScreen(LocalizedScreen):
@@ -42,6 +36,7 @@ class HomeScreen(LocalizedScreen):
         yield Header()
         yield Static(id="summary")
         yield loop.ContinueLine(id="continue-line")
+        yield Static(id="where")
         yield Static(id="resume-line")
         yield DataTable(id="questions", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
@@ -58,7 +53,9 @@ class HomeScreen(LocalizedScreen):
         table = self.query_one("#questions", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        fixed = {"id": 2, "kind": 8, "exercise": 26, "review": 10}
+        states = standing.exercise_states(store, self.app.workspace)
+        widest = max(cell_len(s.label()) for s in states.values())
+        fixed = {"id": 2, "kind": 8, "exercise": min(26, widest), "review": 10}
         title_width = max(20, self.app.size.width - sum(fixed.values()) - 2 * table.cell_padding * 5 - 2)
         table.add_column(t("col.id", lang), key="id", width=fixed["id"])
         table.add_column(t("col.title", lang), key="title", width=title_width)
@@ -72,20 +69,24 @@ class HomeScreen(LocalizedScreen):
                 Text(str(q.id), justify="right"),
                 Text(q.title[lang], overflow="ellipsis", no_wrap=True),
                 q.label("kind", lang),
-                exercise_cell(store, q.exercises, lang),
+                exercise_cell(states, q.exercises),
                 Text(when, style="bold yellow" if due[q.id].is_due(now) else "dim"),
-                key=str(q.id),
+                key=str(q.id), height=max(1, len(q.exercises)),
             )
         table.move_cursor(row=row)
-        passed = sum(store.exercise_status(n).state == "passed" for n in registry.names())
+        totals = standing.totals(states)
         due_now = sum(d.is_due(now) for d in due.values())
-        summary = t("home.summary", lang, passed=passed, exercises=len(registry.names()), due=due_now)
+        summary = t("home.summary", lang, passed=totals.passed, exercises=totals.exercises, points=totals.points,
+                    max_points=totals.max_points, due=due_now)
         upcoming = [d for d in due.values() if d.due is not None and d.due > now]
         if upcoming:
             soonest = min(upcoming, key=lambda d: d.due)
             summary += " · " + t("home.next_due", lang, when=schedule.describe(soonest, now, lang))
         self.query_one("#summary", Static).update(summary)
         self.query_one("#continue-line", loop.ContinueLine).refresh_line()
+        from quiz.ui.exercise import display_path
+
+        self.query_one("#where", Static).update(t("home.workspace", lang, path=display_path(self.app.workspace)))
         self._draw_resume_line()
 
     def _unfinished_interview(self):

@@ -7,7 +7,8 @@ import re
 STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
     "app.title": ("transferlings · 迁移学习面试练习", "transferlings · transfer-learning interview practice"),
-    "home.summary": ("{passed}/{exercises} 道编程题已通过 · {due} 道题待复习", "{passed}/{exercises} {exercises?exercise|exercises} passed · {due} {due?question|questions} due for review"),
+    "home.summary": ("{passed}/{exercises} 道编程题已通过（{points}/{max_points} 分）· {due} 道题待复习", "{passed}/{exercises} {exercises?exercise|exercises} passed ({points}/{max_points} points) · {due} {due?question|questions} due for review"),
+    "home.workspace": ("你的练习文件：{path}", "Your exercise files: {path}"),
     "col.id": ("#", "#"),
     "col.title": ("题目", "question"),
     "col.kind": ("类型", "kind"),
@@ -42,8 +43,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "iv.order": ("顺序", "Order"),
     "iv.seed": ("随机种子", "Seed"),
     "iv.seed_random": ("留空则随机", "empty: random"),
-    "iv.interviewer_mode": ("面试官视图（有面试官在旁）", "Interviewer view (an interviewer sits beside you)"),
-    "iv.allow_hints": ("允许看提示和参考解（每次使用都记入报告）", "Allow hints and the solution (each use goes in the report)"),
+    "iv.interviewer_mode": ("面试官视图（有面试官在旁）", "Interviewer view (an interviewer beside you)"),
+    "iv.allow_hints": ("允许看提示和参考解（每次使用记入报告）", "Allow hints and solution (logged in the report)"),
+    "iv.mix_concept": ("概念题（口答）", "concept (answered in text)"),
+    "iv.mix_coding": ("编程题", "coding"),
+    "iv.mix_both": ("两者都有", "mix both"),
+    "iv.order_random": ("随机", "random"),
+    "iv.order_fixed": ("按题号", "by number"),
     "iv.start": ("开始", "Start"),
     "iv.progress": ("第 {n}/{total} 题", "question {n} of {total}"),
     "iv.view_interviewer": ("面试官视图", "interviewer view"),
@@ -114,8 +120,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "progress.exercises": ("编程练习", "Exercises"),
     "progress.questions": ("题目复习", "Question reviews"),
     "progress.history": ("{name} 的评测记录", "Runs of {name}"),
-    "progress.totals": ("通过 {passed}/{exercises} 道练习 · 最佳得分合计 {points}/{max_points} · 评测 {runs} 次 · 复习 {reviews} 次", "{passed}/{exercises} exercises passed · best points {points}/{max_points} · {runs} {runs?run|runs} · {reviews} {reviews?review|reviews}"),
-    "col.best": ("最佳", "best"),
+    "progress.totals": ("通过 {passed}/{exercises} 道练习 · 得分 {points}/{max_points} · 评测 {runs} 次 · 复习 {reviews} 次", "{passed}/{exercises} exercises passed · {points}/{max_points} points · {runs} {runs?run|runs} · {reviews} {reviews?review|reviews}"),
+    "col.now": ("现在", "now"),
+    "col.points": ("得分", "points"),
     "col.runs": ("次数", "runs"),
     "col.last": ("最近", "last"),
     "col.when": ("时间", "when"),
@@ -125,7 +132,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.reviews": ("次数", "n"),
     "col.last_rating": ("上次", "last"),
     "col.next": ("下次", "next"),
-    "help.title": ("快捷键", "Keys"),
+    "help.title": ("使用说明与快捷键", "How it works, and the keys"),
+    "help.close": ("esc 或 ? 关闭 · ↑↓ PgUp PgDn 滚动", "esc or ? closes · ↑↓ PgUp PgDn scroll"),
+    "help.TransferlingsApp": ("l 切换中文/English；p 查看进度；ctrl+p 命令面板：输入题号或练习名（如 “问题 5”、“freez”）直接跳转；q 退出（会丢失内容时先询问）。",
+                              "l switches 中文/English; p shows progress; ctrl+p opens the command palette: type a question number or an exercise name (\"question 5\", \"freez\") to jump there; q quits (asking first when work would be lost)."),
+    "help.HomeScreen": ("用 ↑↓ 选题，回车打开。v 复习到期的题；i 开始限时模拟面试；u 继续未完成的面试。编程练习一栏列出每道练习：✓ 已通过，✗ 未通过（通过的检查数/总数），— 未开始，✎ 改动后未评测。",
+                        "Pick a question with ↑↓ and press enter. v reviews the questions due; i starts a timed mock interview; u resumes an unfinished one. The exercise column lists each exercise: ✓ passed, ✗ failing (checks passed/all), — not started, ✎ edited since graded."),
+    "help.QuestionScreen": ("先自己回答（说出来或写下来），再按空格看参考答案。用 ↓、PgDn 或 j 滚动。用 a–h 勾选你答到的要点，然后按 1–4 自评，系统据此安排下次复习。o 打开配套编程练习。复习时回答框直接接收输入：ctrl+r 显示答案，esc 离开输入框。",
+                            "Answer it yourself first (aloud or typed), then space reveals the model answer. Scroll with ↓, PgDn or j. Tick the key points you covered with a–h, then rate yourself 1–4; the next review is scheduled from it. o opens the coding exercise. In a review the answer box takes your typing: ctrl+r reveals, esc leaves the box."),
+    "help.ExerciseScreen": ("编辑练习文件（e 打开 $EDITOR 或内置编辑器；也可以用自己的编辑器并按 w 监视保存），然后按 r 评测。未通过的检查排在最前，相同的失败合并为一条；↑↓ 选中一条，t 只重跑这一项；在“通过”一行按回车展开。h 逐条显示提示（提示区可滚动）；s 查看参考解（通过前会先确认）；x 恢复初始代码（先备份你的版本）；d 切换设备。",
+                            "Edit the exercise file (e opens $EDITOR or the built-in editor; or use your own editor and press w to grade on every save), then r grades it. Failed checks come first, identical failures as one entry; ↑↓ selects one and t re-runs only that check; enter on the passed line unfolds it. h shows the next hint (the hints pane scrolls); s shows the reference solution (asking first before you pass); x restores the stub, keeping a backup of yours; d switches the device."),
+    "help.ProgressScreen": ("每道练习的当前状态（以你工作区中的文件为准）、得分和评测记录；每道题的复习情况；以往的模拟面试（回车打开报告）。",
+                            "Each exercise's state (of the file in your workspace), points and run history; each question's reviews; past mock interviews (enter opens a report)."),
+    "help.InterviewScreen": ("直接在回答框中输入；ctrl+n / ctrl+b 切换题目；编程题按 ctrl+g 打开练习（计时不停）。ctrl+f 交卷，然后用 a–h 勾选答到的要点，再按 ctrl+f 保存报告。面试每次改动都会保存：离开或退出后可在首页按 u 或用 transferlings interview --resume 继续。",
+                             "Type your answer straight away; ctrl+n / ctrl+b move between questions; ctrl+g opens a coding question's exercise (the clock keeps running). ctrl+f finishes; then tick the key points heard with a–h and ctrl+f saves the report. The interview is saved on every change: after leaving or quitting, u on home or transferlings interview --resume carries on."),
+    "help.ReportScreen": ("m 和 h 把报告导出为 Markdown 和 HTML 文件（保存在 reports 文件夹）。", "m and h export the report as Markdown and HTML files (in the reports folder)."),
     "confirm.yes": ("确定", "Yes"),
     "confirm.no": ("取消", "No"),
     "editor.title": ("编辑 {path}（ctrl+s 保存，esc 关闭）", "Editing {path} (ctrl+s saves, esc closes)"),
@@ -169,6 +190,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "reset": ("重置", "Reset"),
     "device": ("设备", "Device"),
     "run_one": ("只跑此项", "Run check"),
+    "tick": ("勾选要点", "Tick a key point"),
+    "scroll_body('down')": ("向下滚动", "Scroll down"),
+    "scroll_body('up')": ("向上滚动", "Scroll up"),
+    "undo_rating": ("撤销评分", "Undo rating"),
+    "resume": ("继续", "Resume"),
     "save": ("保存", "Save"),
     "close": ("关闭", "Close"),
     "dismiss": ("关闭", "Close"),
@@ -190,7 +216,27 @@ def t(key: str, lang: str, **fields) -> str:
 
 
 def action_label(action: str, lang: str) -> str | None:
-    pair = ACTIONS.get(action)
+    pair = ACTIONS.get(action) or ACTIONS.get(action.split("(")[0])
     if pair is None:
         return None
     return pair[0] if lang == "zh" else pair[1]
+
+
+# Question tags as the Chinese UI shows them (English shows the tag itself).
+TAGS_ZH = {
+    "adabn": "AdaBN", "applications": "应用场景", "batch-norm": "批归一化", "bayesian": "贝叶斯",
+    "class-imbalance": "类别不平衡", "coding": "编程", "computer-vision": "计算机视觉", "coral": "CORAL",
+    "dann": "DANN", "discriminative-learning-rates": "分层学习率", "distribution-shift": "分布偏移",
+    "domain-adaptation": "领域自适应", "domains": "领域", "evaluation": "评估", "experiment-design": "实验设计",
+    "feature-extraction": "特征提取", "fine-tuning": "微调", "freezing": "冻结", "fundamentals": "基础",
+    "house-prices": "房价", "image-classification": "图像分类", "l2-sp": "L2-SP", "leep": "LEEP",
+    "linear-probe": "线性探测", "logme": "LogME", "mmd": "MMD", "motivation": "动机", "multimodal": "多模态",
+    "negative-transfer": "负迁移", "nlp": "自然语言处理", "peft": "参数高效微调", "prior": "先验",
+    "regression": "回归", "regularization": "正则化", "source-selection": "源任务选择", "speech": "语音",
+    "target-transform": "目标变换", "task-affinity": "任务亲和度", "transfer-rate": "迁移率",
+    "transferability": "可迁移性",
+}
+
+
+def tag_label(tag: str, lang: str) -> str:
+    return TAGS_ZH.get(tag, tag) if lang == "zh" else tag

@@ -38,17 +38,18 @@ class InterviewSetupScreen(LocalizedModal[tuple]):
         with Vertical(classes="dialog form"):
             yield Label("", id="setup-title", classes="dialog-title")
             for key, widget in (
-                ("questions", Input("5", id="questions", type="integer")),
-                ("mix", Select([(m, m) for m in MIXES], value="both", allow_blank=False, id="mix")),
-                ("minutes", Input("30", id="minutes", type="integer")),
-                ("order", Select([(o, o) for o in ORDERS], value="random", allow_blank=False, id="order")),
-                ("seed", Input("", id="seed", type="integer")),
+                ("questions", Input("5", id="questions", type="integer", compact=True)),
+                ("mix", Select([(m, m) for m in MIXES], value="both", allow_blank=False, id="mix", compact=True)),
+                ("minutes", Input("30", id="minutes", type="integer", compact=True)),
+                ("order", Select([(o, o) for o in ORDERS], value="random", allow_blank=False, id="order",
+                                 compact=True)),
+                ("seed", Input("", id="seed", type="integer", compact=True)),
             ):
                 with Horizontal(classes="field"):
                     yield Label("", id=f"label-{key}", classes="field-label")
                     yield widget
-            yield Checkbox("", id="interviewer")
-            yield Checkbox("", id="allow-hints")
+            yield Checkbox("", id="interviewer", compact=True)
+            yield Checkbox("", id="allow-hints", compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("", id="start", variant="success")
 
@@ -58,6 +59,11 @@ class InterviewSetupScreen(LocalizedModal[tuple]):
         for key in ("questions", "mix", "minutes", "order", "seed"):
             self.query_one(f"#label-{key}", Label).update(t(f"iv.{key}", lang))
         self.query_one("#seed", Input).placeholder = t("iv.seed_random", lang)
+        for key, values in (("mix", MIXES), ("order", ORDERS)):
+            select = self.query_one(f"#{key}", Select)
+            value = select.value
+            select.set_options([(t(f"iv.{key}_{v}", lang), v) for v in values])
+            select.value = value
         self.query_one("#interviewer", Checkbox).label = t("iv.interviewer_mode", lang)
         self.query_one("#allow-hints", Checkbox).label = t("iv.allow_hints", lang)
         self.query_one("#start", Button).label = t("iv.start", lang)

@@ -9,11 +9,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from grader import registry
-from quiz import bank, schedule
+from quiz import bank, schedule, standing
+from quiz.reports import local_time
 from quiz.report import VERDICT_STYLE
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
 
+STATUS_STYLE = {"passed": "green", "failing": "red", "not started": "dim"}
 STYLE = {status: style.removeprefix("bold ") for status, style in VERDICT_STYLE.items()}
 
 
@@ -45,24 +47,20 @@ class ProgressScreen(LocalizedScreen):
         self.query_one("#questions-title", Static).update(t("progress.questions", lang))
         table = self.query_one("#exercises", DataTable)
         table.clear(columns=True)
-        for key in ("col.exercise", "col.best", "col.runs", "col.last"):
+        for key in ("col.exercise", "col.now", "col.points", "col.runs", "col.last"):
             table.add_column(t(key, lang))
-        best_points = max_points = passed = 0
+        states = standing.exercise_states(store, self.app.workspace)
         for name in names:
-            best = store.best_run(name)
+            state = states[name]
             runs = store.runs(name, limit=1000)
-            if best:
-                best_points += best["points"]
-                max_points += best["max_points"]
-                passed += best["status"] == "pass"
-                cell = Text(f"{t('verdict.' + best['status'], lang)} {best['points']}/{best['max_points']}", style=STYLE[best["status"]])
-            else:
-                cell = Text(t("status.not started", lang), style="dim")
-            table.add_row(name, cell, str(len(runs)), runs[0]["created_at"][:16].replace("T", " ") if runs else "—", key=name)
+            cell = Text(state.label().removeprefix(name).strip(), style=STATUS_STYLE[state.state])
+            table.add_row(name, cell, f"{state.points}/{state.max_points}", str(len(runs)),
+                          local_time(runs[0]["created_at"]) if runs else "—", key=name)
+        totals = standing.totals(states)
         reviews = store.reviews()
         self.query_one("#totals", Static).update(t(
-            "progress.totals", lang, passed=passed, exercises=len(names), points=best_points,
-            max_points=max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews)))
+            "progress.totals", lang, passed=totals.passed, exercises=totals.exercises, points=totals.points,
+            max_points=totals.max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews)))
         self._draw_reviews()
         self._draw_interviews()
         self._draw_history(names[min(table.cursor_row, len(names) - 1)] if names else None)
@@ -93,7 +91,7 @@ class ProgressScreen(LocalizedScreen):
         for key in ("col.when", "iv.questions", "col.score"):
             table.add_column(t(key, lang))
         for row in past:
-            table.add_row(row["started_at"][:16].replace("T", " "), str(row["config"]["questions"]),
+            table.add_row(local_time(row["started_at"]), str(row["config"]["questions"]),
                           f"{row['score']:.1f}", key=str(row["id"]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -112,7 +110,7 @@ class ProgressScreen(LocalizedScreen):
         if name is None:
             return
         for run in self.app.store.runs(name, limit=200):
-            table.add_row(run["created_at"][:19].replace("T", " "),
+            table.add_row(local_time(run["created_at"]),
                           Text(t(f"verdict.{run['status']}", lang), style=STYLE[run["status"]]),
                           f"{run['passed']}/{run['total']}", f"{run['duration_s']:.2f}")
 

@@ -10,7 +10,7 @@ from textual.widgets import Button, Footer, Header, Markdown, Static, TextArea
 from quiz import bank
 from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
-from quiz.ui.i18n import t
+from quiz.ui.i18n import t, tag_label
 from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints
 
 RATINGS = ("again", "hard", "good", "easy")
@@ -86,7 +86,7 @@ class QuestionScreen(LocalizedScreen):
             self.query_one("#typed", TextArea).border_title = t("q.type_answer", lang)
         body = self.query_one("#qbody", VerticalScroll)
         body.remove_children()
-        meta = f"{q.label('kind', lang)} · {q.label('difficulty', lang)} · {', '.join(q.tags)}"
+        meta = f"{q.label('kind', lang)} · {q.label('difficulty', lang)} · {('、' if lang == 'zh' else ', ').join(tag_label(tag, lang) for tag in q.tags)}"
         progress = f"[b cyan]{self.progress}[/]  " if self.progress else ""
         widgets = [
             Static(f"{progress}[b]{q.id}. {q.title[lang]}[/b]\n[dim]{meta}[/dim]", classes="qtitle"),
