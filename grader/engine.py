@@ -114,10 +114,17 @@ class Grader:
             self.cuda, self.cuda_name = bool(ready.get("cuda")), ready.get("cuda_name")
 
     def close(self) -> None:
-        """Stop the worker, and any grading run in flight (callable from another thread)."""
+        """Stop the worker, and any grading run in flight (callable from another thread).
+        Quick even while another thread is still starting the worker: that start is
+        ended (it raises RuntimeError there) rather than waited for."""
         if self._child_pid is not None:
             _killpg(self._child_pid)
-        with self._lock:
+        if not self._lock.acquire(timeout=0.2):
+            proc = self._proc
+            if proc is not None:
+                _killpg(proc.pid)
+            self._lock.acquire()
+        try:
             proc, self._proc = self._proc, None
             if proc is None:
                 return
@@ -131,6 +138,8 @@ class Grader:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
             proc.stdout.close()
+        finally:
+            self._lock.release()
 
     def kill(self) -> None:
         """SIGKILL the grading child and the worker now, without waiting for the lock: for

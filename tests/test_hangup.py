@@ -222,3 +222,31 @@ def test_hanging_up_the_app_mid_grade_or_in_the_editor_ends_everything(doing, en
         term.wait_for(busy, 30, "the grading child")
     before = term.hang_up()
     assert_all_gone(term, before)
+
+
+def test_quitting_while_the_worker_still_starts_is_immediate():
+    """q right after launch: closing the grader must not wait for torch to import."""
+    from grader.engine import Grader
+
+    grader = Grader()
+    errors = []
+    starter = threading.Thread(target=lambda: errors.append(_start_error(grader)), daemon=True)
+    starter.start()
+    end = time.monotonic() + 10
+    while grader._proc is None and time.monotonic() < end:
+        time.sleep(0.01)
+    worker = grader._proc.pid
+    start = time.monotonic()
+    grader.close()
+    assert time.monotonic() - start < 1.5
+    starter.join(5)
+    assert errors and errors[0] is not None  # the start in flight was ended, not waited for
+    assert worker not in _ppids()
+
+
+def _start_error(grader) -> Exception | None:
+    try:
+        grader.start()
+    except RuntimeError as e:
+        return e
+    return None
