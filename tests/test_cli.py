@@ -103,8 +103,9 @@ def test_solution_is_plain_source_when_piped_or_asked(capsys):
     assert capsys.readouterr().out == source
 
 
-def test_without_a_terminal_the_bare_command_says_what_to_use_instead():
-    result = cli()
+@pytest.mark.parametrize("args", [[], ["review"]])
+def test_without_a_terminal_the_app_says_what_to_use_instead(args):
+    result = cli(*args)
     assert result.returncode == 2 and "transferlings --help" in result.stderr and not result.stdout
 
 

@@ -51,13 +51,9 @@ def one_line(e: Exception) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            print("transferlings: the app needs a terminal; see `transferlings --help` for the commands, "
-                  "`transferlings status` for where you stand", file=sys.stderr)
-            return EXIT_USAGE
-        return run_app()
     try:
+        if args.command is None:
+            return run_app()
         return args.func(args)
     except (UsageError, ValueError, OSError) as e:
         print(f"transferlings: {one_line(e)}", file=sys.stderr)
