@@ -87,22 +87,21 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 _ORIGINALS: dict[str, object] = {}
+_TARGETS = ("rich._wrap", "rich.text", "textual.content")
 
 
 def install() -> None:
-    """Make Rich `Text` and Textual `Content` wrap with `divide_line` (idempotent)."""
-    import rich.text
+    """Make Rich `Text` and Textual `Content` wrap with `divide_line` (idempotent). Call
+    it before Textual is imported, or after: both work; Textual is never imported here."""
+    import sys
 
-    targets = [rich.text]
-    try:
-        import textual.content
+    import rich._wrap
+    import rich.text  # noqa: F401
 
-        targets.append(textual.content)
-    except ImportError:  # pragma: no cover - the CLI without Textual
-        pass
-    for module in targets:
-        if getattr(module, "divide_line", None) not in (None, divide_line):
-            _ORIGINALS[module.__name__] = module.divide_line
+    for name in _TARGETS:
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "divide_line", divide_line) is not divide_line:
+            _ORIGINALS[name] = module.divide_line
             module.divide_line = divide_line
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 import string
+import subprocess
+import sys
 
 import pytest
 from rich._wrap import divide_line as rich_divide_line
@@ -63,3 +65,11 @@ def test_installed_makes_rich_text_wrap_chinese():
     assert lines[:2] == ["迁移学习的核心思想", "是：把在源任务上学到"]
     after = [line.plain for line in Text("迁移学习的核心思想是：把在源任务上学到的知识用到目标任务上").wrap(console, 20)]
     assert after[1].startswith("：")  # uninstalled: Rich's own folding again
+
+
+def test_install_before_textual_is_imported_reaches_textuals_wrapping_too():
+    code = ("from quiz import wrap; wrap.install()\n"
+            "from textual.content import Content\n"
+            "print(Content('迁移学习的核心思想是：把在源任务上学到的知识').wrap(20)[1].plain)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("是：")

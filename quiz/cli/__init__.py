@@ -49,6 +49,9 @@ def one_line(e: Exception) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from quiz import wrap
+
+    wrap.install()  # Chinese wraps between characters in every command's output and the app
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

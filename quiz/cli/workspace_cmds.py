@@ -31,9 +31,13 @@ def cmd_hint(args) -> int:
     lang = resolve_lang(args.lang)
     ex = registry.get(name)
     out = console()
+    from rich.text import Text
+
+    from quiz.report import Hanging
+
     out.print(f"[bold]{ex.title[lang]}[/]")
     for i, hint in enumerate(ex.hints[lang], 1):
-        out.print(f"[yellow]{i}.[/] {hint}")
+        out.print(Hanging(Text(f"{i}. ", style="yellow"), [Text(hint)]))
     return EXIT_OK
 
 
