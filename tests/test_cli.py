@@ -179,3 +179,11 @@ def test_hint_and_solution_print(capsys):
     assert out.count("\n") >= 3
     assert main(["solution", "freezing"]) == 0
     assert "def freeze_backbone" in capsys.readouterr().out
+
+
+def test_main_leaves_rich_wrapping_as_it_found_it(capsys):
+    import rich.text
+
+    before = rich.text.divide_line
+    assert main(["hint", "freezing", "--lang", "zh"]) == 0
+    assert rich.text.divide_line is before

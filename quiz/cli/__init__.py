@@ -51,15 +51,17 @@ def one_line(e: Exception) -> str:
 def main(argv: list[str] | None = None) -> int:
     from quiz import wrap
 
-    wrap.install()  # Chinese wraps between characters in every command's output and the app
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        if args.command is None:
-            return run_app()
-        return args.func(args)
-    except (UsageError, ValueError, OSError) as e:
-        print(f"transferlings: {one_line(e)}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
+    # Chinese wraps between characters in every command's output and the app; undone
+    # afterwards, so that main() called in-process leaves Rich as it found it.
+    with wrap.installed():
+        try:
+            if args.command is None:
+                return run_app()
+            return args.func(args)
+        except (UsageError, ValueError, OSError) as e:
+            print(f"transferlings: {one_line(e)}", file=sys.stderr)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            return 130
