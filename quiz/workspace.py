@@ -103,6 +103,9 @@ def init(target: Path) -> tuple[list[str], list[str]]:
     Existing files are kept as they are. Returns (created, kept) file names."""
     if target.exists() and not target.is_dir():
         raise WorkspaceError(f"{target} exists and is not a folder: pass a folder for the workspace")
+    if target.resolve() in (PACKAGED_STUBS.resolve(), PRISTINE.resolve()):
+        raise WorkspaceError(f"{target} holds the stubs as shipped and stays pristine: pass another folder, "
+                             "e.g. `transferlings init ~/transferlings`")
     created, kept = [], []
     try:
         target.mkdir(parents=True, exist_ok=True)

@@ -84,3 +84,10 @@ def test_init_in_a_place_that_cannot_be_written_is_one_clear_line(tmp_path):
     with pytest.raises(workspace.WorkspaceError) as e:
         workspace.init(Path("/proc/forbidden"))
     assert "Errno" not in str(e.value) and "/proc/forbidden" in str(e.value)
+
+
+def test_init_never_makes_the_shipped_stubs_the_workspace():
+    for folder in (ROOT / "exercises", PRISTINE):
+        with pytest.raises(workspace.WorkspaceError, match="stays pristine"):
+            workspace.init(folder)
+    assert config.get("workspace") is None
