@@ -95,11 +95,12 @@ def test_export_then_import_twice(ws, tmp_path, capsys, monkeypatch):
 
 
 def test_grade_k_runs_only_the_matching_checks_and_records_nothing(ws, capsys):
-    assert main(["grade", "transfer_rate", "--impl", str(ROOT / "solutions"), "-k", "ValueError", "--json"]) == 0
+    assert main(["grade", "transfer_rate", "-k", "ValueError", "--json"]) == 1  # the stub fails them
     [result] = json.loads(capsys.readouterr().out)
     assert result["tests"] and all("ValueError" in t["name"] for t in result["tests"])
-    assert main(["grade", "transfer_rate", "-k", "ValueError"]) == 1
     assert Store().runs() == []
+    assert main(["grade", "transfer_rate", "-k", "no such check"]) == 2
+    assert "no check of transfer_rate has that in its name" in capsys.readouterr().err
 
 
 class Terminal:

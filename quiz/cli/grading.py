@@ -45,6 +45,8 @@ def cmd_grade(args) -> int:
                 else:
                     code = history.read_snapshot(folder / f"{name}.py") if store is not None else None
                     result = _grade_one(grader, name, folder, args, err)
+                    if args.only and not result["tests"] and result["status"] == "error":
+                        raise UsageError(f"-k {args.only!r}: no check of {name} has that in its name")
                     if store is not None:
                         history.record(store, result, code)
                 results.append(result)
