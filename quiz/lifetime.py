@@ -5,7 +5,8 @@ SIGHUP, SIGTERM, or a hang-up seen on the terminal itself (the pty's other end c
 which delivers no signal to a process that is not the session leader) as the end: it
 kills every grading worker and grading child at once, hangs up the rest of the
 foreground job (an $EDITOR opened from the app, a `make run` wrapper), and exits with
-status 128 + the signal. Nothing is lost by not unwinding: every store write is its own
+status 128 + the signal. After SIGTERM the terminal is still there: it gets its modes
+back and leaves the app's full-screen mode. Nothing is lost by not unwinding: every store write is its own
 transaction, and interviews are saved as they change.
 """
 
@@ -15,12 +16,18 @@ import os
 import select
 import signal
 import sys
+import termios
 import threading
 
 from grader.engine import kill_all
 
 _ending = threading.Lock()
 _guarded = False
+_terminal: tuple[int, list] | None = None  # the terminal's fd and its modes before the app
+# Undo what Textual switches on: the alternate screen, a hidden cursor, mouse and focus
+# reporting, bracketed paste, in-band resize and the kitty keyboard protocol.
+RESET = (b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?1004l"
+         b"\x1b[?2004l\x1b[?2048l\x1b[<u")
 
 
 def hang_up(signum: int = signal.SIGHUP) -> None:
@@ -33,6 +40,13 @@ def hang_up(signum: int = signal.SIGHUP) -> None:
         try:
             os.killpg(0, signal.SIGHUP)  # reaches this process too: _ending makes that a no-op
         except OSError:
+            pass
+    elif _terminal is not None:  # still there (SIGTERM): give it back as it was
+        fd, modes = _terminal
+        try:
+            os.write(fd, RESET)
+            termios.tcsetattr(fd, termios.TCSAFLUSH, modes)
+        except (OSError, termios.error):
             pass
     os._exit(128 + int(signum))
 
@@ -62,7 +76,7 @@ def _watch(fd: int, interval: float) -> None:
 def guard_terminal(interval: float = 0.2) -> None:
     """Install the SIGHUP/SIGTERM handlers and the terminal watcher (idempotent; only in
     the main thread)."""
-    global _guarded
+    global _guarded, _terminal
     if _guarded or threading.current_thread() is not threading.main_thread():
         return
     _guarded = True
@@ -70,4 +84,8 @@ def guard_terminal(interval: float = 0.2) -> None:
         signal.signal(signum, lambda n, _frame: hang_up(n))
     fd = _terminal_fd()
     if fd is not None:
+        try:
+            _terminal = (fd, termios.tcgetattr(fd))
+        except termios.error:
+            pass
         threading.Thread(target=_watch, args=(fd, interval), name="hangup-watch", daemon=True).start()

@@ -194,6 +194,20 @@ def test_a_killed_app_takes_its_worker_and_grading_child_along(env, folder):
         term.hang_up()
 
 
+def test_sigterm_ends_the_app_and_gives_the_terminal_back(env, folder):
+    term = Terminal([sys.executable, "-m", "quiz"], folder, env)
+    term.wait_for(lambda: graders_of(term) >= 1 and len(term.output) > 2000, 30, "the app and its worker")
+    before = descendants(term.pid)
+    os.kill(term.pid, signal.SIGTERM)
+    try:
+        assert_all_gone(term, before)
+        time.sleep(0.2)
+        assert b"\x1b[?1049l" in term.output  # left the alternate screen
+        assert termios.tcgetattr(term.master)[3] & termios.ECHO  # echo is back on
+    finally:
+        term.hang_up()
+
+
 DOWN, ENTER = "\x1b[B", "\r"
 # Home: the eighth question (transfer_rate, its only exercise), `o` opens the exercise.
 TO_TRANSFER_RATE = [DOWN] * 7 + [ENTER, "o"]
