@@ -186,7 +186,7 @@ class ExerciseScreen(LocalizedScreen):
             code = f"# {e}"
         self.query_one("#source", Static).update(Group(
             Text(t("ex.source", self.lang, path=display_path(self.path)), style="dim"),
-            Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=False),
+            Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=True),
         ))
 
     def _draw_checks(self) -> None:

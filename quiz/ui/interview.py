@@ -141,11 +141,11 @@ class InterviewScreen(LocalizedScreen):
     HELP_NAME = {"zh": "模拟面试", "en": "Mock interview"}
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", priority=True),
-        Binding("ctrl+b", "previous", "Previous", priority=True),
+        Binding("ctrl+b", "previous", "Previous", priority=True, show=False),
         Binding("ctrl+g", "exercise", "Exercise", priority=True),
         Binding("ctrl+t", "interviewer", "Interviewer", priority=True),
         Binding("ctrl+f", "finish", "Finish", priority=True),
-        Binding("escape", "leave", "Back", priority=True),
+        Binding("escape", "leave", "Back", priority=True, show=False),
         *(Binding(key, f"tick({i})", "Tick", show=False) for i, key in enumerate(TICK_KEYS)),
     ]
 

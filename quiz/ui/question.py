@@ -54,7 +54,7 @@ class QuestionScreen(LocalizedScreen):
         yield Header()
         yield VerticalScroll(id="qbody")
         yield Horizontal(
-            *(Button("", id=f"rate-{r}", classes=f"rate rate-{r}") for r in RATINGS),
+            *(Button("", id=f"rate-{r}", classes=f"rate rate-{r}", compact=True) for r in RATINGS),
             id="ratings",
         )
         yield Footer(compact=True)
@@ -95,7 +95,7 @@ class QuestionScreen(LocalizedScreen):
         if q.exercises:
             widgets.append(Static(t("q.exercises", lang, names=", ".join(q.exercises)), classes="links"))
         if not self.revealed:
-            widgets.append(Static(t("q.hidden", lang), classes="hidden-note"))
+            widgets.append(Static(t("q.hidden_box" if self.answer_box else "q.hidden", lang), classes="hidden-note"))
         else:
             ticks = self.app.store.ticks(q.id)
             widgets += [
