@@ -21,8 +21,11 @@ def summary_line(result: dict, view: ResultView) -> Text:
     line.append(f"{result['status'].upper():7}", style=VERDICT_STYLE[result["status"]])
     line.append(f" {result['exercise']}", style="bold")
     if result["tests"]:
-        line.append(f"  {view.summary} · {result['points']}/{result['max_points']} points")
-    line.append(f"\n        {result['impl']} · {result['duration_s']:.2f} s on {result['device']}", style="dim")
+        line.append(f"  {view.summary}")
+    line.append("\n        ")
+    if result["tests"]:
+        line.append(f"{result['points']}/{result['max_points']} points · ")
+    line.append(f"{result['impl']} · {result['duration_s']:.2f} s on {result['device']}", style="dim")
     if result["status"] not in ("pass", "fail"):
         line.append(f"\n        {result['message']}", style=VERDICT_STYLE[result["status"]])
     return line

@@ -57,9 +57,10 @@ def cmd_grade(args) -> int:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
-        _print_totals(out, results)
         if store is not None:
             _print_standing(out, store, impls[0])
+        else:
+            _print_totals(out, results)
     return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
 
 
@@ -89,8 +90,9 @@ def _print_standing(out, store, folder: Path) -> None:
     from quiz import standing
 
     total = standing.totals(standing.exercise_states(store, folder))
-    out.print(f"[dim]Workspace {folder}: {total.passed}/{total.exercises} exercises passed · "
-              f"{total.points}/{total.max_points} points[/]")
+    style = "bold green" if total.passed == total.exercises else "bold"
+    out.print(f"[{style}]Workspace: {total.passed}/{total.exercises} exercises passed[/] · "
+              f"{total.points}/{total.max_points} points")
 
 
 def _open_store(err):
