@@ -13,8 +13,8 @@ the child's events, and enforces the time and memory limits:
     <- {"job": id, "event": "done", "result": {...}}                 the schema in results.py
 
 The worker lives only as long as the process that started it: it exits at EOF on stdin
-when idle, and during a run it checks every 50 ms that stdin is still open and its parent
-unchanged; if not, it kills the grading child and exits. (Not PR_SET_PDEATHSIG: that
+when idle, and while importing torch and during a run it checks every 50-100 ms that
+stdin is still open and its parent unchanged; if not, it kills the grading child and exits. (Not PR_SET_PDEATHSIG: that
 follows the parent *thread*, and the UI starts the worker from a short-lived one.)
 """
 
@@ -26,6 +26,7 @@ import os
 import select
 import signal
 import sys
+import threading
 import time
 
 os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
@@ -288,7 +289,18 @@ def serve(stdin, out_fd: int) -> None:
     def orphaned() -> bool:
         return os.getppid() != parent or bool(control.poll(0))
 
+    stop = threading.Event()
+
+    def watch_while_preloading() -> None:
+        while not stop.wait(0.1):
+            if orphaned():
+                os._exit(0)
+
+    watcher = threading.Thread(target=watch_while_preloading, daemon=True)
+    watcher.start()
     preload()
+    stop.set()
+    watcher.join()  # no second thread when the grading children are forked
     cuda, cuda_name = probe_cuda()
     gc.freeze()
     baseline_mb = rss_mb(os.getpid())

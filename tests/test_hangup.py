@@ -13,6 +13,7 @@ import select
 import shutil
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import threading
@@ -264,3 +265,25 @@ def _start_error(grader) -> Exception | None:
     except RuntimeError as e:
         return e
     return None
+
+
+def test_a_worker_still_importing_torch_ends_with_a_killed_app():
+    app = subprocess.Popen([sys.executable, "-c", "from grader.engine import Grader; Grader().start()"],
+                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        end = time.monotonic() + 10
+        while not (workers := [p for p in descendants(app.pid) if "grader.worker" in _cmdline(p)]):
+            assert time.monotonic() < end, "no worker started"
+            time.sleep(0.02)
+        time.sleep(0.3)
+        app.kill()
+        app.wait()
+        end = time.monotonic() + GONE_WITHIN_S
+        while any(p in _ppids() for p in workers) and time.monotonic() < end:
+            time.sleep(0.05)
+        left = [p for p in workers if p in _ppids()]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, "the worker went on importing torch for nobody"
+    finally:
+        app.kill()
