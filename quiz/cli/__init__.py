@@ -64,4 +64,5 @@ def main(argv: list[str] | None = None) -> int:
             print(f"transferlings: {one_line(e)}", file=sys.stderr)
             return EXIT_USAGE
         except KeyboardInterrupt:
+            print("transferlings: cancelled", file=sys.stderr)
             return 130
