@@ -1,6 +1,7 @@
-"""The learning loop's screens at 80x24 and 120x36, in both languages: a revealed question,
-its rating keys with their intervals, the attempts of an exercise with a diff, the activity
-calendar. Regenerate after an intended change with
+"""The learning loop's screens at 80x24 and 120x36, in both languages: the attempts of an
+exercise with a diff, the activity calendar. (The rating keys' intervals are on the
+question screen, in tests/test_snapshots.py and asserted in tests/test_ui_loop.py.)
+Regenerate after an intended change with
 `pytest tests/test_snapshots_loop.py --snapshot-update` and review the SVGs."""
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from quiz import history, schedule
 from quiz.store import Store
 from quiz.ui.activity import ActivityScreen
 from quiz.ui.history import HistoryScreen
-from quiz.ui.question import QuestionScreen
 from tests.ui_helpers import FIXED_NOW, make_app, make_workspace
 
 SIZES = [(80, 24), (120, 36)]
@@ -51,22 +51,13 @@ def seeded_app(tmp_path, lang):
     return make_app(tmp_path, lang=lang, store=store)
 
 
-def pushing(screen_factory, *keys):
+def pushing(screen_factory):
     async def run(pilot):
         pilot.app.push_screen(screen_factory())
         await pilot.pause()
-        if keys:
-            await pilot.press(*keys)
         await pilot.pause()
 
     return run
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("lang", LANGS)
-def test_question_with_intervals_on_the_rating_keys(snap_compare, tmp_path, lang, size):
-    assert snap_compare(make_app(tmp_path, lang=lang), run_before=pushing(lambda: QuestionScreen(4), "space"),
-                        terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
