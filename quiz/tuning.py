@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections import Counter
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,8 @@ from fsrs import ReviewLog, Scheduler
 from quiz import schedule
 from quiz.store import Store
 
-MIN_REVIEWS = 512
+MIN_REVIEWS = 512  # py-fsrs's mini-batch: fewer and it returns the defaults
+MAX_SEQUENCE = 64  # py-fsrs learns from each card's first 64 reviews
 
 
 def review_logs(store: Store) -> list[ReviewLog]:
@@ -30,10 +32,15 @@ def review_logs(store: Store) -> list[ReviewLog]:
 
 
 def countable_reviews(logs: list[ReviewLog]) -> int:
-    """Reviews the optimiser learns from: those a day or more after the card's previous one."""
+    """Reviews the optimiser learns from, counted as py-fsrs does: among each card's first
+    MAX_SEQUENCE reviews, those a day or more after the card's previous one."""
     last: dict[int, datetime] = {}
+    seen: Counter = Counter()
     n = 0
     for log in sorted(logs, key=lambda log: log.review_datetime):
+        seen[log.card_id] += 1
+        if seen[log.card_id] > MAX_SEQUENCE:
+            continue
         previous = last.get(log.card_id)
         if previous is not None and (log.review_datetime - previous).days > 0:
             n += 1

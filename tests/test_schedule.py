@@ -98,3 +98,13 @@ def test_stored_parameters_drive_the_scheduler(store):
     params[2] = 5.0  # initial stability after Good
     store.set_setting(schedule.SETTING_PARAMETERS, str(params))
     assert schedule.scheduler(store).parameters[2] == 5.0
+
+
+def test_reviews_count_for_optimisation_as_py_fsrs_counts_them(store):
+    for day in range(70):
+        schedule.review(store, 1, "good", 0, 4, when=T0 + timedelta(days=day))
+        schedule.review(store, 2, "good", 0, 4, when=T0 + timedelta(days=day, hours=1))
+    schedule.review(store, 2, "good", 0, 4, when=T0 + timedelta(days=1, hours=2))  # same day: not counted
+    # The first 64 reviews of each card count when a whole day (24 h) passed since the one
+    # before: card 1 on days 1-63; card 2 on days 1 and 3-62 (day 2 comes 23 h after the extra one).
+    assert tuning.countable_reviews(tuning.review_logs(store)) == 63 + 61
