@@ -15,7 +15,8 @@ from quiz.interview import InterviewConfig
 from quiz.paths import home
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.exercise import ExerciseScreen
-from quiz.ui.interview import InterviewScreen, InterviewSetupScreen, ReportScreen, start_interview
+from quiz.ui.interview import InterviewScreen, ReportScreen, start_interview
+from quiz.ui.interview_setup import InterviewSetupScreen
 from quiz.ui.progress import ProgressScreen
 from quiz.ui.results import failures_first_options
 from tests.ui_helpers import FIXED_NOW, make_app, wait_until

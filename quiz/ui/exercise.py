@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
-import shlex
-import subprocess
 import threading
 from pathlib import Path
 
@@ -13,7 +10,7 @@ from rich.console import Group
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -27,10 +24,10 @@ from quiz.report import VERDICT_STYLE
 from quiz.ui import loop
 from quiz.ui import results as checks_list
 from quiz.ui.base import LocalizedScreen
-from quiz.ui.dialogs import CodeScreen, ConfirmScreen, EditorScreen
+from quiz.ui.dialogs import CodeScreen, ConfirmScreen
 from quiz.ui.i18n import t
+from quiz.ui.watching import EditAndWatch
 
-WATCH_INTERVAL_S = 0.3
 NARROW = 100  # below this many columns the panes stack
 
 
@@ -51,7 +48,7 @@ def task_text(stub: Path) -> str:
         return ""
 
 
-class ExerciseScreen(LocalizedScreen):
+class ExerciseScreen(EditAndWatch, LocalizedScreen):
     HELP_NAME = {"zh": "编程练习", "en": "Exercise"}
     BINDINGS = [
         Binding("r,f5", "grade", "Grade"),
@@ -207,7 +204,7 @@ class ExerciseScreen(LocalizedScreen):
             highlighted = enabled[0] if enabled else None
         self.checks_mode = mode
         checks.highlighted = highlighted
-        self.refresh_bindings()
+        self.call_after_refresh(self.refresh_bindings)  # once the list holds its new options
 
     def _selected_check(self) -> dict | None:
         """The first check of the failure group under the cursor, when there is one."""
@@ -236,6 +233,7 @@ class ExerciseScreen(LocalizedScreen):
             shown.append(Text(t("ex.more_hints", lang), style="dim"))
         pane = self.query_one("#hints", VerticalScroll)
         pane.display = bool(shown)
+        pane.border_title = t("ex.hints_title", lang)
         self.query_one("#hints-text", Static).update(Group(*shown))
 
     def _draw_status(self) -> None:
@@ -373,67 +371,6 @@ class ExerciseScreen(LocalizedScreen):
             self._stop_watching()
             self.app.pop_screen()
 
-    # ---- editing, watching --------------------------------------------------------------
-
-    def action_edit(self) -> None:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            self.app.push_screen(EditorScreen(self.path), self._edited)
-            return
-        command = shlex.split(editor) + [str(self.path)]
-        try:
-            with self.app.suspend():
-                subprocess.call(command)
-        except SuspendNotSupported:
-            subprocess.call(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError as e:
-            self.notify(f"{editor}: {e}", severity="error")
-            return
-        self._edited(True)
-
-    def _edited(self, saved: bool | None) -> None:
-        self._draw_source()
-        if saved and self.watching:
-            self.watch_stamp = self._stamp()
-            self.action_grade()
-
-    def _stamp(self) -> tuple | None:
-        try:
-            st = self.path.stat()
-            return (st.st_mtime_ns, st.st_size)
-        except OSError:
-            return None
-
-    def action_watch(self) -> None:
-        if self.watching:
-            self._stop_watching()
-            self.notify(t("ex.watch_off", self.lang))
-        else:
-            self.watching = True
-            self.watch_stamp = self._stamp()
-            self.watch_timer = self.set_interval(WATCH_INTERVAL_S, self._poll)
-            self.notify(t("ex.watch_on", self.lang))
-        self._draw_status()
-
-    def _stop_watching(self) -> None:
-        self.watching = False
-        if self.watch_timer is not None:
-            self.watch_timer.stop()
-            self.watch_timer = None
-
-    def _poll(self) -> None:
-        stamp = self._stamp()
-        if stamp == self.watch_stamp:
-            return
-        self.watch_stamp = stamp
-        self._draw_source()
-        self.set_timer(WATCH_INTERVAL_S, lambda: self._settled(stamp))
-
-    def _settled(self, stamp) -> None:
-        """Debounce: grade once the file has stopped changing."""
-        if self._stamp() == stamp:
-            self.action_grade()
-
     # ---- hints, solution, reset, device -------------------------------------------------
 
     def action_hint(self) -> None:
@@ -467,7 +404,9 @@ class ExerciseScreen(LocalizedScreen):
                 return
             saved = workspace.reset(self.exercise.name, self.folder)
             self.notify(t("ex.reset_done", self.lang, path=saved) if saved else t("ex.reset_clean", self.lang))
+            self.status_line, self.rerun_note = t("ex.reset_regrade", self.lang), ""
             self._draw_source()
+            self._draw_status()
 
         self.app.push_screen(ConfirmScreen(t("ex.reset_confirm", self.lang, name=self.path.name)), reset)
 

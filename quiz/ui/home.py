@@ -129,7 +129,8 @@ class HomeScreen(LocalizedScreen):
         start_review(self.app)
 
     def action_interview(self) -> None:
-        from quiz.ui.interview import InterviewSetupScreen, start_interview
+        from quiz.ui.interview import start_interview
+        from quiz.ui.interview_setup import InterviewSetupScreen
 
         def chosen(choice: tuple | None) -> None:
             if choice:

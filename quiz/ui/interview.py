@@ -1,5 +1,6 @@
-"""Mock interviews in the UI: setup, the timed session (candidate and interviewer views),
-scoring after the clock stops, and the saved report."""
+"""Mock interviews in the UI: the timed session (candidate and interviewer views) and
+scoring after the clock stops; the setup form and the report screen have modules of
+their own."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Markdown, Select, Static, TextArea
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Input, Markdown, Static, TextArea
 
 from grader import registry
-from quiz import bank, interview_saved, reports
-from quiz.interview import MIXES, ORDERS, InterviewConfig, InterviewSession, SessionEnded, plan, report
+from quiz import bank, interview_saved
+from quiz.interview import InterviewConfig, InterviewSession, SessionEnded, plan, report
 from quiz.paths import home
-from quiz.ui.base import LocalizedModal, LocalizedScreen
+from quiz.ui.base import LocalizedScreen
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.i18n import t
+from quiz.ui.interview_report import ReportScreen
 from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints
 from quiz.workspace import pristine
 
@@ -27,69 +29,6 @@ from quiz.workspace import pristine
 def clock_text(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-class InterviewSetupScreen(LocalizedModal[tuple]):
-    """The interview's settings; dismisses with (InterviewConfig, interviewer) or None."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog form"):
-            yield Label("", id="setup-title", classes="dialog-title")
-            for key, widget in (
-                ("questions", Input("5", id="questions", type="integer", compact=True)),
-                ("mix", Select([(m, m) for m in MIXES], value="both", allow_blank=False, id="mix", compact=True)),
-                ("minutes", Input("30", id="minutes", type="integer", compact=True)),
-                ("order", Select([(o, o) for o in ORDERS], value="random", allow_blank=False, id="order",
-                                 compact=True)),
-                ("seed", Input("", id="seed", type="integer", compact=True)),
-            ):
-                with Horizontal(classes="field"):
-                    yield Label("", id=f"label-{key}", classes="field-label")
-                    yield widget
-            yield Checkbox("", id="interviewer", compact=True)
-            yield Checkbox("", id="allow-hints", compact=True)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("", id="start", variant="success")
-
-    def render_lang(self) -> None:
-        lang = self.lang
-        self.query_one("#setup-title", Label).update(t("iv.setup", lang))
-        for key in ("questions", "mix", "minutes", "order", "seed"):
-            self.query_one(f"#label-{key}", Label).update(t(f"iv.{key}", lang))
-        self.query_one("#seed", Input).placeholder = t("iv.seed_random", lang)
-        for key, values in (("mix", MIXES), ("order", ORDERS)):
-            select = self.query_one(f"#{key}", Select)
-            value = select.value
-            select.set_options([(t(f"iv.{key}_{v}", lang), v) for v in values])
-            select.value = value
-        self.query_one("#interviewer", Checkbox).label = t("iv.interviewer_mode", lang)
-        self.query_one("#allow-hints", Checkbox).label = t("iv.allow_hints", lang)
-        self.query_one("#start", Button).label = t("iv.start", lang)
-
-    def on_input_submitted(self) -> None:
-        self._start()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "start":
-            self._start()
-
-    def _start(self) -> None:
-        def number(field: str) -> int | None:
-            value = self.query_one(f"#{field}", Input).value.strip()
-            return int(value) if value else None
-
-        try:
-            config = InterviewConfig(
-                questions=number("questions") or 5, mix=self.query_one("#mix", Select).value,
-                minutes=number("minutes") or 30, order=self.query_one("#order", Select).value, seed=number("seed"),
-                allow_hints=self.query_one("#allow-hints", Checkbox).value,
-            )
-        except ValueError as e:
-            self.notify(str(e), severity="error")
-            return
-        self.dismiss((config, self.query_one("#interviewer", Checkbox).value))
 
 
 def interview_folder(config: InterviewConfig, exercises: list[str]) -> Path:
@@ -420,38 +359,3 @@ class InterviewScreen(LocalizedScreen):
         self.saved = True
         interview_saved.discard(self.folder)
         self.app.switch_screen(ReportScreen(self.app.store.interview(interview_id)))
-
-
-class ReportScreen(LocalizedScreen):
-    """A saved interview's report, with exports to Markdown and HTML files."""
-
-    HELP_NAME = {"zh": "面试报告", "en": "Interview report"}
-    BINDINGS = [
-        Binding("m", "export('md')", "Markdown"),
-        Binding("h", "export('html')", "HTML"),
-        Binding("escape", "back", "Back"),
-    ]
-
-    def __init__(self, saved: dict):
-        super().__init__()
-        self.saved = saved
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="report-body"):
-            yield Markdown(id="report")
-        yield Footer(compact=True)
-
-    def render_lang(self) -> None:
-        self.query_one("#report", Markdown).update(reports.to_markdown(self.saved, self.lang, wrap=True))
-
-    def action_export(self, fmt: str) -> None:
-        folder = home() / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"interview-{self.saved['id']}-{self.lang}.{fmt}"
-        text = reports.to_markdown(self.saved, self.lang) if fmt == "md" else reports.to_html(self.saved, self.lang)
-        path.write_text(text, encoding="utf-8")
-        self.notify(t("iv.exported", self.lang, path=path))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
