@@ -130,3 +130,19 @@ async def test_activity_screen_from_progress_shows_calendar_streak_points_and_fa
         assert "Current streak: 2 days · active on 3 of the last 182 days" in text
         assert "freezing  ▃▆      2/3" in text  # points 1/3 then 2/3
         assert "2  freezing  check 2" in text and "1  freezing  check 1" in text
+
+
+async def test_after_a_pass_the_exercise_offers_the_next_step_and_n_goes_there(tmp_path):
+    app = make_app(tmp_path)
+    schedule.review(app.store, 1, "good", 0, 4, when=FIXED_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # Continue: Exercise freezing
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen) and screen.exercise.name == "freezing"
+        screen.snapshot = (app.workspace / "freezing.py").read_text()
+        screen.post_message(ExerciseScreen.Graded(run_result("pass", 3, folder=app.workspace)))
+        await pilot.pause()
+        assert any("Next on the path: Exercise heads" in str(n.message) for n in app._notifications)
+        assert [a["status"] for a in app.store.attempts("freezing")] == ["pass"]
+        await pilot.press("n")
+        assert isinstance(app.screen, ExerciseScreen) and app.screen.exercise.name == "heads"

@@ -92,6 +92,7 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self.exercise = registry.get(name)
         self.candidate = candidate
         self.on_graded = on_graded
+        self.snapshot: str | None = None  # the text of the workspace file being graded, for its attempt
         self.on_aid = on_aid
         self.expanded = False
         self.rerun_note = ""

@@ -8,6 +8,7 @@ key points. Each rating key shows the interval FSRS would give before it is pres
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Button, DataTable, Static, TextArea
@@ -149,7 +150,10 @@ class ContinueLine(Static, can_focus=True):
     BINDINGS = [Binding("enter", "go", "Continue", show=False), Binding("down", "into_list", show=False)]
 
     def refresh_line(self) -> None:
-        self.update(Text.assemble((continue_line(self.app), "bold"), "   ", (queue_line(self.app) + "  (v)", "yellow")))
+        """One line when both parts fit the terminal, else the queue below."""
+        step, reviews = continue_line(self.app), queue_line(self.app) + "  (v)"
+        gap = "   " if cell_len(step) + 3 + cell_len(reviews) <= self.app.size.width - 2 else "\n"
+        self.update(Text.assemble((step, "bold"), gap, (reviews, "yellow")))
 
     def action_go(self) -> None:
         open_step(self.app, next_step(self.app))
