@@ -124,7 +124,9 @@ async def test_activity_screen_from_progress_shows_calendar_streak_points_and_fa
     history.record(app.store, run_result("fail", 1, folder=ws), "x = 1\n")
     history.record(app.store, run_result("fail", 2, folder=ws), "x = 2\n")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("p", "y")
+        await pilot.press("p")
+        assert "streak 2 days (y: activity)" in text_of(app, "#totals")
+        await pilot.press("y")
         assert isinstance(app.screen, ActivityScreen)
         text = text_of(app, "#activity")
         assert "Current streak: 2 days · active on 3 of the last 182 days" in text

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Button, DataTable, Static, TextArea
 
-from quiz import path, schedule, standing
+from quiz import activity, path, schedule, standing
 from quiz.store import RATINGS
 from quiz.ui.i18n import ACTIONS, t
 
@@ -38,6 +38,7 @@ TEXT = {
     "all_done": {"en": "Path complete: every question reviewed and every exercise passed",
                  "zh": "学习路径已完成：所有题目都复习过，所有练习都已通过"},
     "next_offer": {"en": "Passed! Next on the path: {step} (n)", "zh": "通过！路径上的下一步：{step}（n）"},
+    "streak": {"en": "streak {n} {n_days} (y: activity)", "zh": "连续学习 {n} 天（y：学习记录）"},
 }
 
 
@@ -99,6 +100,11 @@ def queue_line(app) -> str:
 def next_step(app, after: path.Step | None = None) -> path.Step | None:
     states = standing.exercise_states(app.store, app.workspace)
     return path.next_step(app.store, states, after)
+
+
+def streak_line(app) -> str:
+    n = activity.streak(set(activity.per_day(app.store)), schedule.local_day(app.clock()))
+    return tl("streak", app.lang, n=n, n_days="day" if n == 1 else "days")
 
 
 def continue_line(app) -> str:

@@ -12,6 +12,7 @@ from grader import registry
 from quiz import bank, schedule, standing
 from quiz.reports import local_time
 from quiz.report import VERDICT_STYLE
+from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
 
@@ -60,7 +61,8 @@ class ProgressScreen(LocalizedScreen):
         reviews = store.reviews()
         self.query_one("#totals", Static).update(t(
             "progress.totals", lang, passed=totals.passed, exercises=totals.exercises, points=totals.points,
-            max_points=totals.max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews)))
+            max_points=totals.max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews))
+            + " · " + loop.streak_line(self.app))
         self._draw_reviews()
         self._draw_interviews()
         self._draw_history(names[min(table.cursor_row, len(names) - 1)] if names else None)
