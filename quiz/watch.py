@@ -58,7 +58,8 @@ def render(result: dict, lang: str) -> list[Text]:
     view = failures_first(result)
     style = "bold green" if result["status"] == "pass" else "bold red"
     lines = [Text.assemble((f"{result['status'].upper()} ", style), (result["exercise"], "bold"),
-                           f"  {view.summary_in(lang)} · {result['points']}/{result['max_points']} points",
+                           f"  {view.summary_in(lang)} · {result['points']}/{result['max_points']}"
+                           + (" 分" if lang == "zh" else " points"),
                            (f"  {result['duration_s']:.2f} s", "dim"))]
     if result["status"] not in ("pass", "fail"):
         lines.append(Text(result["message"], style=style))

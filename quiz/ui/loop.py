@@ -22,7 +22,6 @@ ACTIONS.update({
     "undo_rating": ("撤销评分", "Undo rating"),
     "attempts": ("提交记录", "Attempts"),
     "next_step": ("下一步", "Next step"),
-    "continue_path": ("继续", "Continue"),
     "versus_solution": ("对比参考解", "Vs solution"),
     "activity": ("学习记录", "Activity"),
 })
