@@ -20,14 +20,12 @@ def summary_line(result: dict, view: ResultView) -> Text:
     line = Text()
     line.append(f"{result['status'].upper():7}", style=VERDICT_STYLE[result["status"]])
     line.append(f" {result['exercise']}", style="bold")
-    if result["tests"]:
-        line.append(f"  {view.summary}")
-    line.append("\n        ")
-    if result["tests"]:
-        line.append(f"{result['points']}/{result['max_points']} points · ")
+    if not result["tests"]:  # nothing ran: where is all there is to say
+        line.append(f"\n        {result['impl']}", style="dim")
+        return line
+    line.append(f"  {view.summary}")
+    line.append(f"\n        {result['points']}/{result['max_points']} points · ")
     line.append(f"{result['impl']} · {result['duration_s']:.2f} s on {result['device']}", style="dim")
-    if result["status"] not in ("pass", "fail"):
-        line.append(f"\n        {result['message']}", style=VERDICT_STYLE[result["status"]])
     return line
 
 
@@ -91,6 +89,8 @@ def render_result(result: dict, *, verbose: bool = False) -> Group:
     one line for the passed checks (each listed with `verbose`) and the skipped ones."""
     view = failures_first(result, hidden_apart=False)
     parts: list = [summary_line(result, view)]
+    if result["status"] not in ("pass", "fail"):
+        parts.append(Hanging(Text(" " * 8), [Text(result["message"], style=VERDICT_STYLE[result["status"]])]))
     parts += [failure_block(group) for group in view.failed]
     if view.passed:
         icon, style = ICONS["pass"]

@@ -41,7 +41,8 @@ def cmd_grade(args) -> int:
                 if not (folder / f"{name}.py").is_file():
                     result = assemble(exercise=name, impl=str(folder), device=args.device, duration_s=0.0, plan=[],
                                       done={}, verdict="error",
-                                      verdict_message=f"{folder / (name + '.py')}: no such file (`transferlings reset {name}` restores the stub)")
+                                      verdict_message=f"{folder / (name + '.py')}: no such file (`transferlings reset {name}"
+                                                      + (f" --impl {folder}" if args.impl else "") + "` restores the stub)")
                 else:
                     code = history.read_snapshot(folder / f"{name}.py") if store is not None else None
                     result = _grade_one(grader, name, folder, args, err)
@@ -126,7 +127,7 @@ def _print_totals(out, results: list[dict]) -> None:
         return
     passed = sum(r["status"] == "pass" for r in results)
     points = sum(r["points"] for r in results)
-    top = sum(r["max_points"] for r in results)
+    top = sum(registry.get(r["exercise"]).points for r in results)  # also for a run that never started
     style = "bold green" if passed == len(results) else "bold red"
     out.print(f"[{style}]{passed}/{len(results)} passed[/] · {points}/{top} points")
 
