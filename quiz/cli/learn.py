@@ -8,6 +8,17 @@ from pathlib import Path
 
 from quiz.cli.common import EXIT_OK, UsageError, console, exercise_names
 
+TEXT = {
+    "columns": {"en": ("#", "exercise", "state", "points"), "zh": ("#", "练习", "状态", "得分")},
+    "totals": {"en": "{passed}/{exercises} passed · {points}/{max_points} points · {due} due · {new} new today",
+               "zh": "已通过 {passed}/{exercises} · 得分 {points}/{max_points} · {due} 道待复习 · 今日新题 {new} 道"},
+    "queue": {"en": "{due} due · {new} new today · at most {limit} new a day · desired retention {retention:.2f}"
+                    " · parameters: {tuned}",
+              "zh": "{due} 道待复习 · 今日新题 {new} 道 · 每天最多 {limit} 道新题 · 目标记忆保持率 {retention:.2f}"
+                    " · 参数：{tuned}"},
+    "tuned": {"en": ("FSRS defaults", "optimised from your reviews"), "zh": ("FSRS 默认值", "按你的复习记录优化")},
+}
+
 
 def _context(lang_arg: str | None = None):
     from quiz import workspace
@@ -58,8 +69,8 @@ def cmd_status(args) -> int:
         return EXIT_OK
     style = {"passed": "green", "failing": "red", "not started": "dim"}
     table = Table(box=None, header_style="bold dim", pad_edge=False)
-    for column in ("#", "exercise", "state", "points"):
-        table.add_column(column, justify="right" if column in ("#", "points") else "left")
+    for i, column in enumerate(TEXT["columns"][lang]):
+        table.add_column(column, justify="right" if i in (0, 3) else "left")
     for i, name in enumerate(order, 1):
         s = states[name]
         table.add_row(str(i), name, Text(s.words(lang), style=style[s.state]), f"{s.points}/{s.max_points}")
@@ -68,8 +79,9 @@ def cmd_status(args) -> int:
     out.print(table)
     totals = standing.totals(states)
     q = schedule.queue(store, path.question_order())
-    out.print(f"[bold]{totals.passed}/{totals.exercises} passed · {totals.points}/{totals.max_points} points[/]"
-              f" · {len(q.due)} due · {len(q.new)} new today")
+    out.print(TEXT["totals"][lang].format(passed=totals.passed, exercises=totals.exercises, points=totals.points,
+                                          max_points=totals.max_points, due=len(q.due), new=len(q.new)),
+              style="bold")
     return EXIT_OK
 
 
@@ -100,7 +112,7 @@ def cmd_watch(args) -> int:
 def cmd_schedule(args) -> int:
     from quiz import path, schedule, tuning
 
-    store, _, lang = _context()
+    store, _, lang = _context(args.lang)
     if args.new_per_day is not None:
         schedule.set_new_per_day(store, args.new_per_day)
     if args.retention is not None:
@@ -112,9 +124,9 @@ def cmd_schedule(args) -> int:
         except RuntimeError as e:
             raise UsageError(f"FSRS optimisation failed: {e}") from None
     q = schedule.queue(store, path.question_order())
-    tuned = "optimised from your reviews" if store.setting(schedule.SETTING_PARAMETERS) else "FSRS defaults"
-    out.print(f"{len(q.due)} due · {len(q.new)} new today · {schedule.new_per_day(store)} new a day at most"
-              f" · desired retention {schedule.desired_retention(store):.2f} · parameters: {tuned}")
+    tuned = TEXT["tuned"][lang][store.setting(schedule.SETTING_PARAMETERS) is not None]
+    out.print(TEXT["queue"][lang].format(due=len(q.due), new=len(q.new), limit=schedule.new_per_day(store),
+                                         retention=schedule.desired_retention(store), tuned=tuned))
     return EXIT_OK
 
 
@@ -157,7 +169,7 @@ def register(sub) -> None:
     p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="default: the next unfinished one on the path")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.set_defaults(func=cmd_watch)
-    p = sub.add_parser("schedule", help="the review queue and its settings")
+    p = with_lang(sub.add_parser("schedule", help="the review queue and its settings"))
     p.add_argument("--new-per-day", type=int, metavar="N", help="new questions a day (default 3)")
     p.add_argument("--retention", type=float, metavar="R", help="FSRS desired retention (default 0.9)")
     p.add_argument("--optimise", action="store_true", help="fit FSRS parameters to your review log")
