@@ -422,3 +422,14 @@ async def test_help_closes_with_a_visible_key_scrolls_and_explains_each_screen(t
         assert scroll.scroll_y > 0
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_exercise_header_states_the_task_of_the_stub_not_of_the_users_file(tmp_path):
+    app = make_app(tmp_path)
+    (app.workspace / "heads.py").write_text('"""My own notes, not the task."""\n')
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("heads"))
+        await pilot.pause()
+        header = str(app.screen.query_one("#task").content)
+        stub_doc = (PRISTINE / "heads.py").read_text().split('"""')[1].strip().splitlines()[0]
+        assert stub_doc in header and "My own notes" not in header

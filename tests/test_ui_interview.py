@@ -227,3 +227,26 @@ async def test_hints_in_an_interview_only_when_allowed_and_each_use_is_reported(
         assert saved["aids"] == {"hint": 2, "solution": 1}
         text = str(app.screen.query_one("#report").source)
         assert "with help: 2 hints, 1 solution" in text and "solution opened at" in text
+
+
+async def test_setup_checkboxes_read_without_colour_and_allow_hints_reaches_the_config(tmp_path):
+    app = interview_app(tmp_path, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        box = app.screen.query_one("#allow-hints")
+        assert "X" not in str(box.render())
+        box.value = True
+        await pilot.pause()
+        assert "X" in str(box.render())
+        app.screen.query_one("#seed", Input).value = "5"
+        await pilot.click("#start")
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen) and app.screen.session.config.allow_hints
+
+
+def test_resume_with_nothing_to_resume_is_one_clear_line(capsys):
+    from quiz.cli import main
+
+    assert main(["interview", "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no unfinished mock interview" in err and len(err.splitlines()) == 1

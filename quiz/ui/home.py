@@ -56,7 +56,7 @@ class HomeScreen(LocalizedScreen):
         states = standing.exercise_states(store, self.app.workspace)
         widest = max(cell_len(s.label()) for s in states.values())
         fixed = {"id": 2, "kind": 8, "exercise": min(26, widest), "review": 10}
-        title_width = max(20, self.app.size.width - sum(fixed.values()) - 2 * table.cell_padding * 5 - 2)
+        title_width = max(10, self.app.size.width - sum(fixed.values()) - 2 * table.cell_padding * 5 - 2)
         table.add_column(t("col.id", lang), key="id", width=fixed["id"])
         table.add_column(t("col.title", lang), key="title", width=title_width)
         table.add_column(t("col.kind", lang), key="kind", width=fixed["kind"])

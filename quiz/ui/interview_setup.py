@@ -10,6 +10,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 from quiz.interview import MIXES, ORDERS, InterviewConfig
 from quiz.ui.base import LocalizedModal
 from quiz.ui.i18n import t
+from quiz.ui.widgets import TickBox
 
 
 class InterviewSetupScreen(LocalizedModal[tuple]):
@@ -31,8 +32,8 @@ class InterviewSetupScreen(LocalizedModal[tuple]):
                 with Horizontal(classes="field"):
                     yield Label("", id=f"label-{key}", classes="field-label")
                     yield widget
-            yield Checkbox("", id="interviewer", compact=True)
-            yield Checkbox("", id="allow-hints", compact=True)
+            yield TickBox("", id="interviewer", compact=True)
+            yield TickBox("", id="allow-hints", compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("", id="start", variant="success")
 

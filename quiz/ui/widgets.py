@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual import events
-from textual.widgets import Static, TextArea
+from textual.widgets import Checkbox, Static, TextArea
 
 TICK_KEYS = "abcdefgh"
 TICKED, UNTICKED = "[x]", "[ ]"
@@ -55,3 +55,12 @@ class KeyPoints(Static):
             mark = Text.assemble((key, "bold cyan"), " ", (TICKED if on else UNTICKED, "bold green" if on else "dim"))
             grid.add_row(mark, Text(point, style="" if on else "default"))
         self.update(grid)
+
+
+class TickBox(Checkbox):
+    """A checkbox whose mark is "X" only when ticked (Textual draws the same glyph for both
+    states and tells them apart by colour alone, unreadable with NO_COLOR)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name)
+        return "X" if self.value else " "
