@@ -433,3 +433,18 @@ async def test_exercise_header_states_the_task_of_the_stub_not_of_the_users_file
         header = str(app.screen.query_one("#task").content)
         stub_doc = (PRISTINE / "heads.py").read_text().split('"""')[1].strip().splitlines()[0]
         assert stub_doc in header and "My own notes" not in header
+
+
+def test_a_chinese_failure_line_wraps_whole_and_is_never_cut_with_an_ellipsis():
+    from rich.text import Text
+
+    from quiz import wrap
+    from quiz.ui.results import line
+
+    text = "提示：Set requires_grad=False on every parameter, then requires_grad=True on the head's parameters."
+    with wrap.installed():
+        for width in range(30, 80):
+            out = io.StringIO()
+            Console(file=out, width=width, color_system=None).print(line("✗", "red", Text(text)))
+            assert "…" not in out.getvalue()
+            assert " ".join(out.getvalue().split()).replace("✗ ", "", 1) == text

@@ -228,8 +228,8 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
     def _draw_hints(self) -> None:
         lang = self.lang
         hints = self.exercise.hints[lang]
-        shown = [Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"), h)
-                 for i, h in enumerate(hints[: self.hints_shown])]
+        shown = [Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"), h,
+                               overflow="fold") for i, h in enumerate(hints[: self.hints_shown])]
         if shown and self.hints_shown < len(hints):
             shown.append(Text(t("ex.more_hints", lang), style="dim"))
         pane = self.query_one("#hints", VerticalScroll)

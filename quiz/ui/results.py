@@ -22,7 +22,10 @@ PASSED_ID = "passed"
 
 
 def line(icon: str, style: str, text: Text) -> Table:
-    """The icon, and beside it `text` wrapped with a hanging indent."""
+    """The icon, and beside it `text` wrapped with a hanging indent. Overflow "fold": with
+    wide (Chinese) characters Rich keeps a line's trailing space and would then cut the
+    line with "…" (Text.rstrip_end counts characters, not cells); folding drops the space."""
+    text.overflow = "fold"
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=2, justify="right")
     grid.add_column(ratio=1)
