@@ -32,10 +32,11 @@ def test_list_json_has_the_ten_questions_with_both_titles(capsys):
     assert rows[5]["exercises"] == ["freezing", "heads"]
 
 
-def test_list_puts_the_chosen_language_first(capsys):
+def test_list_puts_the_chosen_language_first_and_speaks_it(capsys):
     main(["list", "--lang", "zh"])
     out = capsys.readouterr().out
     assert out.index("迁移学习的核心思想") < out.index("core idea")
+    assert "题型" in out and "概念题" in out and "concept" not in out
 
 
 @pytest.mark.parametrize("args, message", [
