@@ -106,10 +106,15 @@ def install() -> None:
 
 
 def uninstall() -> None:
+    """Undo install(), also in a Textual imported after it (which took ours from Rich)."""
     import sys
 
-    for name, original in _ORIGINALS.items():
-        setattr(sys.modules[name], "divide_line", original)
+    fallback = _ORIGINALS.get("rich._wrap")
+    for name in _TARGETS:
+        module = sys.modules.get(name)
+        original = _ORIGINALS.get(name, fallback)
+        if module is not None and original is not None and getattr(module, "divide_line", None) is divide_line:
+            module.divide_line = original
     _ORIGINALS.clear()
 
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-from rich._wrap import divide_line as rich_divide_line
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
@@ -50,26 +49,49 @@ def test_a_word_wider_than_the_line_is_folded():
 
 
 def test_ascii_breaks_exactly_as_rich_does():
-    rnd = random.Random(7)
-    for _ in range(500):
-        text = " ".join("".join(rnd.choice(string.ascii_letters + "(),.!?'-") for _ in range(rnd.randint(1, 12)))
-                        for _ in range(rnd.randint(1, 15)))
-        for width in (1, 6, 20, 60):
-            assert wrap.divide_line(text, width) == rich_divide_line(text, width), (text, width)
+    import rich._wrap
+
+    was_installed = rich._wrap.divide_line is wrap.divide_line  # the app installs it for good
+    wrap.uninstall()
+    try:
+        rich_divide_line = rich._wrap.divide_line
+        assert rich_divide_line is not wrap.divide_line
+        rnd = random.Random(7)
+        for _ in range(500):
+            text = " ".join("".join(rnd.choice(string.ascii_letters + "(),.!?'-") for _ in range(rnd.randint(1, 12)))
+                            for _ in range(rnd.randint(1, 15)))
+            for width in (1, 6, 20, 60):
+                assert wrap.divide_line(text, width) == rich_divide_line(text, width), (text, width)
+    finally:
+        if was_installed:
+            wrap.install()
 
 
-def test_installed_makes_rich_text_wrap_chinese():
-    console = Console(width=20, file=open("/dev/null", "w"), color_system=None)
-    with wrap.installed():
-        lines = [line.plain for line in Text("迁移学习的核心思想是：把在源任务上学到的知识用到目标任务上").wrap(console, 20)]
-    assert lines[:2] == ["迁移学习的核心思想", "是：把在源任务上学到"]
-    after = [line.plain for line in Text("迁移学习的核心思想是：把在源任务上学到的知识用到目标任务上").wrap(console, 20)]
-    assert after[1].startswith("：")  # uninstalled: Rich's own folding again
+def test_installed_makes_rich_text_wrap_chinese_and_undoes_it():
+    import rich.text
+
+    was_installed = rich.text.divide_line is wrap.divide_line  # the app installs it for good
+    wrap.uninstall()
+    try:
+        console = Console(width=20, file=open("/dev/null", "w"), color_system=None)
+        text = "迁移学习的核心思想是：把在源任务上学到的知识用到目标任务上"
+        with wrap.installed():
+            lines = [line.plain for line in Text(text).wrap(console, 20)]
+        assert lines[:2] == ["迁移学习的核心思想", "是：把在源任务上学到"]
+        after = [line.plain for line in Text(text).wrap(console, 20)]
+        assert after[1].startswith("：")  # uninstalled: Rich's own folding again
+    finally:
+        if was_installed:
+            wrap.install()
 
 
 def test_install_before_textual_is_imported_reaches_textuals_wrapping_too():
     code = ("from quiz import wrap; wrap.install()\n"
             "from textual.content import Content\n"
-            "print(Content('迁移学习的核心思想是：把在源任务上学到的知识').wrap(20)[1].plain)\n")
+            "text = Content('迁移学习的核心思想是：把在源任务上学到的知识')\n"
+            "print(text.wrap(20)[1].plain)\n"
+            "wrap.uninstall()\n"
+            "print(text.wrap(20)[1].plain)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.startswith("是：")
+    installed, uninstalled = out.splitlines()
+    assert installed.startswith("是：") and uninstalled.startswith("：")
