@@ -160,6 +160,9 @@ async def test_reset_asks_first_and_keeps_a_backup(tmp_path):
         await pilot.pause()
         await pilot.press("x")
         assert isinstance(app.screen, ConfirmScreen)
+        await pilot.pause()
+        question = app.screen.query_one(".dialog-text")
+        assert question.size.height >= 2 and question.size.width < 70  # wrapped inside the dialog, not cut
         await pilot.press("n")
         assert target.read_text() == "# my attempt\n"
         await pilot.press("x", "y")
