@@ -108,3 +108,17 @@ def test_reviews_count_for_optimisation_as_py_fsrs_counts_them(store):
     # The first 64 reviews of each card count when a whole day (24 h) passed since the one
     # before: card 1 on days 1-63; card 2 on days 1 and 3-62 (day 2 comes 23 h after the extra one).
     assert tuning.countable_reviews(tuning.review_logs(store)) == 63 + 61
+
+
+def test_with_enough_reviews_the_optimiser_runs_in_its_own_process_or_says_what_it_needs(store):
+    import importlib.util
+
+    if importlib.util.find_spec("pandas") is not None:
+        pytest.skip("the optimiser's extra is installed here: a real fit takes a minute")
+    for day in range(53):
+        for q in range(1, 11):
+            schedule.review(store, q, "good", 0, 4, when=T0 + timedelta(days=day, minutes=q))
+    assert tuning.countable_reviews(tuning.review_logs(store)) >= tuning.MIN_REVIEWS
+    with pytest.raises(RuntimeError, match=r'pip install "fsrs\[optimizer\]"'):
+        tuning.optimise(store)
+    assert store.setting(schedule.SETTING_PARAMETERS) is None
