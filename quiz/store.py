@@ -1,5 +1,7 @@
-"""Progress in SQLite: grading runs with per-check results, reviews, ticked key points,
-settings, mock-interview reports. Knows no torch and no UI.
+"""Progress in SQLite: grading runs with per-check results and attempt snapshots (the
+graded file, stored once per content hash), reviews (undoable: each keeps the card it
+replaced), FSRS cards, ticked key points, settings, mock-interview reports. Knows no torch
+and no UI.
 
 Schema versioned by `PRAGMA user_version` with forward-only migrations; WAL journal; every
 write in its own transaction, so killing the app loses at most the action in flight. A
