@@ -1,5 +1,5 @@
 """The learning loop's screens at 80x24 and 120x36, in both languages: the attempts of an
-exercise with a diff, the activity calendar. (The rating keys' intervals are on the
+exercise with a diff, the activity calendar, the review settings. (The rating keys' intervals are on the
 question screen, in tests/test_snapshots.py and asserted in tests/test_ui_loop.py.)
 Regenerate after an intended change with
 `pytest tests/test_snapshots_loop.py --snapshot-update` and review the SVGs."""
@@ -71,3 +71,11 @@ def test_attempts_with_a_diff(snap_compare, tmp_path, lang, size):
 @pytest.mark.parametrize("lang", LANGS)
 def test_activity(snap_compare, tmp_path, lang, size):
     assert snap_compare(seeded_app(tmp_path, lang), run_before=pushing(ActivityScreen), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", LANGS)
+def test_review_settings(snap_compare, tmp_path, lang, size):
+    from quiz.ui.review_settings import ReviewSettingsScreen
+
+    assert snap_compare(seeded_app(tmp_path, lang), run_before=pushing(ReviewSettingsScreen), terminal_size=size)

@@ -148,3 +148,26 @@ async def test_after_a_pass_the_exercise_offers_the_next_step_and_n_goes_there(t
         assert [a["status"] for a in app.store.attempts("freezing")] == ["pass"]
         await pilot.press("n")
         assert isinstance(app.screen, ExerciseScreen) and app.screen.exercise.name == "heads"
+
+
+async def test_review_settings_are_checked_saved_and_used(tmp_path):
+    from quiz.ui.activity import ActivityScreen
+    from quiz.ui.review_settings import ReviewSettingsScreen
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ActivityScreen())
+        await pilot.pause()
+        await pilot.press("f")
+        assert isinstance(app.screen, ReviewSettingsScreen)
+        assert "0 of the 512 reviews" in text_of(app, "#reviews-line")
+        app.screen.query_one("#retention").value = "1.5"
+        await pilot.click("#save")
+        assert isinstance(app.screen, ReviewSettingsScreen) and schedule.desired_retention(app.store) == 0.9
+        app.screen.query_one("#new-per-day").value = "5"
+        app.screen.query_one("#retention").value = "0.85"
+        app.screen.query_one("#retention").focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, ActivityScreen)
+        assert (schedule.new_per_day(app.store), schedule.desired_retention(app.store)) == (5, 0.85)
+        assert len(schedule.queue(app.store, list(range(1, 11)), FIXED_NOW).new) == 5

@@ -1,6 +1,6 @@
 """Activity over time (from Progress, key y): the 26-week calendar of reviews, gradings
 and interviews, the current streak, points over time per exercise and the checks failed
-most often."""
+most often; f opens the review settings."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def spark(values: list[int], top: int) -> str:
 
 class ActivityScreen(LocalizedScreen):
     HELP_NAME = {"zh": "学习记录", "en": "Activity"}
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("f", "settings", "Review settings"), Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,6 +99,11 @@ class ActivityScreen(LocalizedScreen):
         for exercise, check, n in rows:
             table.add_row(str(n), exercise, check)
         return table
+
+    def action_settings(self) -> None:
+        from quiz.ui.review_settings import ReviewSettingsScreen
+
+        self.app.push_screen(ReviewSettingsScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -24,6 +24,7 @@ ACTIONS.update({
     "next_step": ("下一步", "Next step"),
     "versus_solution": ("对比参考解", "Vs solution"),
     "activity": ("学习记录", "Activity"),
+    "settings": ("复习设置", "Review settings"),
 })
 
 TEXT = {
