@@ -143,3 +143,31 @@ def test_watch_grades_on_save_shows_hints_and_moves_along_the_path(ws):
     assert term.close() == 0
     attempts = Store().attempts("freezing")
     assert [a["status"] for a in attempts] == ["pass", "fail"]
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_closing_the_terminal_ends_watch_and_its_grading_worker(ws):
+    term = Terminal(["watch", "freezing", "--device", "cpu", "--lang", "en"], ws)
+    term.expect("FAIL")
+    workers = children(term.pid)
+    assert workers
+    os.close(term.fd)  # the terminal hangs up
+    end = time.monotonic() + 5
+    while os.waitpid(term.pid, os.WNOHANG) == (0, 0):
+        assert time.monotonic() < end, "watch outlived its terminal"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]

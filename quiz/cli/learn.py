@@ -96,7 +96,9 @@ def cmd_watch(args) -> int:
         name = path.next_exercise(store, standing.exercise_states(store, folder)) or path.exercise_order()[0]
 
     from grader.engine import Grader, GradingError
+    from quiz import lifetime
 
+    lifetime.guard_terminal()  # a hang-up ends watch and its grading worker
     out = console()
     out.print("[dim]starting the grader …[/]")
     with Grader() as grader:
