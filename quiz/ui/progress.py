@@ -71,7 +71,10 @@ class ProgressScreen(LocalizedScreen):
         lang, store, now = self.lang, self.app.store, self.app.clock()
         table = self.query_one("#reviews", DataTable)
         table.clear(columns=True)
-        for key, width in (("col.id", 2), ("col.title", 14), ("col.reviews", 4), ("col.last_rating", 6), ("col.next", 8)):
+        fixed = (("col.id", 2), ("col.reviews", 4), ("col.last_rating", 6), ("col.next", 8))
+        # The title takes what the right half leaves, so "next" is never cut off at 80 columns.
+        title = max(6, self.app.size.width // 2 - 2 - sum(w for _, w in fixed) - 2 * table.cell_padding * 5)
+        for key, width in (fixed[0], ("col.title", title), *fixed[1:]):
             table.add_column(t(key, lang), width=width)
         questions = bank.load_questions()
         due = schedule.schedule(store, [q.id for q in questions])
