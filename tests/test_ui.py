@@ -451,3 +451,19 @@ def test_a_chinese_failure_line_wraps_whole_and_is_never_cut_with_an_ellipsis():
             Console(file=out, width=width, color_system=None).print(line("✗", "red", Text(text)))
             assert "…" not in out.getvalue()
             assert " ".join(out.getvalue().split()).replace("✗ ", "", 1) == text
+
+
+async def test_a_typed_review_answer_survives_the_app_and_goes_once_rated(tmp_path):
+    store = Store(tmp_path / "progress.sqlite3")
+    app = make_app(tmp_path, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v", *"half an answer")
+        qid = app.screen.question.id
+    again = make_app(tmp_path, store=store)  # as after a closed terminal
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        assert again.screen.question.id == qid
+        assert again.screen.query_one("#typed", TextArea).text == "half an answer"
+        await pilot.press("ctrl+r", "3")
+        await pilot.pause()
+        assert store.setting(f"review.draft.{qid}") == ""

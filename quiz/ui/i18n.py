@@ -75,7 +75,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "iv.nothing_to_resume": ("没有未完成的模拟面试。", "No unfinished mock interview to resume."),
     "iv.resume_line": ("未完成的模拟面试（{when}）：按 u 继续", "Unfinished mock interview ({when}): press u to resume"),
     "review.discard_confirm": ("放弃你写下的回答？", "Discard the answer you typed?"),
-    "review.quit_confirm": ("退出 transferlings？你写下的回答会丢失。", "Quit transferlings? The answer you typed will be lost."),
+    "review.quit_confirm": ("退出 transferlings？你写下的回答会保留，下次复习这道题时还在。", "Quit transferlings? The answer you typed is kept for the next review of this question."),
     "iv.exported": ("已导出：{path}", "Exported to {path}"),
     "progress.interviews": ("模拟面试", "Mock interviews"),
     "col.score": ("得分", "score"),

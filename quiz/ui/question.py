@@ -70,7 +70,7 @@ class QuestionScreen(LocalizedScreen):
 
     def compose_answer_box(self) -> None:
         if self.answer_box and not self.query("#typed"):
-            box = AnswerBox(id="typed", classes="typed")
+            box = AnswerBox(self.app.store.setting(self.draft_key, ""), id="typed", classes="typed")
             box.border_title = t("q.type_answer", self.lang)
             self.mount(box, before=self.query_one("#ratings"))
             box.focus()
@@ -144,6 +144,8 @@ class QuestionScreen(LocalizedScreen):
             self.notify(t("q.reveal_first", lang), severity="warning")
             return
         self.rated_message = loop.rate(self, rating)
+        if self.answer_box:
+            self.app.store.set_setting(self.draft_key, "")
         self.notify(self.rated_message)
         if self.on_rated is not None:
             self.on_rated(rating)
@@ -168,6 +170,21 @@ class QuestionScreen(LocalizedScreen):
 
             self.app.push_screen(ChoiceScreen(t("q.choose_exercise", self.lang), list(names)), chosen)
 
+    @property
+    def draft_key(self) -> str:
+        """Where a review's typed answer is kept while it is typed (closing the terminal
+        loses nothing); cleared when the question is rated or the answer discarded."""
+        return f"review.draft.{self.question.id}"
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id == "typed":
+            self.app.store.set_setting(self.draft_key, event.text_area.text)
+
+    def _discard_and_leave(self, yes: bool | None) -> None:
+        if yes:
+            self.app.store.set_setting(self.draft_key, "")
+            self.app.pop_screen()
+
     def typed_text(self) -> str:
         """The answer typed in the box, until the question is rated."""
         boxes = self.query("#typed")
@@ -181,7 +198,6 @@ class QuestionScreen(LocalizedScreen):
         if self.typed_text():
             from quiz.ui.dialogs import ConfirmScreen
 
-            self.app.push_screen(ConfirmScreen(t("review.discard_confirm", self.lang)),
-                                 lambda yes: self.app.pop_screen() if yes else None)
+            self.app.push_screen(ConfirmScreen(t("review.discard_confirm", self.lang)), self._discard_and_leave)
             return
         self.app.pop_screen()
