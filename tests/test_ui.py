@@ -467,3 +467,19 @@ async def test_a_typed_review_answer_survives_the_app_and_goes_once_rated(tmp_pa
         await pilot.press("ctrl+r", "3")
         await pilot.pause()
         assert store.setting(f"review.draft.{qid}") == ""
+
+
+async def test_z_zooms_the_focused_exercise_pane_and_back(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ExerciseScreen("freezing"))
+        await pilot.pause()
+        source = app.screen.query_one("#source-pane")
+        source.focus()
+        small = source.size.height
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is source and source.size.height > 2 * small
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is None

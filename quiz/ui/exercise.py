@@ -26,6 +26,7 @@ from quiz.ui import results as checks_list
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.dialogs import CodeScreen, ConfirmScreen
 from quiz.ui.i18n import t
+from quiz.ui.widgets import Pane
 from quiz.ui.watching import EditAndWatch
 
 NARROW = 100  # below this many columns the panes stack
@@ -62,6 +63,7 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         Binding("a", "attempts", "Attempts"),
         Binding("n", "next_step", "Next step", show=False),
         Binding("d", "device", "Device", show=False),
+        Binding("z", "zoom", "Zoom pane", show=False),
     ]
 
     class GradeEvent(Message):
@@ -120,9 +122,9 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         with Horizontal(id="panes"):
             with Vertical(id="side"):
                 yield OptionList(id="checks")
-                with VerticalScroll(id="hints"):
+                with Pane(id="hints"):
                     yield Static(id="hints-text")
-            with VerticalScroll(id="source-pane"):
+            with Pane(id="source-pane"):
                 yield Static(id="source")
         yield ProgressBar(id="progress", show_eta=False)
         yield Static(id="status")
@@ -410,6 +412,14 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             self._draw_status()
 
         self.app.push_screen(ConfirmScreen(t("ex.reset_confirm", self.lang, name=self.path.name)), reset)
+
+    def action_zoom(self) -> None:
+        """The focused pane (checks, hints or code; tab moves between them) fills the
+        screen, or goes back: what a small terminal shows a few lines of reads whole."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.focused or self.query_one("#checks"), container=False)
 
     def action_device(self) -> None:
         order = ["auto", "cpu"] + (["cuda"] if self.app.grading.cuda else [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual import events
+from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Static, TextArea
 
 TICK_KEYS = "abcdefgh"
@@ -64,3 +65,10 @@ class TickBox(Checkbox):
     @property
     def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name)
         return "X" if self.value else " "
+
+
+class Pane(VerticalScroll):
+    """A scrolling pane that may fill the screen (Screen.maximize), which Textual's
+    VerticalScroll refuses by default."""
+
+    ALLOW_MAXIMIZE = True
