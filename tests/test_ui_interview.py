@@ -226,7 +226,10 @@ async def test_hints_in_an_interview_only_when_allowed_and_each_use_is_reported(
         await pilot.press("h", "h", "s", "y")
         await pilot.pause()
         assert [a["kind"] for a in screen.entry.aids] == ["hint", "hint", "solution"]
-        await pilot.press("escape", "escape", "ctrl+f", "y", "ctrl+f")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert "help used: 2 hints, 1 solution" in str(screen.query_one("#iv-coding").content)
+        await pilot.press("ctrl+f", "y", "ctrl+f")
         await pilot.pause()
         saved = app.store.last_interview()
         assert saved["aids"] == {"hint": 2, "solution": 1}

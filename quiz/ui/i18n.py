@@ -65,6 +65,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "iv.coding_how": ("ctrl+g 打开练习（在那里按 r 评测，esc 返回）；计时不会停。", "ctrl+g opens the exercise (grade there with r, esc comes back); the clock keeps running."),
     "iv.graded": ("最近评测：{passed}/{total} 项通过，{points}/{max_points} 分", "last grading: {passed}/{total} checks, {points}/{max_points} points"),
     "iv.hidden_failed": ("{n} 个隐藏检查项未通过", "{n} hidden {n?check|checks} failed"),
+    "iv.no_help": ("本场面试不提供提示和参考解。", "This interview offers no hints or solution."),
+    "iv.help_used": ("已使用帮助：{hints} 次提示，{solutions} 次参考解（记入报告）", "help used: {hints} {hints?hint|hints}, {solutions} {solutions?solution|solutions} (in the report)"),
     "iv.not_graded": ("还没有评测", "not graded yet"),
     "iv.points": ("评分要点（勾选听到的）", "Rubric: key points heard"),
     "iv.checks": ("评测检查项（含隐藏项）", "Grader checks (hidden ones included)"),

@@ -214,6 +214,11 @@ class InterviewScreen(LocalizedScreen):
                 text.append("  " + t("iv.hidden_failed", lang, n=hidden_failed), style="magenta")
         else:
             text.append(t("iv.not_graded", lang), style="dim")
+        if not self.session.config.allow_hints:
+            text.append("\n" + t("iv.no_help", lang), style="dim")
+        elif entry.aids:
+            hints = sum(a["kind"] == "hint" for a in entry.aids)
+            text.append("\n" + t("iv.help_used", lang, hints=hints, solutions=len(entry.aids) - hints), style="yellow")
         return text
 
     def _draw_interviewer(self, question) -> None:
