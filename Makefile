@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml | $(PY)
 
 setup: $(STAMP)
 
+# exec: the app replaces the recipe's shell, so a terminal hang-up reaches it directly.
 run: $(STAMP)
-	$(VENV)/bin/transferlings
+	exec $(VENV)/bin/transferlings
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Callable
 
@@ -31,6 +32,7 @@ DEVICES = ("auto", "cpu", "cuda")
 MALLOC_TUNING = {"MALLOC_MMAP_THRESHOLD_": str(2**30), "MALLOC_TRIM_THRESHOLD_": str(2**32),
                  "MALLOC_TOP_PAD_": str(2**28)}
 ROOT = Path(__file__).resolve().parent.parent
+_LIVE: "weakref.WeakSet[Grader]" = weakref.WeakSet()
 
 
 class GradingError(Exception):
@@ -102,6 +104,7 @@ class Grader:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 cwd=str(ROOT), env=env, start_new_session=True,
             )
+            _LIVE.add(self)
             self._reader = _LineReader(self._proc.stdout.fileno())
             line = self._reader.readline(timeout)
             if not line:
@@ -111,10 +114,17 @@ class Grader:
             self.cuda, self.cuda_name = bool(ready.get("cuda")), ready.get("cuda_name")
 
     def close(self) -> None:
-        """Stop the worker, and any grading run in flight (callable from another thread)."""
+        """Stop the worker, and any grading run in flight (callable from another thread).
+        Quick even while another thread is still starting the worker: that start is
+        ended (it raises RuntimeError there) rather than waited for."""
         if self._child_pid is not None:
             _killpg(self._child_pid)
-        with self._lock:
+        if not self._lock.acquire(timeout=0.2):
+            proc = self._proc
+            if proc is not None:
+                _killpg(proc.pid)
+            self._lock.acquire()
+        try:
             proc, self._proc = self._proc, None
             if proc is None:
                 return
@@ -128,6 +138,16 @@ class Grader:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
             proc.stdout.close()
+        finally:
+            self._lock.release()
+
+    def kill(self) -> None:
+        """SIGKILL the grading child and the worker now, without waiting for the lock: for
+        a process that is about to end (the terminal hung up)."""
+        proc = self._proc
+        for pid in (self._child_pid, proc.pid if proc is not None else None):
+            if pid is not None:
+                _killpg(pid)
 
     def resolve_device(self, device: str) -> str:
         if device not in DEVICES:
@@ -221,6 +241,12 @@ class Grader:
         if self._proc is not None:
             _killpg(self._proc.pid)
         self.close()
+
+
+def kill_all() -> None:
+    """Grader.kill() every grader this process started."""
+    for grader in list(_LIVE):
+        grader.kill()
 
 
 def _killpg(pid: int) -> None:

@@ -11,6 +11,11 @@ the child's events, and enforces the time and memory limits:
     <- {"job": id, "event": "started", "pid": child_pid}
     <- {"job": id, "event": "plan" | "start" | "test", ...}          relayed from the child
     <- {"job": id, "event": "done", "result": {...}}                 the schema in results.py
+
+The worker lives only as long as the process that started it: it exits at EOF on stdin
+when idle, and while importing torch and during a run it checks every 50-100 ms that
+stdin is still open and its parent unchanged; if not, it kills the grading child and exits. (Not PR_SET_PDEATHSIG: that
+follows the parent *thread*, and the UI starts the worker from a short-lived one.)
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import select
 import signal
 import sys
+import threading
 import time
 
 os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
@@ -118,9 +124,11 @@ def rss_mb(pid: int) -> float:
 class Run:
     """One job: fork the child, relay its events, enforce the limits, report the result."""
 
-    def __init__(self, job: dict, send, baseline_mb: float):
-        """`baseline_mb`: the worker's own resident memory, which a fresh child shares."""
+    def __init__(self, job: dict, send, baseline_mb: float, orphaned=lambda: False):
+        """`baseline_mb`: the worker's own resident memory, which a fresh child shares;
+        `orphaned()`: True once the process that started the worker is gone."""
         self.job = job
+        self.orphaned = orphaned
         self.send = send
         self.baseline_mb = baseline_mb
         self.plan: list[dict] = []
@@ -193,6 +201,9 @@ class Run:
                 if not eof:
                     self._drain(r, buf)
                 break
+            if self.orphaned():
+                self._kill(pid)
+                os._exit(0)
             if time.monotonic() > deadline and not self.ended:
                 verdict = "timeout"
                 message = f"time limit of {job['timeout_s']:g} s exceeded" + self._where()
@@ -271,7 +282,25 @@ def serve(stdin, out_fd: int) -> None:
         while data:
             data = data[os.write(out_fd, data):]
 
+    parent = os.getppid()
+    control = select.poll()
+    control.register(stdin.fileno(), 0)  # reports only POLLHUP/POLLERR: the parent closed it
+
+    def orphaned() -> bool:
+        return os.getppid() != parent or bool(control.poll(0))
+
+    stop = threading.Event()
+
+    def watch_while_preloading() -> None:
+        while not stop.wait(0.1):
+            if orphaned():
+                os._exit(0)
+
+    watcher = threading.Thread(target=watch_while_preloading, daemon=True)
+    watcher.start()
     preload()
+    stop.set()
+    watcher.join()  # no second thread when the grading children are forked
     cuda, cuda_name = probe_cuda()
     gc.freeze()
     baseline_mb = rss_mb(os.getpid())
@@ -280,7 +309,7 @@ def serve(stdin, out_fd: int) -> None:
         if not line.strip():
             continue
         job = json.loads(line)
-        result = Run(job, send, baseline_mb).execute()
+        result = Run(job, send, baseline_mb, orphaned).execute()
         send({"job": job["job"], "event": "done", "result": result})
 
 

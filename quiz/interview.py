@@ -8,7 +8,8 @@ What `mix` means (each planned question becomes one `Item`):
 - "coding": only questions that have exercises; each is answered by editing and grading
   an exercise and scored by the grader's points.
 - "both": every question in its natural mode: kind "coding" (with an exercise) is a
-  coding item, anything else a concept item.
+  coding item, anything else a concept item. With two questions or more, a "both"
+  interview always holds at least one of each mode.
 
 A coding item's exercise is the first of its question's exercises that no lower-numbered
 coding item of the same interview uses, so two items never send the candidate to the
@@ -31,6 +32,7 @@ from quiz.bank import Question
 MIXES = ("concept", "coding", "both")
 ORDERS = ("random", "fixed")
 MODES = ("concept", "coding")
+AIDS = ("hint", "solution")
 SEEDS = 1_000_000  # a picked seed is below this: short enough to read out and type
 REPORT_FORMAT = 1
 
@@ -46,6 +48,7 @@ class InterviewConfig:
     minutes: int = 30
     order: str = "random"
     seed: int | None = None
+    allow_hints: bool = False
 
     def __post_init__(self) -> None:
         _positive_int("questions", self.questions)
@@ -56,6 +59,8 @@ class InterviewConfig:
             object.__setattr__(self, "seed", random.SystemRandom().randrange(SEEDS))
         elif not _is_int(self.seed) or self.seed < 0:
             raise ValueError(f"seed must be a whole number >= 0, not {self.seed!r}")
+        if not isinstance(self.allow_hints, bool):
+            raise ValueError(f"allow_hints must be true or false, not {self.allow_hints!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,7 +68,8 @@ class InterviewConfig:
     def repeat_command(self) -> str:
         """The command line that runs this interview again with the same questions."""
         return (f"transferlings interview --questions {self.questions} --mix {self.mix} "
-                f"--order {self.order} --minutes {self.minutes} --seed {self.seed}")
+                f"--order {self.order} --minutes {self.minutes} --seed {self.seed}"
+                + (" --allow-hints" if self.allow_hints else ""))
 
 
 def _is_int(value) -> bool:
@@ -123,6 +129,17 @@ def _assign_exercises(coding: Iterable[Question]) -> dict[int, str]:
     return chosen
 
 
+def _include_both_modes(chosen: list[Question], eligible: list[Question], rng: random.Random) -> None:
+    """Make `chosen` hold a coding and a concept item: a missing mode replaces the
+    last-sampled question of the mode that has more than one."""
+    for wanted in MODES:
+        if any(_mode(q, "both") == wanted for q in chosen):
+            continue
+        pool = [q for q in eligible if _mode(q, "both") == wanted and q not in chosen]
+        if pool:
+            chosen[-1] = rng.choice(pool)
+
+
 def plan(config: InterviewConfig, questions: Iterable[Question]) -> Plan:
     """The items of an interview: deterministic for a given config (seed included).
 
@@ -132,7 +149,10 @@ def plan(config: InterviewConfig, questions: Iterable[Question]) -> Plan:
     if not eligible:
         raise ValueError(f"no question can be asked with mix {config.mix!r}")
     count = min(config.questions, len(eligible))
-    chosen = random.Random(config.seed).sample(eligible, count)
+    rng = random.Random(config.seed)
+    chosen = rng.sample(eligible, count)
+    if config.mix == "both" and count >= 2:
+        _include_both_modes(chosen, eligible, rng)
     if config.order == "fixed":
         chosen.sort(key=lambda q: q.id)
     modes = {q.id: _mode(q, config.mix) for q in chosen}
@@ -154,13 +174,15 @@ class SessionEnded(RuntimeError):
 class Entry:
     """What was recorded for one item: the typed answer, the key points ticked (indices
     into the question's key_points), the interviewer's note, the latest grading result
-    (coding items) and the seconds spent on the item."""
+    (coding items), the seconds spent on the item, and each hint or solution opened
+    (`aids`: {"kind": "hint" | "solution", "at": ISO time, "elapsed_s": into the session})."""
 
     answer: str = ""
     ticks: frozenset[int] = field(default_factory=frozenset)
     note: str = ""
     grading: dict | None = None
     seconds: float = 0.0
+    aids: list[dict] = field(default_factory=list)
 
 
 class InterviewSession:
@@ -256,6 +278,16 @@ class InterviewSession:
             raise ValueError(f"item {index + 1} is graded by {item.exercise!r}, not {result.get('exercise')!r}")
         self.entries[index].grading = result
 
+    def use_aid(self, index: int, kind: str, now: datetime) -> None:
+        """Record that a hint or the solution of coding item `index` was opened at `now`.
+        ValueError when the interview's config does not allow help."""
+        self._check_index(index)
+        if not self.config.allow_hints:
+            raise ValueError("this interview allows no hints or solutions")
+        _one_of("aid", kind, AIDS)
+        elapsed = (min(now, self.ended_at or now) - self.started_at).total_seconds()
+        self.entries[index].aids.append({"kind": kind, "at": _iso(now), "elapsed_s": round(elapsed, 1)})
+
     def _check_index(self, index: int) -> None:
         if not _is_int(index) or not 0 <= index < len(self.items):
             raise IndexError(f"no item {index!r}: the interview has items 0 to {len(self.items) - 1}")
@@ -336,6 +368,7 @@ def _item_report(item: Item, entry: Entry, question: Question, fraction: float) 
         "key_points": [{"text": {"zh": zh, "en": en}, "ticked": i in entry.ticks}
                        for i, (zh, en) in enumerate(points)],
         "grading": _grading_summary(entry.grading) if entry.grading else None,
+        "aids": list(entry.aids),
     }
 
 
@@ -363,6 +396,7 @@ def report(session: InterviewSession, questions: Iterable[Question]) -> dict:
         "config": session.config.to_dict(),
         "repeat": session.config.repeat_command(),
         "total": result.total,
+        "aids": {kind: sum(a["kind"] == kind for e in session.entries for a in e.aids) for kind in AIDS},
         "seconds": round(sum(e.seconds for e in session.entries), 1),
         "items": items,
     }

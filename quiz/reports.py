@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import datetime
 
 from quiz.bank import LABELS
 from quiz.lang import LANGS
@@ -21,8 +22,9 @@ from quiz.lang import LANGS
 WORDS = {
     "title": ("模拟面试报告", "Mock interview report"),
     "total": ("总分", "Total"),
-    "summary": ("{n} 道题 · 组合 {mix} · 顺序 {order} · 种子 {seed}",
-                "{n} questions · mix {mix} · order {order} · seed {seed}"),
+    "summary": ("{questions} · 组合 {mix} · 顺序 {order} · 种子 {seed}",
+                "{questions} · mix {mix} · order {order} · seed {seed}"),
+    "questions_n": ("{n} 道题", "{n} question|{n} questions"),
     "times": ("开始 {start} · 结束 {end}（{how}）· 用时 {used} / {limit}",
               "Started {start} · ended {end} ({how}) · {used} used of {limit}"),
     "time": ("时间到", "time ran out"),
@@ -46,6 +48,16 @@ WORDS = {
     "hidden": ("隐藏", "Hidden"),
     "yes": ("是", "yes"),
     "note": ("备注", "Note"),
+    "help": ("使用了帮助：{what}", "with help: {what}"),
+    "hints": ("{n} 次提示", "{n} hint|{n} hints"),
+    "solutions": ("{n} 次参考解", "{n} solution|{n} solutions"),
+    "aid_hint": ("{time} 看了提示", "hint opened at {time}"),
+    "aid_solution": ("{time} 看了参考解", "solution opened at {time}"),
+    "aids": ("帮助", "Help"),
+    "concept": ("概念题", "concept"), "coding": ("编程题", "coding"), "both": ("两者都有", "both"),
+    "random": ("随机", "random"), "fixed": ("按题号", "fixed"),
+    "pass": ("通过", "pass"), "fail": ("未通过", "fail"), "error": ("错误", "error"),
+    "timeout": ("超时", "timeout"), "crash": ("崩溃", "crash"), "skip": ("跳过", "skip"),
 }
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
@@ -53,6 +65,39 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 def _w(key: str, lang: str) -> str:
     return WORDS[key][LANGS.index(lang)]
+
+
+def _count(key: str, n: int, lang: str) -> str:
+    """A counted word: "one|many" templates pick by `n`."""
+    forms = _w(key, lang).split("|")
+    return (forms[0] if n == 1 else forms[-1]).format(n=n)
+
+
+def local_time(moment: datetime | str, *, date: bool = True) -> str:
+    """A stored time as the reader's local clock shows it: "2026-03-02 10:30" (or "10:30")."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M" if date else "%H:%M")
+
+
+def _help(report: dict, lang: str) -> str:
+    """"with help: 2 hints, 1 solution", or "" when none was used."""
+    aids = report.get("aids") or {}
+    parts = [_count(key, aids.get(kind, 0), lang) for kind, key in (("hint", "hints"), ("solution", "solutions"))
+             if aids.get(kind)]
+    return _w("help", lang).format(what=", ".join(parts)) if parts else ""
+
+
+def _item_aids(item: dict, lang: str) -> str:
+    return " · ".join(_w(f"aid_{a['kind']}", lang).format(time=local_time(a["at"], date=False))
+                      for a in item.get("aids") or [])
+
+
+def _total(report: dict, lang: str) -> str:
+    help_used = _help(report, lang)
+    return f"{_w('total', lang)}: {report['total']} / 100" + (f" ({help_used})" if help_used else "")
 
 
 def _clock(seconds: float) -> str:
@@ -81,18 +126,21 @@ def _mode(item: dict, lang: str) -> str:
 
 def _summary(report: dict, lang: str) -> str:
     config = report["config"]
-    return _w("summary", lang).format(n=len(report["items"]), mix=config["mix"], order=config["order"],
+    return _w("summary", lang).format(questions=_count("questions_n", len(report["items"]), lang), mix=_w(config["mix"], lang), order=_w(config["order"], lang),
                                       seed=config["seed"])
 
 
 def _times(report: dict, lang: str) -> str:
-    return _w("times", lang).format(start=report["started_at"], end=report["ended_at"],
+    start, end = local_time(report["started_at"]), local_time(report["ended_at"])
+    if end[:10] == start[:10]:
+        end = end[11:]
+    return _w("times", lang).format(start=start, end=end,
                                     how=_w(report["ended_by"], lang), used=_clock(report["seconds"]),
                                     limit=_clock(60 * report["config"]["minutes"]))
 
 
 def _grading_line(grading: dict, lang: str) -> str:
-    return _w("grading_line", lang).format(status=grading["status"], passed=grading["passed"],
+    return _w("grading_line", lang).format(status=_w(grading["status"], lang), passed=grading["passed"],
                                            total=grading["total"], points=grading["points"],
                                            max=grading["max_points"])
 
@@ -128,6 +176,19 @@ def fenced(text: str, info: str = "text") -> str:
     return f"{fence}{info}\n{body}\n{fence}"
 
 
+def wrapped_block(text: str) -> str:
+    """`text` as a Markdown block quote that a narrow screen wraps instead of cutting:
+    every character literal (escaped), line breaks and indentation kept."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
+    out = []
+    for line, following in zip(lines, lines[1:] + [""]):
+        body = line.rstrip().lstrip(" ")
+        indent = "\u00a0" * (len(line) - len(line.lstrip(" "))) if body else ""
+        hard_break = "\\" if body and following.strip() else ""
+        out.append(("> " + indent + _MD_SPECIAL.sub(r"\\\1", body) + hard_break).rstrip())
+    return "\n".join(out)
+
+
 def _md_table(report: dict, lang: str) -> list[str]:
     lines = [f"| # | {_w('question', lang)} | {_w('mode', lang)} | {_w('spent', lang)} | {_w('score', lang)} |",
              "|--:|---|---|--:|--:|"]
@@ -152,30 +213,34 @@ def _md_grading(grading: dict | None, lang: str) -> list[str]:
     return lines
 
 
-def _md_item(n: int, item: dict, lang: str) -> list[str]:
+def _md_item(n: int, item: dict, lang: str, wrap: bool = False) -> list[str]:
     lines = [f"## {n}. {_item_title(item, lang)}", "",
              _w("item_line", lang).format(time=_clock(item["seconds"]), score=_percent(item["score"])), "",
              f"**{_w('answer', lang)}**", ""]
     info = "python" if item["mode"] == "coding" else "text"
-    lines.append(fenced(item["answer"], info) if item["answer"].strip() else _w("no_answer", lang))
+    block = wrapped_block(item["answer"]) if wrap else fenced(item["answer"], info)
+    lines.append(block if item["answer"].strip() else _w("no_answer", lang))
     lines += ["", f"**{_w('key_points', lang)}** ({_ticked(item)})", ""]
     lines += [f"- [{'x' if p['ticked'] else ' '}] {' '.join(p['text'][lang].split())}" for p in item["key_points"]]
     if item["mode"] == "coding":
         lines += [""] + _md_grading(item["grading"], lang)
+    if item.get("aids"):
+        lines += ["", f"**{_w('aids', lang)}**: {_inline(_item_aids(item, lang))}"]
     if item["note"].strip():
-        lines += ["", f"**{_w('note', lang)}**", "", fenced(item["note"])]
+        lines += ["", f"**{_w('note', lang)}**", "", wrapped_block(item["note"]) if wrap else fenced(item["note"])]
     return lines + [""]
 
 
-def to_markdown(report: dict, lang: str) -> str:
-    """The report in Markdown, in `lang` ("zh" or "en")."""
+def to_markdown(report: dict, lang: str, *, wrap: bool = False) -> str:
+    """The report in Markdown, in `lang` ("zh" or "en"). `wrap`: answers and notes as
+    block quotes that wrap on a narrow screen (the app), instead of fenced blocks."""
     lines = [f"# {_heading(report, lang)}", "",
-             f"**{_w('total', lang)}: {report['total']} / 100** · {_summary(report, lang)}", "",
+             f"**{_total(report, lang)}** · {_summary(report, lang)}", "",
              _times(report, lang), "",
              _w("repeat", lang).format(cmd=f"`{report['repeat']}`"), ""]
     lines += _md_table(report, lang) + [""]
     for n, item in enumerate(report["items"], 1):
-        lines += _md_item(n, item, lang)
+        lines += _md_item(n, item, lang, wrap)
     return "\n".join(lines)
 
 
@@ -263,6 +328,8 @@ def _html_item(n: int, item: dict, lang: str) -> list[str]:
     lines += _html_points(item, lang)
     if item["mode"] == "coding":
         lines += _html_grading(item["grading"], lang)
+    if item.get("aids"):
+        lines += [f"<h3>{_e(_w('aids', lang))}</h3>", f"<p>{_e(_item_aids(item, lang))}</p>"]
     if item["note"].strip():
         lines += [f"<h3>{_e(_w('note', lang))}</h3>", _pre(item["note"])]
     return lines + ["</section>"]
@@ -277,7 +344,7 @@ def to_html(report: dict, lang: str) -> str:
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
              f"<title>{_e(heading)} · {_e(report['total'])}/100</title>", f"<style>{_CSS}</style>", "</head>",
              "<body>", "<main>", f"<h1>{_e(heading)}</h1>",
-             f"<p class=\"total\">{_e(_w('total', lang))}: {_e(report['total'])} / 100</p>",
+             f"<p class=\"total\">{_e(_total(report, lang))}</p>",
              f"<p class=\"meta\">{_e(_summary(report, lang))}</p>",
              f"<p class=\"meta\">{_e(_times(report, lang))}</p>",
              f"<p class=\"meta\">{repeat}</p>"]

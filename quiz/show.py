@@ -7,9 +7,7 @@ No torch is imported here.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from contextlib import contextmanager
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -21,6 +19,8 @@ from rich.text import Text
 
 from quiz.bank import BankError, NoSuchQuestion, Question, get_question
 from quiz.lang import LANGS, LangError, other, resolve_lang
+from quiz.tags import tags_line
+from quiz.wrap import installed as cjk_wrap
 
 # Section headings and other fixed words, per language.
 WORDS = {
@@ -38,70 +38,6 @@ WORDS = {
         "en": "(add --answer for the model answer, key points, mistakes and follow-ups)",
     },
 }
-
-
-# ---- line breaking for Chinese ---------------------------------------------------------
-# Rich breaks lines only at spaces, so a run of Chinese between two spaces (Chinese text
-# puts spaces around Latin words: "用 PyTorch 的……") is one unbreakable "word", pushed whole
-# onto the next line: ragged paragraphs. While printing, `cjk_wrap()` lets Rich break
-# between any two CJK characters, keeping closing punctuation (，。）) off the start of a
-# line and opening punctuation (（“) off the end.
-
-_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
-_OPEN = "（《「『【〔〈“‘"
-_CLOSE = "，。、；：！？）》」』】〕〉”’…"
-_WORD = re.compile(
-    rf"\s*(?:[{_OPEN}]*[{_CJK}][{_CLOSE}]*|[{_OPEN}]*[^\s{_CJK}]+[{_CLOSE}]*)\s*"
-)
-
-
-def _divide_line_cjk(text: str, width: int, fold: bool = True) -> list[int]:
-    """rich._wrap.divide_line, with every CJK character a word of its own."""
-    from rich.cells import cell_len, chop_cells
-
-    breaks: list[int] = []
-    offset = 0
-    position = 0
-    while (m := _WORD.match(text, position)) is not None and m.end() > position:
-        start, word = m.start(), m.group()
-        position = m.end()
-        length = cell_len(word.rstrip())
-        if width - offset >= length:
-            offset += cell_len(word)
-        elif length > width:
-            if not fold:
-                if start:
-                    breaks.append(start)
-                offset = cell_len(word)
-                continue
-            pieces = chop_cells(word, width)
-            for i, piece in enumerate(pieces):
-                if start:
-                    breaks.append(start)
-                if i == len(pieces) - 1:
-                    offset = cell_len(piece)
-                else:
-                    start += len(piece)
-        elif offset and start:
-            breaks.append(start)
-            offset = cell_len(word)
-    return breaks
-
-
-@contextmanager
-def cjk_wrap():
-    """While active, Rich wraps Chinese text between characters (see above)."""
-    import rich.text
-
-    original = getattr(rich.text, "divide_line", None)
-    if original is None:  # pragma: no cover - a future Rich without it: plain wrapping
-        yield
-        return
-    rich.text.divide_line = _divide_line_cjk
-    try:
-        yield
-    finally:
-        rich.text.divide_line = original
 
 
 def _w(key: str, lang: str) -> str:
@@ -126,7 +62,7 @@ def header(q: Question, lang: str) -> RenderableType:
     text.append(f"Q{q.id} ", style="bold cyan")
     text.append(q.title[lang], style="bold")
     sep = " · "
-    meta = sep.join([q.label("kind", lang), q.label("difficulty", lang), ", ".join(q.tags)])
+    meta = sep.join([q.label("kind", lang), q.label("difficulty", lang), tags_line(q.tags, lang)])
     text.append(f"\n{meta}", style="dim")
     return text
 

@@ -1,5 +1,7 @@
-"""Progress in SQLite: grading runs with per-check results, reviews, ticked key points,
-settings, mock-interview reports. Knows no torch and no UI.
+"""Progress in SQLite: grading runs with per-check results and attempt snapshots (the
+graded file, stored once per content hash), reviews (undoable: each keeps the card it
+replaced), FSRS cards, ticked key points, settings, mock-interview reports. Knows no torch
+and no UI.
 
 Schema versioned by `PRAGMA user_version` with forward-only migrations; WAL journal; every
 write in its own transaction, so killing the app loses at most the action in flight. A
@@ -9,6 +11,7 @@ fresh one started; `Store.notice` then says what happened.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -71,6 +74,21 @@ MIGRATIONS: tuple[str, ...] = (
         config TEXT NOT NULL,
         report TEXT NOT NULL
     );
+    """,
+    # Undo of a rating (the card before it and the ticks it cleared; reviews recorded
+    # before this migration cannot be undone), and attempt snapshots: each grading of the
+    # user's own workspace points at the graded file's content, stored once per hash.
+    """
+    ALTER TABLE reviews ADD COLUMN undoable INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE reviews ADD COLUMN card_before TEXT;
+    ALTER TABLE reviews ADD COLUMN ticked TEXT;
+    CREATE TABLE snapshots (
+        sha TEXT PRIMARY KEY,
+        code TEXT NOT NULL
+    );
+    ALTER TABLE runs ADD COLUMN snapshot TEXT REFERENCES snapshots (sha);
+    CREATE INDEX reviews_by_time ON reviews (created_at);
+    CREATE INDEX runs_by_time ON runs (created_at);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -166,16 +184,30 @@ class Store:
 
     # ---- grading runs -------------------------------------------------------------------
 
-    def record_run(self, result: dict, *, at: str | None = None) -> int:
+    def record_run(self, result: dict, *, at: str | None = None, code: str | None = None) -> int:
+        """Keep a grading result; with `code` (the graded file's text, for gradings of the
+        user's own workspace) also an attempt snapshot, its text stored once per hash."""
         with self.transaction() as db:
+            sha = None
+            if code is not None:
+                sha = hashlib.sha256(code.encode("utf-8")).hexdigest()
+                db.execute("INSERT OR IGNORE INTO snapshots (sha, code) VALUES (?, ?)", (sha, code))
             cur = db.execute(
                 "INSERT INTO runs (exercise, impl, device, status, passed, failed, total, points, max_points,"
-                " duration_s, created_at, result) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " duration_s, created_at, result, snapshot) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (result["exercise"], result["impl"], result["device"], result["status"], result["passed"],
                  result["failed"], len(result["tests"]), result["points"], result["max_points"],
-                 result["duration_s"], at or now(), json.dumps(result, ensure_ascii=False)),
+                 result["duration_s"], at or now(), json.dumps(result, ensure_ascii=False), sha),
             )
             return cur.lastrowid
+
+    def attempts(self, exercise: str, limit: int = 200) -> list[dict]:
+        """Gradings of the user's own file, most recent first: the run's columns, its
+        `result` parsed and the graded `code`."""
+        rows = self.db.execute(
+            "SELECT runs.*, snapshots.code AS code FROM runs JOIN snapshots ON snapshots.sha = runs.snapshot"
+            " WHERE runs.exercise = ? ORDER BY runs.id DESC LIMIT ?", (exercise, limit))
+        return [dict(row) | {"result": json.loads(row["result"])} for row in rows]
 
     def runs(self, exercise: str | None = None, limit: int = 50) -> list[dict]:
         """Most recent first; each row's columns plus `result` parsed."""
@@ -205,19 +237,68 @@ class Store:
 
     def record_review(self, question: int, rating: str, points_ticked: int, points_total: int,
                       *, card: str | None = None, due: str | None = None, log: str | None = None,
-                      at: str | None = None) -> int:
+                      at: str | None = None, card_before: str | None = None, ticked: list[int] | None = None,
+                      replaces: int | None = None) -> int:
         """Record a review and, with `card` (FSRS card JSON) and its `due` time, the
-        question's new schedule, in one transaction."""
+        question's new schedule, in one transaction. `card_before` (None: a new card) and
+        `ticked` (the key points ticked, then cleared) make it undoable; `replaces` deletes
+        that earlier review in the same transaction (a changed rating of the same showing)."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
         with self.transaction() as db:
+            if replaces is not None:
+                db.execute("DELETE FROM reviews WHERE id = ?", (replaces,))
             if card is not None:
                 db.execute("INSERT INTO cards (question, card, due) VALUES (?, ?, ?) ON CONFLICT(question)"
                            " DO UPDATE SET card = excluded.card, due = excluded.due", (question, card, due))
+            if ticked is not None:
+                db.execute("DELETE FROM ticks WHERE question = ?", (question,))
             return db.execute(
-                "INSERT INTO reviews (question, rating, points_ticked, points_total, created_at, log) VALUES (?,?,?,?,?,?)",
-                (question, rating, points_ticked, points_total, at or now(), log),
+                "INSERT INTO reviews (question, rating, points_ticked, points_total, created_at, log, undoable,"
+                " card_before, ticked) VALUES (?,?,?,?,?,?,?,?,?)",
+                (question, rating, points_ticked, points_total, at or now(), log, int(card is not None),
+                 card_before, json.dumps(sorted(ticked)) if ticked is not None else None),
             ).lastrowid
+
+    def review(self, review_id: int) -> dict | None:
+        row = self.db.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+        return dict(row) if row else None
+
+    def last_review(self) -> dict | None:
+        row = self.db.execute("SELECT * FROM reviews ORDER BY id DESC LIMIT 1").fetchone()
+        return dict(row) if row else None
+
+    def undo_review(self, review_id: int) -> dict:
+        """Delete a review and put back the card and ticked key points it replaced; returns
+        the deleted row. ValueError if it is gone or was recorded before undo existed."""
+        with self.transaction() as db:
+            row = db.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+            if row is None or not row["undoable"]:
+                raise ValueError("that rating cannot be undone")
+            question = row["question"]
+            if row["card_before"] is None:
+                db.execute("DELETE FROM cards WHERE question = ?", (question,))
+            else:
+                due = json.loads(row["card_before"])["due"]
+                db.execute("UPDATE cards SET card = ?, due = ? WHERE question = ?", (row["card_before"], due, question))
+            if row["ticked"] is not None:
+                db.execute("DELETE FROM ticks WHERE question = ?", (question,))
+                db.executemany("INSERT INTO ticks (question, point) VALUES (?, ?)",
+                               [(question, p) for p in json.loads(row["ticked"])])
+            db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            return dict(row)
+
+    def first_reviews(self) -> dict[int, str]:
+        """Question -> time of its first review (when it stopped being new)."""
+        rows = self.db.execute("SELECT question, MIN(created_at) AS at FROM reviews GROUP BY question")
+        return {r["question"]: r["at"] for r in rows}
+
+    def activity_times(self) -> list[tuple[str, str]]:
+        """(kind, ISO time) of every review, grading and interview, oldest first."""
+        rows = self.db.execute(
+            "SELECT 'review' AS kind, created_at AS at FROM reviews UNION ALL SELECT 'grading', created_at FROM runs"
+            " UNION ALL SELECT 'interview', started_at FROM interviews ORDER BY at")
+        return [(r["kind"], r["at"]) for r in rows]
 
     def card(self, question: int) -> str | None:
         row = self.db.execute("SELECT card FROM cards WHERE question = ?", (question,)).fetchone()

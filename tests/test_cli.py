@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,10 +32,11 @@ def test_list_json_has_the_ten_questions_with_both_titles(capsys):
     assert rows[5]["exercises"] == ["freezing", "heads"]
 
 
-def test_list_puts_the_chosen_language_first(capsys):
+def test_list_puts_the_chosen_language_first_and_speaks_it(capsys):
     main(["list", "--lang", "zh"])
     out = capsys.readouterr().out
     assert out.index("迁移学习的核心思想") < out.index("core idea")
+    assert "题型" in out and "概念题" in out and "concept" not in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -73,11 +76,72 @@ def test_grade_several_impls_in_order_with_json_and_exit_codes(tmp_path):
     assert ok.returncode == 0 and "PASS" in ok.stdout
 
 
-def test_a_folder_missing_an_exercise_file_is_an_error_result(tmp_path):
-    result = cli("grade", "heads", "--impl", str(tmp_path), "--json", "--device", "cpu")
+@pytest.mark.parametrize("args, message", [
+    (["init", "/proc/forbidden"],
+     "transferlings: cannot make a workspace in /proc/forbidden: no such file or directory; pass a folder you can write to"),
+    (["grade", "heads", "--impl", "README.md"],
+     "transferlings: README.md is a file, not a folder: pass the folder that holds heads.py"),
+    (["grade", "heads", "--impl", "{empty}"],
+     "transferlings: {empty} holds no heads.py: run `transferlings init {empty}` to copy the stubs there"),
+])
+def test_bad_places_get_one_line_that_says_what_to_do(args, message, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli(*[a.format(empty=empty) for a in args])
+    assert result.returncode == 2
+    assert result.stderr.strip() == message.format(empty=empty)
+
+
+def test_version():
+    result = cli("--version")
+    assert result.returncode == 0 and re.fullmatch(r"transferlings \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def test_solution_is_plain_source_when_piped_or_asked(capsys):
+    source = (ROOT / "solutions" / "heads.py").read_text(encoding="utf-8")
+    assert cli("solution", "heads").stdout == source
+    assert main(["solution", "heads", "--plain"]) == 0
+    assert capsys.readouterr().out == source
+
+
+@pytest.mark.parametrize("args", [[], ["review"]])
+def test_without_a_terminal_the_app_says_what_to_use_instead(args):
+    result = cli(*args)
+    assert result.returncode == 2 and "transferlings --help" in result.stderr and not result.stdout
+
+
+def test_grading_the_untouched_stub_is_short_failures_first_and_in_the_users_workspace(tmp_path):
+    home = Path(os.environ["TRANSFERLINGS_HOME"])
+    result = cli("grade", "heads", "--device", "cpu", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    folder = home / "workspace"
+    assert f"Created your workspace in {folder}" in result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 30, result.stdout
+    assert lines[0].startswith("FAIL") and "0/" in lines[0] and "failing" in lines[0]
+    assert str(folder) in lines[1]
+    collapsed = [int(m) for m in re.findall(r"^\s+(\d+) checks: ", result.stdout, re.M)]
+    assert collapsed and sum(collapsed) >= 40, result.stdout
+    assert result.stdout.count("not implemented yet") == len(collapsed)
+    assert f"Workspace: 0/{len(registry.names())} exercises passed" in result.stdout
+    assert not subprocess.run(["git", "status", "--porcelain", "exercises"], cwd=ROOT, capture_output=True,
+                              text=True).stdout  # the checkout's exercises/ stays pristine
+
+
+def test_a_failure_comes_before_the_passed_checks_and_a_missing_file_is_an_error_result(tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    source = (ROOT / "solutions" / "transfer_rate.py").read_text(encoding="utf-8")
+    broken = source + "\n\ndef negative_transfer(transfer_score, scratch_score, *, higher_is_better=True):\n    return False\n"
+    (ws / "transfer_rate.py").write_text(broken, encoding="utf-8")
+    result = cli("grade", "heads", "transfer_rate", "--impl", str(ws), "--device", "cpu")
     assert result.returncode == 1
-    (row,) = json.loads(result.stdout)
-    assert row["status"] == "error" and "no such file" in row["message"]
+    out = result.stdout
+    assert re.search(r"^ERROR\s+heads\n", out, re.M) and "no such file" in out
+    lines = out[out.index("transfer_rate"):].splitlines()
+    first_failure = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("✗"))
+    passed = next(i for i, ln in enumerate(lines) if re.match(r"\s+✓ \d+ passed", ln))
+    assert first_failure < passed and "negative_transfer" in out
 
 
 def test_init_makes_a_workspace_found_from_its_folder_and_keeps_existing_files(tmp_path):
@@ -116,3 +180,11 @@ def test_hint_and_solution_print(capsys):
     assert out.count("\n") >= 3
     assert main(["solution", "freezing"]) == 0
     assert "def freeze_backbone" in capsys.readouterr().out
+
+
+def test_main_leaves_rich_wrapping_as_it_found_it(capsys):
+    import rich.text
+
+    before = rich.text.divide_line
+    assert main(["hint", "freezing", "--lang", "zh"]) == 0
+    assert rich.text.divide_line is before

@@ -233,3 +233,44 @@ def test_concept_questions_with_an_exercise_join_the_coding_pool_only_in_mix_cod
     assert coding[3] == "data_efficiency" and coding[4] == "lora"
     both = {i.question: i for i in plan(InterviewConfig(questions=10, mix="both", order="fixed", seed=1), QUESTIONS)}
     assert both[3].mode == both[4].mode == "concept" and both[3].exercise is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_mix_both_with_two_or_more_questions_holds_both_modes(seed):
+    for n in (2, 3):
+        items = plan(InterviewConfig(questions=n, mix="both", seed=seed), QUESTIONS)
+        assert {i.mode for i in items} == {"concept", "coding"}
+
+
+def test_help_is_refused_unless_allowed_and_each_use_is_timed_in_the_report():
+    s = session()
+    with pytest.raises(ValueError, match="no hints"):
+        s.use_aid(1, "hint", at(10))
+    allowed = InterviewSession(InterviewConfig(questions=3, seed=7, allow_hints=True), s.items, T0)
+    allowed.use_aid(1, "hint", at(90))
+    allowed.use_aid(1, "solution", at(300))
+    allowed.finish(at(400))
+    rep = report(allowed, QUESTIONS)
+    assert rep["aids"] == {"hint": 1, "solution": 1}
+    assert [(a["kind"], a["elapsed_s"]) for a in rep["items"][1]["aids"]] == [("hint", 90.0), ("solution", 300.0)]
+    assert "--allow-hints" in rep["repeat"]
+
+
+def test_a_saved_session_resumes_with_the_time_that_was_left(tmp_path):
+    from quiz import interview_saved
+
+    folder = tmp_path / "interview-1"
+    folder.mkdir()
+    s = session(minutes=10)
+    s.set_answer(0, "frozen backbone")
+    s.set_ticks(0, {1})
+    s.next(at(120))
+    interview_saved.save(s, folder, interviewer=True, now=at(180))
+    assert interview_saved.unfinished(tmp_path) == [folder]
+    later = at(3600)
+    back, interviewer = interview_saved.load(folder, later)
+    assert interviewer and back.current == 1 and back.entries[0].answer == "frozen backbone"
+    assert back.entries[0].ticks == {1} and back.remaining(later) == 7 * 60
+    assert not back.tick(later + timedelta(minutes=6)) and back.tick(later + timedelta(minutes=7))
+    interview_saved.discard(folder)
+    assert interview_saved.unfinished(tmp_path) == []

@@ -166,7 +166,7 @@ def test_a_schema_1_database_is_migrated_without_losing_runs(tmp_path):
     db.close()
     store = Store(path)
     assert store.notice is None
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 2
     assert [r["exercise"] for r in store.runs()] == ["freezing"]
     assert store.save_interview(make_report()) == 1
     store.close()
@@ -223,3 +223,25 @@ def test_report_errors_are_one_line_exit_2(saved, capsys, args, message):
 def test_report_with_nothing_saved_is_a_usage_error(capsys):
     assert main(["report"]) == 2
     assert capsys.readouterr().err.strip() == "transferlings: no mock interview has been saved yet"
+
+
+def test_times_are_local_and_human_not_iso(rep, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    import time
+
+    time.tzset()
+    try:
+        text = reports.to_markdown(rep, "en")
+        assert "Started 2025-03-01 17:00 · ended 17:20 (time ran out)" in text
+        assert "T09:00" not in text and "+00:00" not in text
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_the_app_version_wraps_answers_instead_of_fencing_them(rep):
+    text = reports.to_markdown(rep, "en", wrap=True)
+    assert "```" not in text.split("## 1.")[1].split("**Key points**")[0]
+    tokens = MarkdownIt("commonmark").parse(text)
+    rendered = "".join(t.content for t in tokens if t.type == "inline")
+    assert "<script>alert('x')</script>" in rendered.replace("\\", "")

@@ -1,17 +1,37 @@
-"""Every screen at 100x30, in both languages. Regenerate after an intended change with
-`pytest tests/test_snapshots.py --snapshot-update` and review the SVGs."""
+"""Every screen at 80x24 and 120x36, in both languages. Regenerate after an intended
+change with `pytest tests/test_snapshots.py --snapshot-update` and review the SVGs."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
 from quiz.interview import InterviewConfig
+from quiz import standing
 from quiz.store import Store
 from quiz.ui.exercise import ExerciseScreen
 from tests.ui_helpers import make_app
 
-SIZE = (100, 30)
+SIZES = {"80x24": (80, 24), "120x36": (120, 36)}
 LANGS = ["en", "zh"]
+
+
+@pytest.fixture(autouse=True)
+def stable_screen(monkeypatch, tmp_path):
+    """Times in UTC and the workspace shown relative to the current folder, whatever
+    machine renders the snapshot."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.chdir(tmp_path)
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture(params=list(SIZES))
+def size(request):
+    return SIZES[request.param]
 
 
 def failing_run() -> dict:
@@ -30,43 +50,56 @@ def failing_run() -> dict:
 
 
 def app_with_history(tmp_path, lang):
+    """A failing run of the workspace's (unchanged) freezing.py."""
     store = Store(tmp_path / "progress.sqlite3")
-    store.record_run(failing_run(), at="2026-03-01T10:00:00+00:00")
-    return make_app(tmp_path, lang=lang, store=store)
+    app = make_app(tmp_path, lang=lang, store=store)
+    graded = app.workspace / "freezing.py"
+    store.record_run({**failing_run(), "impl": str(app.workspace), standing.HASH_KEY: standing.source_hash(graded)},
+                     at="2026-03-01T10:00:00+00:00")
+    return app
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_home(snap_compare, tmp_path, lang):
-    assert snap_compare(app_with_history(tmp_path, lang), terminal_size=SIZE)
+def test_home(snap_compare, tmp_path, lang, size):
+    assert snap_compare(app_with_history(tmp_path, lang), terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_question_before_reveal(snap_compare, tmp_path, lang):
-    assert snap_compare(make_app(tmp_path, lang=lang), press=["down", "enter"], terminal_size=SIZE)
+def test_question_before_reveal(snap_compare, tmp_path, lang, size):
+    assert snap_compare(make_app(tmp_path, lang=lang), press=["down", "enter"], terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_question_revealed(snap_compare, tmp_path, lang):
-    assert snap_compare(make_app(tmp_path, lang=lang), press=["enter", "space", "_"], terminal_size=SIZE)
+def test_question_revealed(snap_compare, tmp_path, lang, size):
+    assert snap_compare(make_app(tmp_path, lang=lang), press=["enter", "space", "_"], terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_exercise_with_a_failing_run(snap_compare, tmp_path, lang):
+def test_exercise_with_a_failing_run(snap_compare, tmp_path, lang, size):
     async def open_exercise(pilot):
         pilot.app.push_screen(ExerciseScreen("freezing"))
         await pilot.pause()
 
-    assert snap_compare(app_with_history(tmp_path, lang), run_before=open_exercise, terminal_size=SIZE)
+    assert snap_compare(app_with_history(tmp_path, lang), run_before=open_exercise, terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_progress(snap_compare, tmp_path, lang):
-    assert snap_compare(app_with_history(tmp_path, lang), press=["p", "_"], terminal_size=SIZE)
+def test_progress(snap_compare, tmp_path, lang, size):
+    assert snap_compare(app_with_history(tmp_path, lang), press=["p", "_"], terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_help(snap_compare, tmp_path, lang):
-    assert snap_compare(make_app(tmp_path, lang=lang), press=["question_mark", "_"], terminal_size=SIZE)
+def test_help(snap_compare, tmp_path, lang, size):
+    assert snap_compare(make_app(tmp_path, lang=lang), press=["question_mark", "_"], terminal_size=size)
+
+
+async def steady_cursor(pilot) -> None:
+    """Text boxes keep their cursor shown, not blinking, so the picture is stable."""
+    from textual.widgets import TextArea
+
+    for box in pilot.app.screen.query(TextArea):
+        box.cursor_blink = False
+    await pilot.pause()
 
 
 def start(config, interviewer: bool):
@@ -75,6 +108,7 @@ def start(config, interviewer: bool):
 
         start_interview(pilot.app, config, interviewer)
         await pilot.pause()
+        await steady_cursor(pilot)
 
     return run_before
 
@@ -83,30 +117,34 @@ CONCEPT = InterviewConfig(questions=3, mix="concept", minutes=20, order="fixed",
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_interview_setup(snap_compare, tmp_path, lang):
-    assert snap_compare(make_app(tmp_path, lang=lang), press=["i", "_"], terminal_size=SIZE)
+def test_interview_setup(snap_compare, tmp_path, lang, size):
+    assert snap_compare(make_app(tmp_path, lang=lang), press=["i", "_"], terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_interview_candidate_view(snap_compare, tmp_path, lang):
-    assert snap_compare(make_app(tmp_path, lang=lang), run_before=start(CONCEPT, False), terminal_size=SIZE)
+def test_interview_candidate_view(snap_compare, tmp_path, lang, size):
+    assert snap_compare(make_app(tmp_path, lang=lang), run_before=start(CONCEPT, False), terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_interview_interviewer_view(snap_compare, tmp_path, lang):
-    assert snap_compare(make_app(tmp_path, lang=lang), run_before=start(CONCEPT, True), terminal_size=SIZE)
+def test_interview_interviewer_view(snap_compare, tmp_path, lang, size):
+    assert snap_compare(make_app(tmp_path, lang=lang), run_before=start(CONCEPT, True), terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_interview_report(snap_compare, tmp_path, lang):
+def test_interview_report(snap_compare, tmp_path, lang, size):
     async def finish(pilot):
         await start(CONCEPT, False)(pilot)
         await pilot.press("ctrl+f", "y", "ctrl+f")
         await pilot.pause()
 
-    assert snap_compare(make_app(tmp_path, lang=lang), run_before=finish, terminal_size=SIZE)
+    assert snap_compare(make_app(tmp_path, lang=lang), run_before=finish, terminal_size=size)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_review_question_with_answer_box(snap_compare, tmp_path, lang):
-    assert snap_compare(make_app(tmp_path, lang=lang), press=["v", "_"], terminal_size=SIZE)
+def test_review_question_with_answer_box(snap_compare, tmp_path, lang, size):
+    async def review(pilot):
+        await pilot.press("v")
+        await steady_cursor(pilot)
+
+    assert snap_compare(make_app(tmp_path, lang=lang), run_before=review, terminal_size=size)

@@ -108,3 +108,111 @@ def test_killing_the_process_mid_write_loses_at_most_that_write(tmp_path):
     assert s.notice is None
     assert len(s.runs()) == 1 and s.reviews() == []
     s.close()
+
+
+def test_a_version_2_database_keeps_its_data_when_migrated(tmp_path):
+    from quiz.store import MIGRATIONS
+
+    path = tmp_path / "progress.sqlite3"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:2]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO reviews (question, rating, points_ticked, points_total, created_at) VALUES (4, 'good', 1, 5, '2026-01-01T10:00:00+00:00')")
+    db.commit()
+    db.close()
+    s = Store(path)
+    assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    [old] = s.reviews()
+    assert (old["question"], old["rating"], old["undoable"]) == (4, "good", 0)
+    with pytest.raises(ValueError, match="cannot be undone"):
+        s.undo_review(old["id"])
+    s.close()
+
+
+def test_attempt_snapshots_are_stored_once_per_content(store):
+    store.record_run(result(), code="def f(): pass\n")
+    store.record_run(result("pass", 5, 5, 9), code="def f(): return 1\n")
+    store.record_run(result("pass", 5, 5, 9), code="def f(): return 1\n")
+    store.record_run(result() | {"impl": "elsewhere"})  # not the user's workspace: no snapshot
+    attempts = store.attempts("freezing")
+    assert [a["code"] for a in attempts] == ["def f(): return 1\n"] * 2 + ["def f(): pass\n"]
+    assert store.db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] == 2
+
+
+def exported_without_time(store):
+    from quiz import exchange
+
+    data = exchange.export(store)
+    del data["exported_at"]
+    return data
+
+
+def fill(store):
+    from datetime import datetime, timezone
+
+    from quiz import schedule
+
+    store.record_run(result(), code="x = 1\n", at="2026-03-01T10:00:00+00:00")
+    schedule.review(store, 2, "good", 1, 4, when=datetime(2026, 3, 1, 9, tzinfo=timezone.utc), points=[0])
+    store.set_tick(5, 1, True)
+    store.set_setting("new_per_day", "5")
+    store.save_interview({"started_at": "2026-03-01T11:00:00+00:00", "ended_at": "2026-03-01T11:30:00+00:00",
+                          "total": 70.0, "config": {"questions": 2}, "items": []})
+
+
+def test_export_then_import_elsewhere_round_trips(tmp_path, store):
+    from quiz import exchange
+
+    fill(store)
+    exchange.write(store, tmp_path / "export.json")
+    other = Store(tmp_path / "other.sqlite3")
+    added = exchange.merge(other, exchange.read(tmp_path / "export.json"))
+    assert added == {"snapshots": 1, "runs": 1, "reviews": 1, "ticks": 1, "interviews": 1, "cards": 1, "settings": 1}
+    assert exported_without_time(other) == exported_without_time(store)
+    assert other.attempts("freezing")[0]["code"] == "x = 1\n"
+    other.close()
+
+
+def test_importing_the_same_file_twice_changes_nothing(tmp_path, store):
+    from quiz import exchange
+
+    fill(store)
+    exchange.write(store, tmp_path / "export.json")
+    data = exchange.read(tmp_path / "export.json")
+    other = Store(tmp_path / "other.sqlite3")
+    exchange.merge(other, data)
+    once = exported_without_time(other)
+    assert set(exchange.merge(other, data).values()) == {0}
+    assert exported_without_time(other) == once
+    other.close()
+
+
+def test_import_keeps_the_newer_card_and_local_settings(tmp_path, store):
+    from datetime import datetime, timezone
+
+    from quiz import exchange, schedule
+
+    fill(store)
+    data = exchange.export(store)
+    other = Store(tmp_path / "other.sqlite3")
+    other.set_setting("new_per_day", "2")
+    schedule.review(other, 2, "easy", 1, 4, when=datetime(2026, 3, 5, 9, tzinfo=timezone.utc))
+    local_card = other.card(2)
+    exchange.merge(other, data)
+    assert other.card(2) == local_card and other.setting("new_per_day") == "2"
+    assert len(other.reviews(2)) == 2
+    other.close()
+
+
+def test_a_bad_export_file_is_one_clear_error_and_imports_nothing(tmp_path, store):
+    from quiz import exchange
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "something else"}')
+    with pytest.raises(exchange.ExchangeError, match="not a transferlings export"):
+        exchange.read(bad)
+    with pytest.raises(exchange.ExchangeError, match="nothing was imported"):
+        exchange.merge(store, {"format": exchange.FORMAT, "version": 1, "snapshots": [{"sha": "a", "code": "x"}],
+                               "runs": [{"exercise": "freezing"}]})
+    assert store.db.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] == 0

@@ -9,14 +9,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Input, SelectionList, TextArea
+from textual.widgets import Input, TextArea
 
 from quiz.interview import InterviewConfig
 from quiz.paths import home
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.exercise import ExerciseScreen
-from quiz.ui.interview import InterviewScreen, InterviewSetupScreen, ReportScreen, start_interview
+from quiz.ui.interview import InterviewScreen, ReportScreen, start_interview
+from quiz.ui.interview_setup import InterviewSetupScreen
 from quiz.ui.progress import ProgressScreen
+from quiz.ui.results import failures_first_options
 from tests.ui_helpers import FIXED_NOW, make_app, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,8 +52,7 @@ async def test_a_concept_interview_runs_times_out_is_scored_and_reported(tmp_pat
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         assert not screen.query_one("#iv-interviewer").display  # candidate view: no rubric
-        await pilot.click("#iv-answer")
-        await pilot.press(*"freeze the backbone")
+        await pilot.press(*"freeze the backbone")  # the answer box has the keys from the start
         clock.advance(minutes=2)
         await pilot.press("ctrl+n")
         assert screen.session.current == 1
@@ -62,12 +63,10 @@ async def test_a_concept_interview_runs_times_out_is_scored_and_reported(tmp_pat
         assert screen.session.entries[1].answer == "source task"
         assert screen.query_one("#iv-interviewer").display  # scoring shows the rubric
         assert screen.query_one("#iv-answer", TextArea).read_only
-        points = screen.query_one("#iv-points", SelectionList)
-        await pilot.press("ctrl+b")
-        points = screen.query_one("#iv-points", SelectionList)
-        points.select(points.get_option_at_index(0))
-        points.select(points.get_option_at_index(1))
+        assert "Time is up" in str(screen.query_one("#iv-clock").content)
+        await pilot.press("ctrl+b", "a", "b")  # letter keys tick the rubric's key points
         await pilot.pause()
+        assert screen.session.entries[0].ticks == {0, 1}
         await pilot.press("ctrl+f")
         await pilot.pause()
         assert isinstance(app.screen, ReportScreen)
@@ -100,11 +99,14 @@ async def test_interviewer_view_shows_rubric_notes_and_hidden_checks(tmp_path, g
         await wait_until(pilot, lambda: screen.entry.grading is not None)
         hidden = [c for c in screen.entry.grading["tests"] if c["hidden"]]
         assert hidden, "every grader carries a hidden check"
-        exercise.results = {"x": {**hidden[0], "status": "fail", "message": "secret detail"}}
+        failed = {**screen.entry.grading, "status": "fail",
+                  "tests": [{**hidden[0], "status": "fail", "message": "secret detail"}]}
         shown = Console(file=io.StringIO(), width=200)
-        shown.print(exercise._check_line({"id": "x", "name": hidden[0]["name"], "hidden": True}))
+        for option in failures_first_options(failed, candidate=True, expanded=True, lang="en"):
+            shown.print(option.prompt)
         text = shown.file.getvalue()
         assert "hidden check" in text and hidden[0]["name"] not in text and "secret detail" not in text
+        assert "h" not in {b.binding.key for b in app.screen.active_bindings.values() if b.enabled}  # no hints
         await pilot.press("escape")
         assert app.screen is screen
         screen.query_one("#iv-note", Input).focus()
@@ -145,7 +147,7 @@ async def test_leaving_a_running_interview_asks_first(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         start_interview(app, InterviewConfig(questions=2, seed=3), False)
         await pilot.pause()
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # out of the answer box, then out of the interview
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert isinstance(app.screen, InterviewScreen)
@@ -171,3 +173,88 @@ def test_interview_command_rejects_bad_settings_in_one_line(capsys):
     assert main(["interview", "--questions", "0"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("transferlings: ") and len(err.splitlines()) == 1
+
+
+async def test_typing_at_once_never_runs_a_command_and_quitting_keeps_the_interview(tmp_path):
+    clock = FakeClock()
+    app = interview_app(tmp_path, clock)
+    config = InterviewConfig(questions=3, mix="concept", minutes=10, order="fixed", seed=7)
+    async with app.run_test(size=SIZE) as pilot:
+        start_interview(app, config, False)
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press(*"open quiz", "question_mark", "ctrl+n", *"lp")
+        assert app.screen is screen and app.lang == "en"
+        assert [e.answer for e in screen.session.entries[:2]] == ["open quiz?", "lp"]
+        clock.advance(minutes=3)
+        await pilot.press("escape", "ctrl+c", "q")  # out of the box: ctrl+c never quits, q asks
+        assert isinstance(app.screen, ConfirmScreen) and app.is_running
+        await pilot.press("n", "ctrl+q")
+        assert isinstance(app.screen, ConfirmScreen) and "resume" in str(app.screen.question)
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.is_running
+
+    resumed = interview_app(tmp_path / "again", clock)
+    resumed.start, resumed.interview = "resume", None
+    async with resumed.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = resumed.screen
+        assert isinstance(screen, InterviewScreen) and screen.session.current == 1
+        assert [e.answer for e in screen.session.entries[:2]] == ["open quiz?", "lp"]
+        assert screen.session.remaining(clock()) == 7 * 60  # the clock waited while away
+        await pilot.press("ctrl+f", "y")
+        clock_line = str(screen.query_one("#iv-clock").content)
+        assert "Finished" in clock_line and "Time is up" not in clock_line
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(resumed.screen, ReportScreen)
+        await pilot.press("escape")
+        assert not resumed.screen.query_one("#resume-line").display  # nothing left to resume
+
+
+async def test_hints_in_an_interview_only_when_allowed_and_each_use_is_reported(tmp_path):
+    clock = FakeClock()
+    app = interview_app(tmp_path, clock)
+    config = InterviewConfig(questions=1, mix="coding", minutes=30, order="fixed", seed=1, allow_hints=True)
+    async with app.run_test(size=SIZE) as pilot:
+        start_interview(app, config, False)
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("ctrl+g")
+        clock.advance(minutes=4)
+        await pilot.press("h", "h", "s", "y")
+        await pilot.pause()
+        assert [a["kind"] for a in screen.entry.aids] == ["hint", "hint", "solution"]
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert "help used: 2 hints, 1 solution" in str(screen.query_one("#iv-coding").content)
+        await pilot.press("ctrl+f", "y", "ctrl+f")
+        await pilot.pause()
+        saved = app.store.last_interview()
+        assert saved["aids"] == {"hint": 2, "solution": 1}
+        text = str(app.screen.query_one("#report").source)
+        assert "with help: 2 hints, 1 solution" in text and "solution opened at" in text
+
+
+async def test_setup_checkboxes_read_without_colour_and_allow_hints_reaches_the_config(tmp_path):
+    app = interview_app(tmp_path, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        box = app.screen.query_one("#allow-hints")
+        assert "X" not in str(box.render())
+        box.value = True
+        await pilot.pause()
+        assert "X" in str(box.render())
+        app.screen.query_one("#seed", Input).value = "5"
+        await pilot.click("#start")
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen) and app.screen.session.config.allow_hints
+
+
+def test_resume_with_nothing_to_resume_is_one_clear_line(capsys):
+    from quiz.cli import main
+
+    assert main(["interview", "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no unfinished mock interview" in err and len(err.splitlines()) == 1

@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quiz.cli import grading, interviews, questions, workspace_cmds
+from quiz.cli import grading, interviews, learn, questions, workspace_cmds
 from quiz.cli.common import EXIT_USAGE, UsageError, run_app
 
-COMMAND_GROUPS = (questions, grading, workspace_cmds, interviews)
+COMMAND_GROUPS = (questions, grading, workspace_cmds, interviews, learn)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,21 +17,52 @@ def build_parser() -> argparse.ArgumentParser:
         prog="transferlings",
         description="Practise transfer-learning interviews: questions, graded PyTorch exercises, reviews, mock interviews.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.register(sub)
     return parser
 
 
+def version() -> str:
+    """The installed package's version, else the checkout's pyproject.toml's."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("transferlings")
+    except metadata.PackageNotFoundError:
+        from quiz.config import tomllib
+        from quiz.paths import CHECKOUT
+
+        try:
+            return tomllib.loads((CHECKOUT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+        except (OSError, KeyError, ValueError):
+            return "unknown"
+
+
+def one_line(e: Exception) -> str:
+    """An error as one line for the user: an OSError without its "[Errno N]"."""
+    if isinstance(e, OSError) and e.strerror:
+        where = f"{e.filename}: " if e.filename else ""
+        return f"{where}{e.strerror.lower()}"
+    return str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from quiz import wrap
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        return run_app()
-    try:
-        return args.func(args)
-    except (UsageError, ValueError, OSError) as e:
-        print(f"transferlings: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
+    # Chinese wraps between characters in every command's output and the app; undone
+    # afterwards, so that main() called in-process leaves Rich as it found it.
+    with wrap.installed():
+        try:
+            if args.command is None:
+                return run_app()
+            return args.func(args)
+        except (UsageError, ValueError, OSError) as e:
+            print(f"transferlings: {one_line(e)}", file=sys.stderr)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            print("transferlings: cancelled", file=sys.stderr)
+            return 130

@@ -17,19 +17,20 @@ def cmd_grade(args) -> int:
     if not args.all and not args.exercises:
         raise UsageError("name at least one exercise, or use --all")
     names = registry.names() if args.all else exercise_names(args.exercises)
-    impls = [Path(p) for p in args.impl] if args.impl else [workspace.find()]
-    for folder in impls:
-        if not folder.is_dir():
-            raise UsageError(f"{folder}: no such folder")
+    impls = [check_impl_folder(Path(p), names) for p in args.impl] if args.impl else [_workspace(workspace)]
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
 
     from grader.engine import Grader, GradingError
     from grader.results import assemble
+    from quiz import history
+    from quiz import lifetime
+
+    lifetime.guard_terminal()
 
     results = []
     out, err = console(), console(stderr=True)
-    store = None if args.impl else _open_store(err)
+    store = None if args.impl or args.only else _open_store(err)  # a run of some checks is no attempt
     with Grader() as grader:
         try:
             grader.resolve_device(args.device)
@@ -39,21 +40,60 @@ def cmd_grade(args) -> int:
             for name in names:
                 if not (folder / f"{name}.py").is_file():
                     result = assemble(exercise=name, impl=str(folder), device=args.device, duration_s=0.0, plan=[],
-                                      done={}, verdict="error", verdict_message=f"{folder / (name + '.py')}: no such file")
+                                      done={}, verdict="error",
+                                      verdict_message=f"{folder / (name + '.py')}: no such file (`transferlings reset {name}"
+                                                      + (f" --impl {folder}" if args.impl else "") + "` restores the stub)")
                 else:
+                    code = history.read_snapshot(folder / f"{name}.py") if store is not None else None
                     result = _grade_one(grader, name, folder, args, err)
+                    if args.only and not result["tests"] and result["status"] == "error":
+                        raise UsageError(f"-k {args.only!r}: no check of {name} has that in its name")
                     if store is not None:
-                        store.record_run(result)
+                        history.record(store, result, code)
                 results.append(result)
                 if not args.json:
                     from quiz.report import render_result
 
-                    out.print(render_result(result))
+                    out.print(render_result(result, verbose=args.verbose))
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
-        _print_totals(out, results)
+        if store is not None:
+            _print_standing(out, store, impls[0])
+        else:
+            _print_totals(out, results)
     return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
+
+
+def _workspace(workspace) -> Path:
+    folder, notice = workspace.locate()
+    if notice:
+        console(stderr=True).print(f"[yellow]{notice}[/]")
+    return folder
+
+
+def check_impl_folder(folder: Path, names: list[str]) -> Path:
+    """`folder` if it can be graded for `names`, else a UsageError saying what to do."""
+    holds = f"{names[0]}.py" if len(names) == 1 else "the exercise files"
+    if folder.is_file():
+        raise UsageError(f"{folder} is a file, not a folder: pass the folder that holds {holds}")
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder")
+    missing = [n for n in names if not (folder / f"{n}.py").is_file()]
+    if len(missing) == len(names):
+        what = f"{missing[0]}.py" if len(missing) == 1 else "any exercise file"
+        raise UsageError(f"{folder} holds no {what}: run `transferlings init {folder}` to copy the stubs there")
+    return folder
+
+
+def _print_standing(out, store, folder: Path) -> None:
+    """The workspace's standing, as home and progress show it (quiz.standing)."""
+    from quiz import standing
+
+    total = standing.totals(standing.exercise_states(store, folder))
+    style = "bold green" if total.passed == total.exercises else "bold"
+    out.print(f"[{style}]Workspace: {total.passed}/{total.exercises} exercises passed[/] · "
+              f"{total.points}/{total.max_points} points")
 
 
 def _open_store(err):
@@ -68,7 +108,7 @@ def _open_store(err):
 
 def _grade_one(grader, name: str, folder: Path, args, err) -> dict:
     if args.json or not err.is_terminal:
-        return grader.grade(name, folder, device=args.device, timeout=args.timeout)
+        return grader.grade(name, folder, device=args.device, timeout=args.timeout, only=args.only)
     done = [0]
     with err.status(f"grading {name} ({folder}) …") as status:
         def progress(event: dict) -> None:
@@ -78,7 +118,8 @@ def _grade_one(grader, name: str, folder: Path, args, err) -> dict:
                 done[0] += 1
                 status.update(f"grading {name} ({folder}) … {done[0]}/{done[-1]} checks")
 
-        return grader.grade(name, folder, device=args.device, timeout=args.timeout, on_event=progress)
+        return grader.grade(name, folder, device=args.device, timeout=args.timeout, on_event=progress,
+                            only=args.only)
 
 
 def _print_totals(out, results: list[dict]) -> None:
@@ -86,7 +127,7 @@ def _print_totals(out, results: list[dict]) -> None:
         return
     passed = sum(r["status"] == "pass" for r in results)
     points = sum(r["points"] for r in results)
-    top = sum(r["max_points"] for r in results)
+    top = sum(registry.get(r["exercise"]).points for r in results)  # also for a run that never started
     style = "bold green" if passed == len(results) else "bold red"
     out.print(f"[{style}]{passed}/{len(results)} passed[/] · {points}/{top} points")
 
@@ -97,6 +138,9 @@ def register(sub) -> None:
     p.add_argument("--all", action="store_true", help="every exercise")
     p.add_argument("--impl", action="append", metavar="DIR", help="folder holding EXERCISE.py (repeatable; default: the workspace)")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--json", action="store_true", help="print the results as JSON (every check)")
+    p.add_argument("--verbose", "-v", action="store_true", help="also list the checks that passed")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per exercise and implementation")
+    p.add_argument("-k", dest="only", metavar="TEXT",
+                   help="run only the checks whose name contains TEXT (not recorded as an attempt)")
     p.set_defaults(func=cmd_grade)

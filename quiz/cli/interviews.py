@@ -11,12 +11,28 @@ from quiz.cli.common import EXIT_OK, UsageError, run_app
 def cmd_interview(args) -> int:
     from quiz.interview import InterviewConfig
 
+    if args.resume:
+        return _resume()
     try:
         config = InterviewConfig(questions=args.questions, mix=args.mix, minutes=args.minutes, order=args.order,
-                                 seed=args.seed)
+                                 seed=args.seed, allow_hints=args.allow_hints)
     except ValueError as e:
         raise UsageError(str(e)) from None
     return run_app("interview", (config, args.interviewer))
+
+
+def _resume() -> int:
+    from quiz import interview_saved
+    from quiz.paths import home
+
+    left = interview_saved.unfinished(home() / "interviews")
+    if not left:
+        raise UsageError("there is no unfinished mock interview to resume (start one with: transferlings interview)")
+    try:
+        interview_saved.load(left[0], interview_saved.datetime.now().astimezone())
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    return run_app("resume", (left[0],))
 
 
 REPORT_FORMATS = {"md": "to_markdown", "json": "to_json", "html": "to_html"}
@@ -80,6 +96,10 @@ def register(sub) -> None:
     p.add_argument("--mix", choices=("concept", "coding", "both"), default="both")
     p.add_argument("--order", choices=("random", "fixed"), default="random")
     p.add_argument("--interviewer", action="store_true", help="show the interviewer's rubric beside the answers")
+    p.add_argument("--allow-hints", action="store_true",
+                   help="let the candidate open hints and solutions (each use is recorded in the report)")
+    p.add_argument("--resume", action="store_true",
+                   help="carry on with the latest unfinished interview (saved on every change, also on quit)")
     p.set_defaults(func=cmd_interview)
 
     p = sub.add_parser("report", help="export a saved mock-interview report (Markdown, JSON or HTML)",

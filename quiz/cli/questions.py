@@ -12,26 +12,15 @@ def cmd_list(args) -> int:
     from quiz.lang import resolve_lang
 
     lang = resolve_lang(args.lang)
-    other = "en" if lang == "zh" else "zh"
     questions = bank.load_questions()
     if args.json:
         rows = [{"id": q.id, "kind": q.kind, "title": {"zh": q.title["zh"], "en": q.title["en"]},
                  "exercises": list(q.exercises)} for q in questions]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
-    from rich.table import Table
-    from rich.text import Text
+    from quiz.show import render_list
 
-    table = Table(box=None, header_style="bold dim", pad_edge=False)
-    table.add_column("#", justify="right")
-    table.add_column("kind", style="dim")
-    table.add_column("question", ratio=1)
-    table.add_column("exercises", style="cyan")
-    for q in questions:
-        title = Text(q.title[lang], style="bold")
-        title.append("\n" + q.title[other], style="dim")
-        table.add_row(str(q.id), q.kind, title, "\n".join(q.exercises) or "—")
-    console().print(table)
+    console().print(render_list(questions, lang))
     return EXIT_OK
 
 

@@ -16,10 +16,11 @@ def cmd_init(args) -> int:
     except workspace.WorkspaceError as e:
         raise UsageError(str(e)) from None
     out = console()
-    out.print(f"Workspace ready in [bold]{Path(args.dir).resolve()}[/] ({len(created)} stubs copied).")
+    out.print(f"Workspace ready in [bold]{Path(args.dir).resolve()}[/] ({len(created)} stubs copied); "
+              "it is now your workspace.")
     if kept:
         out.print(f"Kept your existing files: {', '.join(kept)}")
-    out.print("Edit a stub there, then run [bold]transferlings grade NAME[/] from that folder.")
+    out.print("Edit a stub there, then run [bold]transferlings grade NAME[/].")
     return EXIT_OK
 
 
@@ -30,20 +31,32 @@ def cmd_hint(args) -> int:
     lang = resolve_lang(args.lang)
     ex = registry.get(name)
     out = console()
+    from rich.text import Text
+
+    from quiz.report import Hanging
+
     out.print(f"[bold]{ex.title[lang]}[/]")
     for i, hint in enumerate(ex.hints[lang], 1):
-        out.print(f"[yellow]{i}.[/] {hint}")
+        out.print(Hanging(Text(f"{i}. ", style="yellow"), [Text(hint)]))
     return EXIT_OK
 
 
 def cmd_solution(args) -> int:
-    from rich.syntax import Syntax
+    """Highlighted with line numbers in a terminal; the plain source when piped or with
+    --plain, so it can be saved to a file."""
+    import sys
 
     from quiz.paths import PACKAGED_SOLUTIONS
 
     (name,) = exercise_names([args.exercise])
-    path = PACKAGED_SOLUTIONS / registry.get(name).filename
-    console().print(Syntax(path.read_text(encoding="utf-8"), "python", line_numbers=True, word_wrap=True))
+    source = (PACKAGED_SOLUTIONS / registry.get(name).filename).read_text(encoding="utf-8")
+    out = console()
+    if args.plain or not out.is_terminal:
+        sys.stdout.write(source)
+        return EXIT_OK
+    from rich.syntax import Syntax
+
+    out.print(Syntax(source, "python", line_numbers=True, word_wrap=True))
     return EXIT_OK
 
 
@@ -76,6 +89,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("solution", help="the reference solution of an exercise")
     p.add_argument("exercise", metavar="EXERCISE")
+    p.add_argument("--plain", action="store_true", help="the bare source (the default when not printing to a terminal)")
     p.set_defaults(func=cmd_solution)
 
     p = sub.add_parser("reset", help="restore an exercise's stub (your file is backed up first)")

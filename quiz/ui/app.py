@@ -12,22 +12,24 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from quiz import bank, schedule, workspace
+from quiz import bank, schedule, workspace, wrap
 from quiz.lang import resolve_lang
 from quiz.store import Store
 from quiz.ui.base import localize_bindings
 from quiz.ui.grading import GradingService
 from quiz.ui.i18n import t
+from quiz.ui.palette import QuestionsProvider
 
 
 class TransferlingsApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
+    COMMANDS = App.COMMANDS | {QuestionsProvider}
     HELP_NAME = {"zh": "全局", "en": "Everywhere"}
-    BINDINGS = [
-        Binding("l", "toggle_lang", "中文"),
-        Binding("p", "progress", "Progress"),
+    BINDINGS = [  # shown in the footer by home only, so that inner screens' keys fit 80 columns
+        Binding("l", "toggle_lang", "中文", show=False),
+        Binding("p", "progress", "Progress", show=False),
         Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),
     ]
     lang = reactive("en", init=False)
 
@@ -46,6 +48,7 @@ class TransferlingsApp(App):
         """`start`: "review" opens a review session over the home screen, "interview" a
         mock interview with `interview` = (InterviewConfig, interviewer view)."""
         super().__init__()
+        wrap.install()  # Chinese wraps by character width, not only at spaces
         bank.load_questions()  # invalid content fails at start-up, naming file and field
         self.store = store or Store()
         self.grading = grading or GradingService()
@@ -74,6 +77,10 @@ class TransferlingsApp(App):
             from quiz.ui.interview import start_interview
 
             self.call_after_refresh(start_interview, self, *self.interview)
+        elif self.start == "resume":
+            from quiz.ui.interview import resume_interview
+
+            self.call_after_refresh(resume_interview, self, *(self.interview or ()))
 
     def on_unmount(self) -> None:
         self.grading.close()
@@ -85,6 +92,31 @@ class TransferlingsApp(App):
         for screen in self.screen_stack:
             if hasattr(screen, "apply_lang"):
                 screen.apply_lang()
+
+    async def action_quit(self) -> None:
+        """q and ctrl+q: quit, but ask first when that would leave work behind: a running
+        mock interview (saved, resumable) or an answer typed in a review."""
+        from quiz.ui.dialogs import ConfirmScreen
+
+        question = self._quit_question()
+        if question is None or getattr(self.screen, "quit_guard", False):
+            self.exit()
+            return
+        confirm = ConfirmScreen(question)
+        confirm.quit_guard = True
+        self.push_screen(confirm, lambda yes: self.exit() if yes else None)
+
+    def _quit_question(self) -> str | None:
+        from quiz.ui.interview import InterviewScreen
+        from quiz.ui.question import QuestionScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, InterviewScreen) and not screen.saved:
+                screen.autosave()
+                return t("iv.quit_confirm", self.lang)
+            if isinstance(screen, QuestionScreen) and screen.typed_text():
+                return t("review.quit_confirm", self.lang)
+        return None
 
     def action_toggle_lang(self) -> None:
         self.lang = "en" if self.lang == "zh" else "zh"
@@ -101,13 +133,16 @@ class TransferlingsApp(App):
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette offers every action that has a key, in the current language."""
+        """The palette offers every action of the app and the screen that has a key, in the
+        current language (not the focused widget's, such as "Cursor down")."""
         seen = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
+            if not binding.description or binding.description in seen or not active.enabled:
                 continue
-            seen.add(binding.action)
+            if active.node is not self and active.node is not screen:
+                continue
+            seen.add(binding.description)
             yield SystemCommand(binding.description, f"key: {key}", partial(active.node.run_action, binding.action))
         yield from super().get_system_commands(screen)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rich.console import Group
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -127,15 +128,19 @@ class EditorScreen(LocalizedModal[bool]):
 
 
 class HelpScreen(LocalizedModal[None]):
-    """Every key of every screen, in the current language."""
+    """How each screen works and every key of it, in the current language; scrolls."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label("", id="help-title", classes="dialog-title")
-            with VerticalScroll():
+            with VerticalScroll(id="help-scroll"):
                 yield Static(id="help-body")
+            yield Label("", id="help-close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
 
     def render_lang(self) -> None:
         from quiz.ui.app import TransferlingsApp
@@ -145,17 +150,31 @@ class HelpScreen(LocalizedModal[None]):
         from quiz.ui.progress import ProgressScreen
         from quiz.ui.question import QuestionScreen
 
-        self.query_one("#help-title", Label).update(t("help.title", self.lang))
-        table = Table(box=None, show_header=False, pad_edge=False)
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
+        lang = self.lang
+        self.query_one("#help-title", Label).update(t("help.title", lang))
+        self.query_one("#help-close", Label).update(t("help.close", lang))
+        parts = []
         for owner in (TransferlingsApp, HomeScreen, QuestionScreen, ExerciseScreen, ProgressScreen, InterviewScreen,
                       ReportScreen):
-            table.add_row(Text(owner.HELP_NAME[self.lang], style="bold underline"), "")
+            parts += [Text(owner.HELP_NAME[lang], style="bold underline"), Text(t(f"help.{owner.__name__}", lang))]
+            labels: dict[str, list[str]] = {}
             for binding in owner.BINDINGS:
-                keys = ", ".join(_key_name(k) for k in binding.key.split(","))
-                table.add_row(keys, action_label(binding.action, self.lang) or binding.description)
-        self.query_one("#help-body", Static).update(table)
+                label = action_label(binding.action, lang) or binding.description
+                labels.setdefault(label, []).extend(_key_name(k) for k in binding.key.split(","))
+            table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+            table.add_column(style="bold cyan", no_wrap=True)
+            table.add_column(ratio=1)
+            for label, keys in labels.items():
+                table.add_row(_keys(keys), label)
+            parts += [table, Text("")]
+        self.query_one("#help-body", Static).update(Group(*parts))
+
+
+def _keys(keys: list[str]) -> str:
+    """"a, b, …, h" reads as "a–h"."""
+    if len(keys) > 3 and all(len(k) == 1 for k in keys):
+        return f"{keys[0]}–{keys[-1]}"
+    return ", ".join(keys)
 
 
 def _key_name(key: str) -> str:

@@ -3,36 +3,33 @@
 from __future__ import annotations
 
 import ast
-import os
-import shlex
-import subprocess
 import threading
 from pathlib import Path
 
 from rich.console import Group
 from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
 
 from grader import registry
-from grader.checks import LEVELS
 from grader.engine import GradingCancelled, GradingError
-from quiz import workspace
+from quiz import history, standing, workspace
 from quiz.paths import PACKAGED_SOLUTIONS
-from quiz.report import ICONS as REPORT_ICONS
 from quiz.report import VERDICT_STYLE
+from quiz.ui import loop
+from quiz.ui import results as checks_list
 from quiz.ui.base import LocalizedScreen
-from quiz.ui.dialogs import CodeScreen, ConfirmScreen, EditorScreen
+from quiz.ui.dialogs import CodeScreen, ConfirmScreen
 from quiz.ui.i18n import t
+from quiz.ui.widgets import Pane
+from quiz.ui.watching import EditAndWatch
 
-ICONS = {**REPORT_ICONS, "running": ("…", "yellow"), "pending": ("·", "dim")}
-WATCH_INTERVAL_S = 0.3
+NARROW = 100  # below this many columns the panes stack
 
 
 def display_path(path: Path) -> str:
@@ -43,29 +40,30 @@ def display_path(path: Path) -> str:
         return str(Path("…", path.parent.name, path.name))
 
 
-def task_text(path: Path, fallback: Path) -> str:
-    """The module docstring of the user's file (or of the pristine stub if it doesn't parse)."""
-    for source in (path, fallback):
-        try:
-            doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8")))
-        except (SyntaxError, OSError, UnicodeDecodeError):
-            continue
-        if doc:
-            return doc
-    return ""
+def task_text(stub: Path) -> str:
+    """The task as the exercise states it: the pristine stub's module docstring (never the
+    user's file, which may hold anything, a solution included)."""
+    try:
+        return ast.get_docstring(ast.parse(stub.read_text(encoding="utf-8"))) or ""
+    except (SyntaxError, OSError, UnicodeDecodeError):
+        return ""
 
 
-class ExerciseScreen(LocalizedScreen):
+class ExerciseScreen(EditAndWatch, LocalizedScreen):
     HELP_NAME = {"zh": "编程练习", "en": "Exercise"}
     BINDINGS = [
         Binding("r,f5", "grade", "Grade"),
-        Binding("escape", "cancel_or_back", "Cancel/Back"),
+        Binding("escape", "cancel_or_back", "Cancel/Back", show=False),
         Binding("e", "edit", "Edit"),
         Binding("w", "watch", "Watch"),
         Binding("h", "hint", "Hint"),
-        Binding("s", "solution", "Solution"),
+        Binding("s", "solution", "Solution", show=False),
         Binding("x", "reset", "Reset"),
-        Binding("d", "device", "Device"),
+        Binding("t", "run_one", "Run check"),
+        Binding("a", "attempts", "Attempts"),
+        Binding("n", "next_step", "Next step", show=False),
+        Binding("d", "device", "Device", show=False),
+        Binding("z", "zoom", "Zoom pane", show=False),
     ]
 
     class GradeEvent(Message):
@@ -74,9 +72,11 @@ class ExerciseScreen(LocalizedScreen):
             self.event = event
 
     class Graded(Message):
-        def __init__(self, result: dict):
+        def __init__(self, result: dict, sha256: str | None = None, only: str | None = None):
             super().__init__()
             self.result = result
+            self.sha256 = sha256
+            self.only = only
 
     class GradeStopped(Message):
         def __init__(self, reason: str, error: bool):
@@ -84,14 +84,21 @@ class ExerciseScreen(LocalizedScreen):
             self.reason = reason
             self.error = error
 
-    def __init__(self, name: str, *, candidate: bool = False, folder: Path | None = None, on_graded=None):
-        """`candidate`: hidden checks show only as "hidden check" (mock interviews);
+    def __init__(self, name: str, *, candidate: bool = False, folder: Path | None = None, on_graded=None,
+                 on_aid=None):
+        """`candidate`: hidden checks show only as "hidden check" (mock interviews), and
+        hints and the solution are offered only with `on_aid(kind)`, called at each use;
         `folder`: grade the file there instead of the workspace's; `on_graded(result)`
         is called after each completed run."""
         super().__init__()
         self.exercise = registry.get(name)
         self.candidate = candidate
         self.on_graded = on_graded
+        self.snapshot: str | None = None  # the text of the workspace file being graded, for its attempt
+        self.on_aid = on_aid
+        self.expanded = False
+        self.rerun_note = ""
+        self.checks_mode = ""
         self.folder = folder or self.app.workspace
         self.path = self.folder / self.exercise.filename
         self.plan: list[dict] = []
@@ -110,17 +117,38 @@ class ExerciseScreen(LocalizedScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="task")
+        with VerticalScroll(id="task-pane"):
+            yield Static(id="task")
         with Horizontal(id="panes"):
-            with VerticalScroll(id="source-pane"):
-                yield Static(id="source")
             with Vertical(id="side"):
-                with VerticalScroll(id="checks-pane"):
-                    yield Static(id="checks")
-                yield Static(id="hints")
+                yield OptionList(id="checks")
+                with Pane(id="hints"):
+                    yield Static(id="hints-text")
+            with Pane(id="source-pane"):
+                yield Static(id="source")
         yield ProgressBar(id="progress", show_eta=False)
         yield Static(id="status")
-        yield Footer()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#checks").focus()
+        self._layout()
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        """Side by side on a wide terminal; stacked, checks first, below NARROW columns."""
+        self.query_one("#panes").set_class(self.app.size.width < NARROW, "narrow")
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("hint", "solution") and self.candidate:
+            return self.on_aid is not None
+        if action == "run_one":
+            return not self.running and self._selected_check() is not None
+        if action in ("attempts", "next_step"):
+            return not self.candidate and self.folder == self.app.workspace
+        return True
 
     @property
     def running(self) -> bool:
@@ -132,7 +160,7 @@ class ExerciseScreen(LocalizedScreen):
         if self.last is None:
             self._load_last_run()
         lang = self.lang
-        task = task_text(self.path, workspace.pristine(self.exercise.name))
+        task = task_text(workspace.pristine(self.exercise.name))
         self.query_one("#task", Static).update(
             Text.assemble((self.exercise.title[lang], "bold"), "\n", (task, "")))
         self._draw_source()
@@ -158,52 +186,58 @@ class ExerciseScreen(LocalizedScreen):
             code = f"# {e}"
         self.query_one("#source", Static).update(Group(
             Text(t("ex.source", self.lang, path=display_path(self.path)), style="dim"),
-            Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=False),
+            Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=True),
         ))
 
     def _draw_checks(self) -> None:
         lang = self.lang
-        if not self.plan:
-            self.query_one("#checks", Static).update(Text(t("ex.never", lang), style="dim"))
-            return
-        parts = [Text(t("ex.checks", lang), style="bold")]
-        for level in LEVELS:
-            metas = [m for m in self.plan if m.get("level", "basic") == level]
-            if not metas:
-                continue
-            done = sum(self.results.get(m["id"], {}).get("status") == "pass" for m in metas)
-            parts.append(Text(f"{t('level.' + level, lang)}  {done}/{len(metas)}", style="bold underline"))
-            for meta in metas:
-                parts.append(self._check_line(meta))
-        self.query_one("#checks", Static).update(Group(*parts))
+        checks = self.query_one("#checks", OptionList)
+        highlighted = checks.highlighted
+        mode = "stream" if self.running or (self.last is None and self.plan) else "result"
+        checks.clear_options()
+        if mode == "stream":
+            checks.add_options(checks_list.streaming(self.plan, self.results, self.running_id, self.candidate, lang))
+        elif self.last is not None:
+            checks.add_options(checks_list.failures_first_options(self.last, candidate=self.candidate,
+                                                                  expanded=self.expanded, lang=lang))
+        else:
+            checks.add_option(checks_list.Option(Text(t("ex.never", lang), style="dim"), disabled=True))
+        enabled = [i for i in range(checks.option_count) if not checks.get_option_at_index(i).disabled]
+        if mode != self.checks_mode or highlighted not in enabled:
+            highlighted = enabled[0] if enabled else None
+        self.checks_mode = mode
+        checks.highlighted = highlighted
+        self.call_after_refresh(self.refresh_bindings)  # once the list holds its new options
 
-    def _check_line(self, meta: dict) -> Table:
-        """The check's icon, and beside it (wrapped with a hanging indent) its name and, for a
-        failure, the message and hint; a hidden check shows no content to a candidate."""
-        test = self.results.get(meta["id"])
-        state = test["status"] if test else ("running" if meta["id"] == self.running_id else "pending")
-        icon, style = ICONS[state]
-        hidden = self.candidate and meta.get("hidden")
-        text = Text(t("ex.hidden", self.lang) if hidden else meta["name"])
-        if test and state in ("fail", "error") and not hidden:
-            text.append("\n" + test["message"], style="red")
-            if test.get("hint"):
-                text.append("\n" + t("hint.label", self.lang), style="bold yellow")
-                text.append(test["hint"], style="yellow")
-        line = Table.grid(padding=(0, 1))
-        line.add_column(width=2, justify="right")
-        line.add_column(ratio=1)
-        line.add_row(Text(icon, style=style), text)
-        return line
+    def _selected_check(self) -> dict | None:
+        """The first check of the failure group under the cursor, when there is one."""
+        if self.last is None or self.running:
+            return None
+        checks = self.query_one("#checks", OptionList)
+        option = checks.highlighted_option
+        return checks_list.group_check(self.last, option.id) if option is not None and option.id else None
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.refresh_bindings()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == checks_list.PASSED_ID or (event.option.id or "").startswith("pass-"):
+            self.expanded = not self.expanded
+            self._draw_checks()
+        elif self._selected_check() is not None:
+            self.action_run_one()
 
     def _draw_hints(self) -> None:
         lang = self.lang
         hints = self.exercise.hints[lang]
-        shown = [Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"), h)
-                 for i, h in enumerate(hints[: self.hints_shown])]
-        widget = self.query_one("#hints", Static)
-        widget.display = bool(shown)
-        widget.update(Group(*shown))
+        shown = [Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"), h,
+                               overflow="fold") for i, h in enumerate(hints[: self.hints_shown])]
+        if shown and self.hints_shown < len(hints):
+            shown.append(Text(t("ex.more_hints", lang), style="dim"))
+        pane = self.query_one("#hints", VerticalScroll)
+        pane.display = bool(shown)
+        pane.border_title = t("ex.hints_title", lang)
+        self.query_one("#hints-text", Static).update(Group(*shown))
 
     def _draw_status(self) -> None:
         lang = self.lang
@@ -216,8 +250,12 @@ class ExerciseScreen(LocalizedScreen):
             parts.append(Text(self.status_line))
         elif self.last is not None:
             parts.append(self._graded_text(self.last))
-            if self.last_when:
-                parts.append(Text("  " + t("ex.last", lang, when=self.last_when[:16].replace("T", " ")), style="dim"))
+            if self.rerun_note:
+                parts.append(Text("  " + self.rerun_note, style="cyan"))
+            elif self.last_when:
+                from quiz.reports import local_time
+
+                parts.append(Text("  " + t("ex.last", lang, when=local_time(self.last_when)), style="dim"))
         parts.append(Text("  " + t("ex.device", lang, device=self.device), style="dim"))
         if self.watching:
             parts.append(Text("  " + t("ex.watch_on", lang), style="cyan"))
@@ -235,7 +273,7 @@ class ExerciseScreen(LocalizedScreen):
 
     # ---- grading ------------------------------------------------------------------------
 
-    def action_grade(self) -> None:
+    def action_grade(self, only: str | None = None) -> None:
         if self.running:
             self.pending_regrade = True
             return
@@ -243,12 +281,28 @@ class ExerciseScreen(LocalizedScreen):
         self.plan, self.results, self.running_id, self.status_line = [], {}, None, ""
         self._draw_checks()
         self._draw_status()
-        self._grade(self.cancel, self.device)
+        self._grade(self.cancel, self.device, only)
+
+    def action_attempts(self) -> None:
+        from quiz.ui.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.exercise.name))
+
+    def action_next_step(self) -> None:
+        loop.go_next(self)
+
+    def action_run_one(self) -> None:
+        """Re-grade only the selected failed check (the rest of the result stays)."""
+        check = self._selected_check()
+        if check is not None and not self.running:
+            self.action_grade(only=check["name"])
 
     @work(thread=True, group="grade")
-    def _grade(self, cancel: threading.Event, device: str) -> None:
+    def _grade(self, cancel: threading.Event, device: str, only: str | None = None) -> None:
+        sha256 = standing.source_hash(self.path)
+        self.snapshot = history.read_snapshot(self.path) if self.folder == self.app.workspace else None
         try:
-            result = self.app.grading.grade(self.exercise.name, self.folder, device=device,
+            result = self.app.grading.grade(self.exercise.name, self.folder, device=device, only=only,
                                             on_event=lambda e: self.post_message(self.GradeEvent(e)), cancel=cancel)
         except GradingCancelled:
             self.post_message(self.GradeStopped(t("ex.cancelled", self.lang), error=False))
@@ -256,7 +310,7 @@ class ExerciseScreen(LocalizedScreen):
         except (GradingError, RuntimeError, OSError) as e:
             self.post_message(self.GradeStopped(str(e), error=True))
             return
-        self.post_message(self.Graded(result))
+        self.post_message(self.Graded(result, sha256, only))
 
     @on(GradeEvent)
     def _on_grade_event(self, message: GradeEvent) -> None:
@@ -274,10 +328,20 @@ class ExerciseScreen(LocalizedScreen):
     @on(Graded)
     def _on_graded(self, message: Graded) -> None:
         result = message.result
-        self.app.store.record_run(result)
         self.cancel = None
+        self.status_line = self.rerun_note = ""
+        if message.only is not None and self.last is not None and result["status"] in ("pass", "fail"):
+            # One check re-run: shown in place, never recorded (it is not a grading of the file).
+            ran = ", ".join(f"{t('verdict.' + c['status'], self.lang)}" for c in result["tests"]) or "—"
+            self.rerun_note = t("ex.rerun", self.lang, n=len(result["tests"]), verdict=ran)
+            self._show_result(checks_list.merge_rerun(self.last, result), self.last_when)
+            self._draw_checks()
+            self._draw_status()
+            self._after_run()
+            return
+        history.record(self.app.store, result, self.snapshot, message.sha256)
+        loop.offer_next(self, result)
         self._show_result(result, None)
-        self.status_line = ""
         if result["status"] not in ("pass", "fail"):
             self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {result['message']}"
             self.notify(result["message"], severity="error", timeout=8)
@@ -310,67 +374,6 @@ class ExerciseScreen(LocalizedScreen):
             self._stop_watching()
             self.app.pop_screen()
 
-    # ---- editing, watching --------------------------------------------------------------
-
-    def action_edit(self) -> None:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            self.app.push_screen(EditorScreen(self.path), self._edited)
-            return
-        command = shlex.split(editor) + [str(self.path)]
-        try:
-            with self.app.suspend():
-                subprocess.call(command)
-        except SuspendNotSupported:
-            subprocess.call(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError as e:
-            self.notify(f"{editor}: {e}", severity="error")
-            return
-        self._edited(True)
-
-    def _edited(self, saved: bool | None) -> None:
-        self._draw_source()
-        if saved and self.watching:
-            self.watch_stamp = self._stamp()
-            self.action_grade()
-
-    def _stamp(self) -> tuple | None:
-        try:
-            st = self.path.stat()
-            return (st.st_mtime_ns, st.st_size)
-        except OSError:
-            return None
-
-    def action_watch(self) -> None:
-        if self.watching:
-            self._stop_watching()
-            self.notify(t("ex.watch_off", self.lang))
-        else:
-            self.watching = True
-            self.watch_stamp = self._stamp()
-            self.watch_timer = self.set_interval(WATCH_INTERVAL_S, self._poll)
-            self.notify(t("ex.watch_on", self.lang))
-        self._draw_status()
-
-    def _stop_watching(self) -> None:
-        self.watching = False
-        if self.watch_timer is not None:
-            self.watch_timer.stop()
-            self.watch_timer = None
-
-    def _poll(self) -> None:
-        stamp = self._stamp()
-        if stamp == self.watch_stamp:
-            return
-        self.watch_stamp = stamp
-        self._draw_source()
-        self.set_timer(WATCH_INTERVAL_S, lambda: self._settled(stamp))
-
-    def _settled(self, stamp) -> None:
-        """Debounce: grade once the file has stopped changing."""
-        if self._stamp() == stamp:
-            self.action_grade()
-
     # ---- hints, solution, reset, device -------------------------------------------------
 
     def action_hint(self) -> None:
@@ -379,15 +382,21 @@ class ExerciseScreen(LocalizedScreen):
             self.notify(t("ex.no_more_hints", self.lang))
             return
         self.hints_shown += 1
+        if self.candidate and self.on_aid is not None:
+            self.on_aid("hint")
         self._draw_hints()
+        pane = self.query_one("#hints", VerticalScroll)
+        pane.call_after_refresh(pane.scroll_end, animate=False)
 
     def action_solution(self) -> None:
         def show(yes: bool | None = True) -> None:
             if yes:
+                if self.candidate and self.on_aid is not None:
+                    self.on_aid("solution")
                 path = PACKAGED_SOLUTIONS / self.exercise.filename
                 self.app.push_screen(CodeScreen(str(path), path.read_text(encoding="utf-8")))
 
-        if self.app.store.exercise_status(self.exercise.name).state == "passed":
+        if standing.exercise_state(self.app.store, self.folder, self.exercise.name).state == "passed":
             show()
         else:
             self.app.push_screen(ConfirmScreen(t("ex.solution_confirm", self.lang)), show)
@@ -398,9 +407,19 @@ class ExerciseScreen(LocalizedScreen):
                 return
             saved = workspace.reset(self.exercise.name, self.folder)
             self.notify(t("ex.reset_done", self.lang, path=saved) if saved else t("ex.reset_clean", self.lang))
+            self.status_line, self.rerun_note = t("ex.reset_regrade", self.lang), ""
             self._draw_source()
+            self._draw_status()
 
         self.app.push_screen(ConfirmScreen(t("ex.reset_confirm", self.lang, name=self.path.name)), reset)
+
+    def action_zoom(self) -> None:
+        """The focused pane (checks, hints or code; tab moves between them) fills the
+        screen, or goes back: what a small terminal shows a few lines of reads whole."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.focused or self.query_one("#checks"), container=False)
 
     def action_device(self) -> None:
         order = ["auto", "cpu"] + (["cuda"] if self.app.grading.cuda else [])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 STRINGS: dict[str, tuple[str, str]] = {
     # key: (zh, en)
     "app.title": ("transferlings · 迁移学习面试练习", "transferlings · transfer-learning interview practice"),
-    "home.summary": ("{passed}/{exercises} 道编程题已通过 · {due} 道题待复习", "{passed}/{exercises} exercises passed · {due} questions due for review"),
+    "home.summary": ("{passed}/{exercises} 道编程题已通过（{points}/{max_points} 分）· {due} 道题待复习", "{passed}/{exercises} {exercises?exercise|exercises} passed ({points}/{max_points} points) · {due} {due?question|questions} due for review"),
+    "home.workspace": ("你的练习文件：{path}", "Your exercise files: {path}"),
     "col.id": ("#", "#"),
     "col.title": ("题目", "question"),
     "col.kind": ("类型", "kind"),
@@ -17,8 +20,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status.none": ("—", "—"),
     "q.prompt": ("题目", "Question"),
     "q.hidden": ("先自己作答（说出来或写下来），再按 空格 查看参考答案。", "Answer it yourself first (aloud or in writing), then press space to reveal the model answer."),
+    "q.hidden_box": ("先在下面写下你的回答（或说出来），再按 ctrl+r 查看参考答案。", "Type your answer below (or say it aloud), then press ctrl+r to reveal the model answer."),
     "q.answer": ("参考答案", "Model answer"),
     "q.key_points": ("要点（勾选你答到的）", "Key points (tick what you covered)"),
+    "q.tick_how": ("按 a–{last} 勾选你答到的要点（再按一次取消）", "Press a–{last} to tick a key point you covered (again to untick)"),
     "q.mistakes": ("常见错误", "Common mistakes"),
     "q.followups": ("追问", "Follow-up questions"),
     "q.reading": ("延伸阅读", "Further reading"),
@@ -28,8 +33,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "q.reveal_first": ("请先查看答案（空格）再自评。", "Reveal the answer (space) before rating."),
     "q.type_answer": ("在这里写下你的回答（可选；ctrl+r 显示答案，esc 离开输入框）", "Type your answer here (optional; ctrl+r reveals, esc leaves the box)"),
     "review.progress": ("复习 {n}/{total}", "Review {n}/{total}"),
-    "review.none_due": ("现在没有待复习的题。先复习最快到期的 {n} 道？", "Nothing is due now. Review the {n} questions due soonest?"),
-    "review.done": ("本轮复习完成：{n} 道题。", "Review session done: {n} questions."),
+    "review.none_due": ("现在没有待复习的题。先复习最快到期的 {n} 道？", "Nothing is due now. Review the {n} {n?question|questions} due soonest?"),
+    "review.done": ("本轮复习完成：{n} 道题。", "Review session done: {n} {n?question|questions}."),
     "home.next_due": ("下一道题 {when}到期", "next review {when}"),
     "q.choose_exercise": ("选择编程练习", "Choose an exercise"),
     "iv.setup": ("模拟面试设置", "Mock interview"),
@@ -39,12 +44,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "iv.order": ("顺序", "Order"),
     "iv.seed": ("随机种子", "Seed"),
     "iv.seed_random": ("留空则随机", "empty: random"),
-    "iv.interviewer_mode": ("面试官视图（有面试官在旁）", "Interviewer view (an interviewer sits beside you)"),
+    "iv.interviewer_mode": ("面试官视图（有面试官在旁）", "Interviewer view (an interviewer beside you)"),
+    "iv.allow_hints": ("允许看提示和参考解（每次使用记入报告）", "Allow hints and solution (logged in the report)"),
+    "iv.mix_concept": ("概念题（口答）", "concept (answered in text)"),
+    "iv.mix_coding": ("编程题", "coding"),
+    "iv.mix_both": ("两者都有", "mix both"),
+    "iv.order_random": ("随机", "random"),
+    "iv.order_fixed": ("按题号", "by number"),
     "iv.start": ("开始", "Start"),
     "iv.progress": ("第 {n}/{total} 题", "question {n} of {total}"),
     "iv.view_interviewer": ("面试官视图", "interviewer view"),
     "iv.view_candidate": ("候选人视图", "candidate view"),
-    "iv.scoring": ("时间到 / 已结束：勾选答到的要点，ctrl+f 保存报告", "Time is up / finished: tick the points covered, ctrl+f saves the report"),
+    "iv.scoring_time": ("时间到：勾选答到的要点（a–h），ctrl+f 保存报告", "Time is up: tick the points covered (a–h), ctrl+f saves the report"),
+    "iv.scoring_finish": ("已交卷：勾选答到的要点（a–h），ctrl+f 保存报告", "Finished: tick the points covered (a–h), ctrl+f saves the report"),
     "iv.time_up": ("时间到！回答已保存，请评分。", "Time is up! Answers are kept; now score them."),
     "iv.mode_concept": ("口述题", "answered in text"),
     "iv.mode_coding": ("编程题", "coding"),
@@ -52,13 +64,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "iv.coding": ("编程练习：{name}", "Coding exercise: {name}"),
     "iv.coding_how": ("ctrl+g 打开练习（在那里按 r 评测，esc 返回）；计时不会停。", "ctrl+g opens the exercise (grade there with r, esc comes back); the clock keeps running."),
     "iv.graded": ("最近评测：{passed}/{total} 项通过，{points}/{max_points} 分", "last grading: {passed}/{total} checks, {points}/{max_points} points"),
-    "iv.hidden_failed": ("{n} 个隐藏检查项未通过", "{n} hidden checks failed"),
+    "iv.hidden_failed": ("{n} 个隐藏检查项未通过", "{n} hidden {n?check|checks} failed"),
+    "iv.no_help": ("本场面试不提供提示和参考解。", "This interview offers no hints or solution."),
+    "iv.help_used": ("已使用帮助：{hints} 次提示，{solutions} 次参考解（记入报告）", "help used: {hints} {hints?hint|hints}, {solutions} {solutions?solution|solutions} (in the report)"),
     "iv.not_graded": ("还没有评测", "not graded yet"),
     "iv.points": ("评分要点（勾选听到的）", "Rubric: key points heard"),
     "iv.checks": ("评测检查项（含隐藏项）", "Grader checks (hidden ones included)"),
     "iv.note": ("面试官备注", "Interviewer's note"),
     "iv.finish_confirm": ("现在结束面试？之后不能再修改回答。", "Finish the interview now? Answers can't be changed afterwards."),
-    "iv.leave_confirm": ("放弃这场面试？不会保存报告。", "Abandon this interview? No report will be saved."),
+    "iv.leave_confirm": ("离开这场面试？它已保存：可在首页按 u 或用 transferlings interview --resume 继续（离开期间不计时）。", "Leave this interview? It is saved: resume it from home with u or with transferlings interview --resume (the clock waits)."),
+    "iv.quit_confirm": ("退出 transferlings？面试已保存：下次在首页按 u 或用 transferlings interview --resume 继续。", "Quit transferlings? The interview is saved: resume it from home with u or with transferlings interview --resume."),
+    "iv.nothing_to_resume": ("没有未完成的模拟面试。", "No unfinished mock interview to resume."),
+    "iv.resume_line": ("未完成的模拟面试（{when}）：按 u 继续", "Unfinished mock interview ({when}): press u to resume"),
+    "review.discard_confirm": ("放弃你写下的回答？", "Discard the answer you typed?"),
+    "review.quit_confirm": ("退出 transferlings？你写下的回答会保留，下次复习这道题时还在。", "Quit transferlings? The answer you typed is kept for the next review of this question."),
     "iv.exported": ("已导出：{path}", "Exported to {path}"),
     "progress.interviews": ("模拟面试", "Mock interviews"),
     "col.score": ("得分", "score"),
@@ -83,8 +102,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ex.hidden": ("隐藏检查项", "hidden check"),
     "ex.reset_confirm": ("把 {name} 恢复为初始代码？你的版本会先备份到同一目录。", "Restore the stub of {name}? Your version is first backed up beside it."),
     "ex.reset_done": ("已恢复初始代码；你的版本保存在 {path}", "Stub restored; your version is kept in {path}"),
+    "ex.reset_regrade": ("已恢复初始代码：上面的结果属于之前的版本，按 r 重新评测。", "Stub restored: the results above are of your old version; r grades the stub."),
     "ex.reset_clean": ("已经是初始代码。", "Already the untouched stub."),
     "ex.solution_confirm": ("你还没有通过这道题。确定要看参考答案吗？", "You have not passed this exercise yet. Show the reference solution anyway?"),
+    "ex.hidden_failed": ("{n} 个隐藏检查项未通过", "{n} hidden {n?check|checks} failed"),
+    "ex.covers": ("{n} 项检查同样失败，例如：{name}", "{n} checks fail the same way, e.g. {name}"),
+    "ex.passed_fold": ("{n} 项检查通过（回车展开/收起）", "{n} {n?check|checks} passed (enter shows or hides them)"),
+    "ex.hints_title": ("提示（tab 切换到这里，↑↓ 滚动）", "Hints (tab here, ↑↓ scroll)"),
+    "ex.more_hints": ("再按 h 看下一条提示", "h shows the next hint"),
+    "ex.rerun": ("只重跑了 {n} 项：{verdict}（r 评测全部）", "re-ran {n} {n?check|checks}: {verdict} (r grades all)"),
     "ex.saved": ("已保存 {path}", "Saved {path}"),
     "level.basic": ("基础", "basic"),
     "level.interview": ("面试", "interview"),
@@ -99,8 +125,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "progress.exercises": ("编程练习", "Exercises"),
     "progress.questions": ("题目复习", "Question reviews"),
     "progress.history": ("{name} 的评测记录", "Runs of {name}"),
-    "progress.totals": ("通过 {passed}/{exercises} 道练习 · 最佳得分合计 {points}/{max_points} · 评测 {runs} 次 · 复习 {reviews} 次", "{passed}/{exercises} exercises passed · best points {points}/{max_points} · {runs} runs · {reviews} reviews"),
-    "col.best": ("最佳", "best"),
+    "progress.totals": ("通过 {passed}/{exercises} 道练习 · 得分 {points}/{max_points} · 评测 {runs} 次 · 复习 {reviews} 次", "{passed}/{exercises} exercises passed · {points}/{max_points} points · {runs} {runs?run|runs} · {reviews} {reviews?review|reviews}"),
+    "col.now": ("现在", "now"),
+    "col.points": ("得分", "points"),
     "col.runs": ("次数", "runs"),
     "col.last": ("最近", "last"),
     "col.when": ("时间", "when"),
@@ -110,7 +137,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.reviews": ("次数", "n"),
     "col.last_rating": ("上次", "last"),
     "col.next": ("下次", "next"),
-    "help.title": ("快捷键", "Keys"),
+    "help.title": ("使用说明与快捷键", "How it works, and the keys"),
+    "help.close": ("esc 或 ? 关闭 · ↑↓ PgUp PgDn 滚动", "esc or ? closes · ↑↓ PgUp PgDn scroll"),
+    "help.TransferlingsApp": ("l 切换中文/English；p 查看进度；ctrl+p 命令面板：输入题号或练习名（如 “问题 5”、“freez”）直接跳转；q 退出（会丢失内容时先询问）。",
+                              "l switches 中文/English; p shows progress; ctrl+p opens the command palette: type a question number or an exercise name (\"question 5\", \"freez\") to jump there; q quits (asking first when work would be lost)."),
+    "help.HomeScreen": ("用 ↑↓ 选题，回车打开。v 复习到期的题；i 开始限时模拟面试；u 继续未完成的面试。编程练习一栏列出每道练习：✓ 已通过，✗ 未通过（通过的检查数/总数），— 未开始，✎ 改动后未评测。",
+                        "Pick a question with ↑↓ and press enter. v reviews the questions due; i starts a timed mock interview; u resumes an unfinished one. The exercise column lists each exercise: ✓ passed, ✗ failing (checks passed/all), — not started, ✎ edited since graded."),
+    "help.QuestionScreen": ("先自己回答（说出来或写下来），再按空格看参考答案。用 ↓、PgDn 或 j 滚动。用 a–h 勾选你答到的要点，然后按 1–4 自评，系统据此安排下次复习。o 打开配套编程练习。复习时回答框直接接收输入：ctrl+r 显示答案，esc 离开输入框。",
+                            "Answer it yourself first (aloud or typed), then space reveals the model answer. Scroll with ↓, PgDn or j. Tick the key points you covered with a–h, then rate yourself 1–4; the next review is scheduled from it. o opens the coding exercise. In a review the answer box takes your typing: ctrl+r reveals, esc leaves the box."),
+    "help.ExerciseScreen": ("编辑练习文件（e 打开 $EDITOR 或内置编辑器；也可以用自己的编辑器并按 w 监视保存），然后按 r 评测。未通过的检查排在最前，相同的失败合并为一条；↑↓ 选中一条，t 只重跑这一项；在“通过”一行按回车展开。z 把当前区域（tab 切换）放大到全屏或还原；h 逐条显示提示（提示区可滚动）；s 查看参考解（通过前会先确认）；x 恢复初始代码（先备份你的版本）；d 切换设备。",
+                            "Edit the exercise file (e opens $EDITOR or the built-in editor; or use your own editor and press w to grade on every save), then r grades it. Failed checks come first, identical failures as one entry; ↑↓ selects one and t re-runs only that check; enter on the passed line unfolds it. z zooms the focused pane (tab moves between checks, hints and code) to the full screen and back; h shows the next hint (the hints pane scrolls); s shows the reference solution (asking first before you pass); x restores the stub, keeping a backup of yours; d switches the device."),
+    "help.ProgressScreen": ("每道练习的当前状态（以你工作区中的文件为准）、得分和评测记录；每道题的复习情况；以往的模拟面试（回车打开报告）。",
+                            "Each exercise's state (of the file in your workspace), points and run history; each question's reviews; past mock interviews (enter opens a report)."),
+    "help.InterviewScreen": ("直接在回答框中输入；ctrl+n / ctrl+b 切换题目；编程题按 ctrl+g 打开练习（计时不停）。ctrl+f 交卷，然后用 a–h 勾选答到的要点，再按 ctrl+f 保存报告。面试每次改动都会保存：离开或退出后可在首页按 u 或用 transferlings interview --resume 继续。",
+                             "Type your answer straight away; ctrl+n / ctrl+b move between questions; ctrl+g opens a coding question's exercise (the clock keeps running). ctrl+f finishes; then tick the key points heard with a–h and ctrl+f saves the report. The interview is saved on every change: after leaving or quitting, u on home or transferlings interview --resume carries on."),
+    "help.ReportScreen": ("m 和 h 把报告导出为 Markdown 和 HTML 文件（保存在 reports 文件夹）。", "m and h export the report as Markdown and HTML files (in the reports folder)."),
     "confirm.yes": ("确定", "Yes"),
     "confirm.no": ("取消", "No"),
     "editor.title": ("编辑 {path}（ctrl+s 保存，esc 关闭）", "Editing {path} (ctrl+s saves, esc closes)"),
@@ -120,6 +161,9 @@ STRINGS: dict[str, tuple[str, str]] = {
 # Footer labels, by action name.
 ACTIONS: dict[str, tuple[str, str]] = {
     "toggle_lang": ("English", "中文"),
+    "app.toggle_lang": ("English", "中文"),
+    "app.progress": ("进度", "Progress"),
+    "app.quit": ("退出", "Quit"),
     "help": ("帮助", "Help"),
     "progress": ("进度", "Progress"),
     "quit": ("退出", "Quit"),
@@ -129,12 +173,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "next": ("下一题", "Next"),
     "previous": ("上一题", "Previous"),
     "exercise": ("编程练习", "Exercise"),
-    "interviewer": ("面试官视图", "Interviewer"),
+    "interviewer": ("面试官视图", "View"),
     "finish": ("结束/保存", "Finish/Save"),
     "leave": ("返回", "Back"),
     "export('md')": ("导出 Markdown", "Markdown"),
     "export('html')": ("导出 HTML", "HTML"),
     "back": ("返回", "Back"),
+    "resume_interview": ("继续面试", "Resume"),
     "reveal": ("显示答案", "Reveal"),
     "rate('again')": ("重来", "Again"),
     "rate('hard')": ("困难", "Hard"),
@@ -142,27 +187,62 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "rate('easy')": ("简单", "Easy"),
     "open_exercise": ("编程练习", "Exercise"),
     "grade": ("评测", "Grade"),
-    "cancel_or_back": ("取消/返回", "Cancel/Back"),
+    "cancel_or_back": ("返回", "Back"),
     "edit": ("编辑", "Edit"),
     "watch": ("监视", "Watch"),
     "hint": ("提示", "Hint"),
     "solution": ("参考解", "Solution"),
     "reset": ("重置", "Reset"),
     "device": ("设备", "Device"),
+    "run_one": ("只跑此项", "Run check"),
+    "zoom": ("放大/还原当前区域", "Zoom pane"),
+    "tick": ("勾选要点", "Tick a key point"),
+    "scroll_body('down')": ("向下滚动", "Scroll down"),
+    "scroll_body('up')": ("向上滚动", "Scroll up"),
+    "undo_rating": ("撤销评分", "Undo rating"),
+    "resume": ("继续", "Resume"),
     "save": ("保存", "Save"),
     "close": ("关闭", "Close"),
     "dismiss": ("关闭", "Close"),
 }
 
 
+_PLURAL = re.compile(r"\{(\w+)\?([^|}]*)\|([^}]*)\}")
+
+
 def t(key: str, lang: str, **fields) -> str:
+    """The string `key` in `lang` with `fields` filled in; "{n?check|checks}" picks the
+    singular when the field n is 1."""
     zh, en = STRINGS[key]
     text = zh if lang == "zh" else en
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    text = _PLURAL.sub(lambda m: m.group(2) if fields.get(m.group(1)) == 1 else m.group(3), text)
+    return text.format(**fields)
 
 
 def action_label(action: str, lang: str) -> str | None:
-    pair = ACTIONS.get(action)
+    pair = ACTIONS.get(action) or ACTIONS.get(action.split("(")[0])
     if pair is None:
         return None
     return pair[0] if lang == "zh" else pair[1]
+
+
+# Question tags as the Chinese UI shows them (English shows the tag itself).
+TAGS_ZH = {
+    "adabn": "AdaBN", "applications": "应用场景", "batch-norm": "批归一化", "bayesian": "贝叶斯",
+    "class-imbalance": "类别不平衡", "coding": "编程", "computer-vision": "计算机视觉", "coral": "CORAL",
+    "dann": "DANN", "discriminative-learning-rates": "分层学习率", "distribution-shift": "分布偏移",
+    "domain-adaptation": "领域自适应", "domains": "领域", "evaluation": "评估", "experiment-design": "实验设计",
+    "feature-extraction": "特征提取", "fine-tuning": "微调", "freezing": "冻结", "fundamentals": "基础",
+    "house-prices": "房价", "image-classification": "图像分类", "l2-sp": "L2-SP", "leep": "LEEP",
+    "linear-probe": "线性探测", "logme": "LogME", "mmd": "MMD", "motivation": "动机", "multimodal": "多模态",
+    "negative-transfer": "负迁移", "nlp": "自然语言处理", "peft": "参数高效微调", "prior": "先验",
+    "regression": "回归", "regularization": "正则化", "source-selection": "源任务选择", "speech": "语音",
+    "target-transform": "目标变换", "task-affinity": "任务亲和度", "transfer-rate": "迁移率",
+    "transferability": "可迁移性",
+}
+
+
+def tag_label(tag: str, lang: str) -> str:
+    return TAGS_ZH.get(tag, tag) if lang == "zh" else tag

@@ -1,5 +1,6 @@
-"""Mock interviews in the UI: setup, the timed session (candidate and interviewer views),
-scoring after the clock stops, and the saved report."""
+"""Mock interviews in the UI: the timed session (candidate and interviewer views) and
+scoring after the clock stops; the setup form and the report screen have modules of
+their own."""
 
 from __future__ import annotations
 
@@ -10,78 +11,24 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import (Button, Checkbox, Footer, Header, Input, Label, Markdown, Select, SelectionList,
-                             Static, TextArea)
-from textual.widgets.selection_list import Selection
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, Input, Markdown, Static, TextArea
 
 from grader import registry
-from quiz import bank, reports
-from quiz.interview import MIXES, ORDERS, InterviewConfig, InterviewSession, SessionEnded, plan, report
+from quiz import bank, interview_saved
+from quiz.interview import InterviewConfig, InterviewSession, SessionEnded, plan, report
 from quiz.paths import home
-from quiz.ui.base import LocalizedModal, LocalizedScreen
+from quiz.ui.base import LocalizedScreen
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.i18n import t
+from quiz.ui.interview_report import ReportScreen
+from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints
 from quiz.workspace import pristine
 
 
 def clock_text(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-class InterviewSetupScreen(LocalizedModal[tuple]):
-    """The interview's settings; dismisses with (InterviewConfig, interviewer) or None."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog form"):
-            yield Label("", id="setup-title", classes="dialog-title")
-            for key, widget in (
-                ("questions", Input("5", id="questions", type="integer")),
-                ("mix", Select([(m, m) for m in MIXES], value="both", allow_blank=False, id="mix")),
-                ("minutes", Input("30", id="minutes", type="integer")),
-                ("order", Select([(o, o) for o in ORDERS], value="random", allow_blank=False, id="order")),
-                ("seed", Input("", id="seed", type="integer")),
-            ):
-                with Horizontal(classes="field"):
-                    yield Label("", id=f"label-{key}", classes="field-label")
-                    yield widget
-            yield Checkbox("", id="interviewer")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("", id="start", variant="success")
-
-    def render_lang(self) -> None:
-        lang = self.lang
-        self.query_one("#setup-title", Label).update(t("iv.setup", lang))
-        for key in ("questions", "mix", "minutes", "order", "seed"):
-            self.query_one(f"#label-{key}", Label).update(t(f"iv.{key}", lang))
-        self.query_one("#seed", Input).placeholder = t("iv.seed_random", lang)
-        self.query_one("#interviewer", Checkbox).label = t("iv.interviewer_mode", lang)
-        self.query_one("#start", Button).label = t("iv.start", lang)
-
-    def on_input_submitted(self) -> None:
-        self._start()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "start":
-            self._start()
-
-    def _start(self) -> None:
-        def number(field: str) -> int | None:
-            value = self.query_one(f"#{field}", Input).value.strip()
-            return int(value) if value else None
-
-        try:
-            config = InterviewConfig(
-                questions=number("questions") or 5, mix=self.query_one("#mix", Select).value,
-                minutes=number("minutes") or 30, order=self.query_one("#order", Select).value, seed=number("seed"),
-            )
-        except ValueError as e:
-            self.notify(str(e), severity="error")
-            return
-        self.dismiss((config, self.query_one("#interviewer", Checkbox).value))
 
 
 def interview_folder(config: InterviewConfig, exercises: list[str]) -> Path:
@@ -110,6 +57,22 @@ def start_interview(app, config: InterviewConfig, interviewer: bool) -> None:
     app.push_screen(InterviewScreen(session, interviewer=interviewer, folder=folder))
 
 
+def resume_interview(app, folder: Path | None = None) -> None:
+    """Carry on with the interview saved in `folder` (default: the latest one left)."""
+    if folder is None:
+        left = interview_saved.unfinished(home() / "interviews")
+        if not left:
+            app.notify(t("iv.nothing_to_resume", app.lang), severity="warning")
+            return
+        folder = left[0]
+    try:
+        session, interviewer = interview_saved.load(folder, app.clock())
+    except ValueError as e:
+        app.notify(str(e), severity="error")
+        return
+    app.push_screen(InterviewScreen(session, interviewer=interviewer, folder=folder))
+
+
 class InterviewScreen(LocalizedScreen):
     """The running interview. The clock keeps running across items and on the exercise
     screen; at zero the answers are kept and the screen turns to scoring."""
@@ -117,11 +80,12 @@ class InterviewScreen(LocalizedScreen):
     HELP_NAME = {"zh": "模拟面试", "en": "Mock interview"}
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", priority=True),
-        Binding("ctrl+b", "previous", "Previous", priority=True),
+        Binding("ctrl+b", "previous", "Previous", priority=True, show=False),
         Binding("ctrl+g", "exercise", "Exercise", priority=True),
         Binding("ctrl+t", "interviewer", "Interviewer", priority=True),
         Binding("ctrl+f", "finish", "Finish", priority=True),
-        Binding("escape", "leave", "Back", priority=True),
+        Binding("escape", "leave", "Back", priority=True, show=False),
+        *(Binding(key, f"tick({i})", "Tick", show=False) for i, key in enumerate(TICK_KEYS)),
     ]
 
     def __init__(self, session: InterviewSession, *, interviewer: bool, folder: Path):
@@ -129,6 +93,7 @@ class InterviewScreen(LocalizedScreen):
         self.session = session
         self.interviewer = interviewer
         self.folder = folder
+        self.saved = False
         self.questions = {q.id: q for q in bank.load_questions()}
 
     def compose(self) -> ComposeResult:
@@ -138,18 +103,28 @@ class InterviewScreen(LocalizedScreen):
             with VerticalScroll(id="iv-candidate"):
                 yield Static(id="iv-title")
                 yield Markdown(id="iv-prompt")
-                yield TextArea(id="iv-answer", classes="typed")
+                yield AnswerBox(id="iv-answer", classes="typed")
                 yield Static(id="iv-coding")
             with VerticalScroll(id="iv-interviewer"):
                 yield Input(id="iv-note")
                 yield Static(id="iv-points-title", classes="section")
-                yield SelectionList[int](id="iv-points")
+                yield KeyPoints([], (), id="iv-points")
                 yield Static(id="iv-grading")
                 yield Markdown(id="iv-rubric")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)
+        self.autosave()
+        self._focus_answer()
+
+    def _focus_answer(self) -> None:
+        """A concept item's answer box takes the keys, so the candidate can type at once."""
+        answer = self.query_one("#iv-answer", TextArea)
+        if self.item.mode == "concept" and not self.scoring:
+            answer.focus()
+        elif self.focused is answer:
+            self.set_focus(None)
 
     # ---- state ----------------------------------------------------------------------------
 
@@ -170,10 +145,20 @@ class InterviewScreen(LocalizedScreen):
             return self.item.mode == "coding"
         if action == "interviewer":
             return not self.scoring
+        if action == "tick":
+            return (self.item.mode == "concept" and (self.interviewer or self.scoring)
+                    and parameters[0] < len(self.questions[self.item.question].key_points[self.lang]))
         return True
+
+    def autosave(self) -> None:
+        """Keep the session on disk after every change, for `interview --resume`."""
+        if not self.saved:
+            interview_saved.save(self.session, self.folder, interviewer=self.interviewer, now=self.app.clock())
 
     def tick(self) -> None:
         if self.session.tick(self.app.clock()):
+            self.autosave()
+            self._focus_answer()
             self.notify(t("iv.time_up", self.lang), severity="warning", timeout=10)
             self.render_lang()
         else:
@@ -208,7 +193,7 @@ class InterviewScreen(LocalizedScreen):
         lang, session = self.lang, self.session
         left = session.remaining(self.app.clock())
         if self.scoring:
-            status = Text(t("iv.scoring", lang), style="bold yellow")
+            status = Text(t(f"iv.scoring_{session.ended_by}", lang), style="bold yellow")
         else:
             status = Text(f"⏱ {clock_text(left)}", style="bold red" if left < 60 else "bold green")
         view = t("iv.view_interviewer" if self.interviewer else "iv.view_candidate", lang)
@@ -229,6 +214,11 @@ class InterviewScreen(LocalizedScreen):
                 text.append("  " + t("iv.hidden_failed", lang, n=hidden_failed), style="magenta")
         else:
             text.append(t("iv.not_graded", lang), style="dim")
+        if not self.session.config.allow_hints:
+            text.append("\n" + t("iv.no_help", lang), style="dim")
+        elif entry.aids:
+            hints = sum(a["kind"] == "hint" for a in entry.aids)
+            text.append("\n" + t("iv.help_used", lang, hints=hints, solutions=len(entry.aids) - hints), style="yellow")
         return text
 
     def _draw_interviewer(self, question) -> None:
@@ -239,11 +229,10 @@ class InterviewScreen(LocalizedScreen):
             return
         concept = item.mode == "concept"
         self.query_one("#iv-points-title", Static).update(t("iv.points" if concept else "iv.checks", lang))
-        points = self.query_one("#iv-points", SelectionList)
+        points = self.query_one("#iv-points", KeyPoints)
         points.display = concept
-        with self.prevent(SelectionList.SelectedChanged):
-            points.clear_options()
-            points.add_options([Selection(p, i, i in entry.ticks) for i, p in enumerate(question.key_points[lang])])
+        points.points, points.ticked = list(question.key_points[lang]), set(entry.ticks)
+        points.draw()
         grading = self.query_one("#iv-grading", Static)
         grading.display = not concept
         if not concept:
@@ -276,22 +265,31 @@ class InterviewScreen(LocalizedScreen):
             try:
                 self.session.set_answer(self.session.current, event.text_area.text)
             except SessionEnded:
-                pass
+                return
+            self.autosave()
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
-        self.session.set_ticks(self.session.current, event.selection_list.selected)
+    def action_tick(self, index: int) -> None:
+        points = self.query_one("#iv-points", KeyPoints)
+        points.toggle(index)
+        self.session.set_ticks(self.session.current, points.ticked)
+        self.autosave()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "iv-note":
             self.session.set_note(self.session.current, event.value)
+            self.autosave()
 
     def action_next(self) -> None:
         self.session.next(self.app.clock())
+        self.autosave()
         self.render_lang()
+        self._focus_answer()
 
     def action_previous(self) -> None:
         self.session.prev(self.app.clock())
+        self.autosave()
         self.render_lang()
+        self._focus_answer()
 
     def action_interviewer(self) -> None:
         self.interviewer = not self.interviewer
@@ -307,8 +305,15 @@ class InterviewScreen(LocalizedScreen):
         def graded(result: dict) -> None:
             self.session.record_grading(index, result)
             self._keep_code(index)
+            self.autosave()
 
-        self.app.push_screen(ExerciseScreen(self.item.exercise, candidate=True, folder=self.folder, on_graded=graded))
+        def aid(kind: str) -> None:
+            self.session.use_aid(index, kind, self.app.clock())
+            self.autosave()
+
+        allowed = self.session.config.allow_hints
+        self.app.push_screen(ExerciseScreen(self.item.exercise, candidate=True, folder=self.folder, on_graded=graded,
+                                            on_aid=aid if allowed else None))
 
     def _keep_code(self, index: int) -> None:
         item = self.session.items[index]
@@ -321,6 +326,7 @@ class InterviewScreen(LocalizedScreen):
         if self.item.mode == "coding":
             self._keep_code(self.session.current)
         self.tick()
+        self.autosave()
         self.render_lang()
 
     def action_finish(self) -> None:
@@ -334,7 +340,9 @@ class InterviewScreen(LocalizedScreen):
                     if item.mode == "coding":
                         self._keep_code(i)
                 self.session.finish(self.app.clock())
+                self.autosave()
                 self.render_lang()
+                self._focus_answer()
 
         self.app.push_screen(ConfirmScreen(t("iv.finish_confirm", self.lang)), decided)
 
@@ -345,6 +353,7 @@ class InterviewScreen(LocalizedScreen):
 
         def decided(yes: bool | None) -> None:
             if yes:
+                self.autosave()
                 self.app.pop_screen()
 
         self.app.push_screen(ConfirmScreen(t("iv.leave_confirm", self.lang)), decided)
@@ -352,39 +361,6 @@ class InterviewScreen(LocalizedScreen):
     def _save(self) -> None:
         rep = report(self.session, self.questions.values())
         interview_id = self.app.store.save_interview(rep)
+        self.saved = True
+        interview_saved.discard(self.folder)
         self.app.switch_screen(ReportScreen(self.app.store.interview(interview_id)))
-
-
-class ReportScreen(LocalizedScreen):
-    """A saved interview's report, with exports to Markdown and HTML files."""
-
-    HELP_NAME = {"zh": "面试报告", "en": "Interview report"}
-    BINDINGS = [
-        Binding("m", "export('md')", "Markdown"),
-        Binding("h", "export('html')", "HTML"),
-        Binding("escape", "back", "Back"),
-    ]
-
-    def __init__(self, saved: dict):
-        super().__init__()
-        self.saved = saved
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="report-body"):
-            yield Markdown(id="report")
-        yield Footer()
-
-    def render_lang(self) -> None:
-        self.query_one("#report", Markdown).update(reports.to_markdown(self.saved, self.lang))
-
-    def action_export(self, fmt: str) -> None:
-        folder = home() / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"interview-{self.saved['id']}-{self.lang}.{fmt}"
-        text = reports.to_markdown(self.saved, self.lang) if fmt == "md" else reports.to_html(self.saved, self.lang)
-        path.write_text(text, encoding="utf-8")
-        self.notify(t("iv.exported", self.lang, path=path))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -9,17 +9,20 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from grader import registry
-from quiz import bank, schedule
+from quiz import bank, schedule, standing
+from quiz.reports import local_time
 from quiz.report import VERDICT_STYLE
+from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
 
+STATUS_STYLE = {"passed": "green", "failing": "red", "not started": "dim"}
 STYLE = {status: style.removeprefix("bold ") for status, style in VERDICT_STYLE.items()}
 
 
 class ProgressScreen(LocalizedScreen):
     HELP_NAME = {"zh": "进度", "en": "Progress"}
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("y", "activity", "Activity")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,7 +39,7 @@ class ProgressScreen(LocalizedScreen):
                 yield Static(id="interviews-title", classes="section")
                 yield Sparkline([], id="scores")
                 yield DataTable(id="interviews", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def render_lang(self) -> None:
         lang, store = self.lang, self.app.store
@@ -45,24 +48,21 @@ class ProgressScreen(LocalizedScreen):
         self.query_one("#questions-title", Static).update(t("progress.questions", lang))
         table = self.query_one("#exercises", DataTable)
         table.clear(columns=True)
-        for key in ("col.exercise", "col.best", "col.runs", "col.last"):
+        for key in ("col.exercise", "col.now", "col.points", "col.runs", "col.last"):
             table.add_column(t(key, lang))
-        best_points = max_points = passed = 0
+        states = standing.exercise_states(store, self.app.workspace)
         for name in names:
-            best = store.best_run(name)
+            state = states[name]
             runs = store.runs(name, limit=1000)
-            if best:
-                best_points += best["points"]
-                max_points += best["max_points"]
-                passed += best["status"] == "pass"
-                cell = Text(f"{t('verdict.' + best['status'], lang)} {best['points']}/{best['max_points']}", style=STYLE[best["status"]])
-            else:
-                cell = Text(t("status.not started", lang), style="dim")
-            table.add_row(name, cell, str(len(runs)), runs[0]["created_at"][:16].replace("T", " ") if runs else "—", key=name)
+            cell = Text(state.label().removeprefix(name).strip(), style=STATUS_STYLE[state.state])
+            table.add_row(name, cell, f"{state.points}/{state.max_points}", str(len(runs)),
+                          local_time(runs[0]["created_at"]) if runs else "—", key=name)
+        totals = standing.totals(states)
         reviews = store.reviews()
         self.query_one("#totals", Static).update(t(
-            "progress.totals", lang, passed=passed, exercises=len(names), points=best_points,
-            max_points=max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews)))
+            "progress.totals", lang, passed=totals.passed, exercises=totals.exercises, points=totals.points,
+            max_points=totals.max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews))
+            + " · " + loop.streak_line(self.app))
         self._draw_reviews()
         self._draw_interviews()
         self._draw_history(names[min(table.cursor_row, len(names) - 1)] if names else None)
@@ -71,7 +71,10 @@ class ProgressScreen(LocalizedScreen):
         lang, store, now = self.lang, self.app.store, self.app.clock()
         table = self.query_one("#reviews", DataTable)
         table.clear(columns=True)
-        for key, width in (("col.id", 2), ("col.title", 14), ("col.reviews", 4), ("col.last_rating", 6), ("col.next", 8)):
+        fixed = (("col.id", 2), ("col.reviews", 4), ("col.last_rating", 6), ("col.next", 8))
+        # The title takes what the right half leaves, so "next" is never cut off at 80 columns.
+        title = max(6, self.app.size.width // 2 - 2 - sum(w for _, w in fixed) - 2 * table.cell_padding * 5)
+        for key, width in (fixed[0], ("col.title", title), *fixed[1:]):
             table.add_column(t(key, lang), width=width)
         questions = bank.load_questions()
         due = schedule.schedule(store, [q.id for q in questions])
@@ -93,7 +96,7 @@ class ProgressScreen(LocalizedScreen):
         for key in ("col.when", "iv.questions", "col.score"):
             table.add_column(t(key, lang))
         for row in past:
-            table.add_row(row["started_at"][:16].replace("T", " "), str(row["config"]["questions"]),
+            table.add_row(local_time(row["started_at"]), str(row["config"]["questions"]),
                           f"{row['score']:.1f}", key=str(row["id"]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -112,13 +115,18 @@ class ProgressScreen(LocalizedScreen):
         if name is None:
             return
         for run in self.app.store.runs(name, limit=200):
-            table.add_row(run["created_at"][:19].replace("T", " "),
+            table.add_row(local_time(run["created_at"]),
                           Text(t(f"verdict.{run['status']}", lang), style=STYLE[run["status"]]),
                           f"{run['passed']}/{run['total']}", f"{run['duration_s']:.2f}")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "exercises" and event.row_key is not None:
             self._draw_history(event.row_key.value)
+
+    def action_activity(self) -> None:
+        from quiz.ui.activity import ActivityScreen
+
+        self.app.push_screen(ActivityScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

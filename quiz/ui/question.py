@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Markdown, SelectionList, Static, TextArea
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, Footer, Header, Markdown, Static, TextArea
 
-from quiz import bank, schedule
+from quiz import bank
+from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
-from quiz.ui.i18n import t
+from quiz.ui.i18n import t, tag_label
+from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints
 
 RATINGS = ("again", "hard", "good", "easy")
 
@@ -29,7 +30,11 @@ class QuestionScreen(LocalizedScreen):
         Binding("3", "rate('good')", "Good"),
         Binding("4", "rate('easy')", "Easy", show=False),
         Binding("o", "open_exercise", "Exercise"),
+        Binding("ctrl+z", "undo_rating", "Undo rating", show=False, priority=True),
         Binding("escape", "back", "Back", priority=True),
+        Binding("j", "scroll_body('down')", "Scroll down", show=False),
+        Binding("k", "scroll_body('up')", "Scroll up", show=False),
+        *(Binding(key, f"tick({i})", "Tick", show=False) for i, key in enumerate(TICK_KEYS)),
     ]
 
     def __init__(self, question: int, *, on_rated=None, answer_box: bool = False, progress: str = ""):
@@ -39,6 +44,8 @@ class QuestionScreen(LocalizedScreen):
         self.question = bank.get_question(question)
         self.revealed = False
         self.rated_message = ""
+        self.review_id: int | None = None  # this showing's rating, which a second key replaces
+        self.on_undo = None  # a review session's undo of its previous question's rating
         self.on_rated = on_rated
         self.answer_box = answer_box
         self.progress = progress
@@ -47,26 +54,31 @@ class QuestionScreen(LocalizedScreen):
         yield Header()
         yield VerticalScroll(id="qbody")
         yield Horizontal(
-            *(Button("", id=f"rate-{r}", classes=f"rate rate-{r}") for r in RATINGS),
+            *(Button("", id=f"rate-{r}", classes=f"rate rate-{r}", compact=True) for r in RATINGS),
             id="ratings",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "open_exercise":
             return bool(self.question.exercises)
         if action == "reveal":
             return not self.revealed
+        if action == "tick":
+            return self.revealed and parameters[0] < len(self.question.key_points[self.lang])
         return True
 
     def compose_answer_box(self) -> None:
         if self.answer_box and not self.query("#typed"):
-            box = TextArea(id="typed", classes="typed")
+            box = AnswerBox(self.app.store.setting(self.draft_key, ""), id="typed", classes="typed")
             box.border_title = t("q.type_answer", self.lang)
             self.mount(box, before=self.query_one("#ratings"))
+            box.focus()
 
     def on_mount(self) -> None:
         self.compose_answer_box()
+        if not self.answer_box:
+            self.query_one("#qbody").focus()
 
     def render_lang(self) -> None:
         lang, q = self.lang, self.question
@@ -74,7 +86,7 @@ class QuestionScreen(LocalizedScreen):
             self.query_one("#typed", TextArea).border_title = t("q.type_answer", lang)
         body = self.query_one("#qbody", VerticalScroll)
         body.remove_children()
-        meta = f"{q.label('kind', lang)} · {q.label('difficulty', lang)} · {', '.join(q.tags)}"
+        meta = f"{q.label('kind', lang)} · {q.label('difficulty', lang)} · {('、' if lang == 'zh' else ', ').join(tag_label(tag, lang) for tag in q.tags)}"
         progress = f"[b cyan]{self.progress}[/]  " if self.progress else ""
         widgets = [
             Static(f"{progress}[b]{q.id}. {q.title[lang]}[/b]\n[dim]{meta}[/dim]", classes="qtitle"),
@@ -83,14 +95,16 @@ class QuestionScreen(LocalizedScreen):
         if q.exercises:
             widgets.append(Static(t("q.exercises", lang, names=", ".join(q.exercises)), classes="links"))
         if not self.revealed:
-            widgets.append(Static(t("q.hidden", lang), classes="hidden-note"))
+            widgets.append(Static(t("q.hidden_box" if self.answer_box else "q.hidden", lang), classes="hidden-note"))
         else:
             ticks = self.app.store.ticks(q.id)
             widgets += [
                 Static(t("q.answer", lang), classes="section"),
                 Markdown(q.answer[lang]),
                 Static(t("q.key_points", lang), classes="section"),
-                SelectionList[int](*(Selection(p, i, i in ticks) for i, p in enumerate(q.key_points[lang])), classes="points"),
+                Static(t("q.tick_how", lang, last=TICK_KEYS[min(len(q.key_points[lang]), len(TICK_KEYS)) - 1]),
+                       classes="tick-how"),
+                KeyPoints(q.key_points[lang], ticks, classes="points"),
                 Static(t("q.mistakes", lang), classes="section"),
                 Markdown(bullets(q.mistakes[lang])),
                 Static(t("q.followups", lang), classes="section"),
@@ -103,22 +117,22 @@ class QuestionScreen(LocalizedScreen):
         body.mount_all(widgets)
         ratings = self.query_one("#ratings")
         ratings.display = self.revealed
-        for r in RATINGS:
-            self.query_one(f"#rate-{r}", Button).label = f"{RATINGS.index(r) + 1} {t(f'rating.{r}', lang)}"
+        loop.label_ratings(self)
 
     def action_reveal(self) -> None:
         if not self.revealed:
             self.revealed = True
-            self.set_focus(None)
+            self.query_one("#qbody").focus()  # scroll keys, ticks and ratings work at once
             self.render_lang()
             self.refresh_bindings()
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
-        selected = set(event.selection_list.selected)
-        store, qid = self.app.store, self.question.id
-        before = store.ticks(qid)
-        for point in selected ^ before:
-            store.set_tick(qid, point, point in selected)
+    def action_scroll_body(self, how: str) -> None:
+        getattr(self.query_one("#qbody", VerticalScroll), f"scroll_{how}")()
+
+    def action_tick(self, index: int) -> None:
+        points = self.query(KeyPoints)
+        if points:
+            self.app.store.set_tick(self.question.id, index, points.last().toggle(index))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id and event.button.id.startswith("rate-"):
@@ -129,17 +143,17 @@ class QuestionScreen(LocalizedScreen):
         if not self.revealed:
             self.notify(t("q.reveal_first", lang), severity="warning")
             return
-        store, q = self.app.store, self.question
-        ticked = len(store.ticks(q.id))
-        due = schedule.review(store, q.id, rating, ticked, len(q.key_points[lang]), when=self.app.clock())
-        store.clear_ticks(q.id)
-        when = schedule.describe(schedule.Due(q.id, due), self.app.clock(), lang)
-        self.rated_message = t("q.rated", lang, rating=t(f"rating.{rating}", lang), due=when)
+        self.rated_message = loop.rate(self, rating)
+        if self.answer_box:
+            self.app.store.set_setting(self.draft_key, "")
         self.notify(self.rated_message)
         if self.on_rated is not None:
             self.on_rated(rating)
             return
         self.render_lang()
+
+    def action_undo_rating(self) -> None:
+        loop.undo_rating(self)
 
     def action_open_exercise(self) -> None:
         from quiz.ui.exercise import ExerciseScreen
@@ -156,9 +170,34 @@ class QuestionScreen(LocalizedScreen):
 
             self.app.push_screen(ChoiceScreen(t("q.choose_exercise", self.lang), list(names)), chosen)
 
+    @property
+    def draft_key(self) -> str:
+        """Where a review's typed answer is kept while it is typed (closing the terminal
+        loses nothing); cleared when the question is rated or the answer discarded."""
+        return f"review.draft.{self.question.id}"
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id == "typed":
+            self.app.store.set_setting(self.draft_key, event.text_area.text)
+
+    def _discard_and_leave(self, yes: bool | None) -> None:
+        if yes:
+            self.app.store.set_setting(self.draft_key, "")
+            self.app.pop_screen()
+
+    def typed_text(self) -> str:
+        """The answer typed in the box, until the question is rated."""
+        boxes = self.query("#typed")
+        return boxes.first(TextArea).text.strip() if boxes and not self.rated_message else ""
+
     def action_back(self) -> None:
         focused = self.focused
         if isinstance(focused, TextArea):
-            self.set_focus(None)
+            self.query_one("#qbody").focus()
+            return
+        if self.typed_text():
+            from quiz.ui.dialogs import ConfirmScreen
+
+            self.app.push_screen(ConfirmScreen(t("review.discard_confirm", self.lang)), self._discard_and_leave)
             return
         self.app.pop_screen()

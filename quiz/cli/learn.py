@@ -1,0 +1,185 @@
+"""The learning loop from the command line: `next`, `status`, `watch`, `schedule`,
+`export` and `import`. Imports nothing heavy; `watch` starts the grading worker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from quiz.cli.common import EXIT_OK, UsageError, console, exercise_names
+
+TEXT = {
+    "columns": {"en": ("#", "exercise", "state", "points"), "zh": ("#", "练习", "状态", "得分")},
+    "totals": {"en": "{passed}/{exercises} passed · {points}/{max_points} points · {due} due · {new} new today",
+               "zh": "已通过 {passed}/{exercises} · 得分 {points}/{max_points} · {due} 道待复习 · 今日新题 {new} 道"},
+    "queue": {"en": "{due} due · {new} new today · at most {limit} new a day · desired retention {retention:.2f}"
+                    " · parameters: {tuned}",
+              "zh": "{due} 道待复习 · 今日新题 {new} 道 · 每天最多 {limit} 道新题 · 目标记忆保持率 {retention:.2f}"
+                    " · 参数：{tuned}"},
+    "tuned": {"en": ("FSRS defaults", "optimised from your reviews"), "zh": ("FSRS 默认值", "按你的复习记录优化")},
+}
+
+
+def _context(lang_arg: str | None = None):
+    from quiz import workspace
+    from quiz.lang import resolve_lang
+    from quiz.store import Store
+
+    store = Store()
+    if store.notice:
+        console(stderr=True).print(f"[yellow]{store.notice}[/]")
+    return store, workspace.find(), resolve_lang(lang_arg or store.setting("lang"))
+
+
+def cmd_next(args) -> int:
+    from quiz import path, standing
+
+    store, folder, lang = _context(args.lang)
+    step = path.next_step(store, standing.exercise_states(store, folder))
+    out = console()
+    if step is None:
+        out.print("Every question is reviewed and every exercise passes." if lang == "en" else "所有题目都复习过，所有练习都已通过。")
+        return EXIT_OK
+    out.print(f"[bold]{'下一步' if lang == 'zh' else 'Next'}:[/] {step.title(lang)}")
+    if step.kind == "question":
+        out.print(f"  transferlings show {step.question}          # {'读题，想好答案' if lang == 'zh' else 'read it, answer it'}")
+        out.print(f"  transferlings show {step.question} --answer # {'对照参考答案' if lang == 'zh' else 'compare with the model answer'}")
+        out.print(f"  transferlings review          # {'复习并评分' if lang == 'zh' else 'rate yourself (spaced repetition)'}")
+    else:
+        from grader import registry
+
+        out.print(f"  {'编辑' if lang == 'zh' else 'edit'}: {folder / registry.get(step.target).filename}")
+        out.print(f"  transferlings watch {step.target}")
+    return EXIT_OK
+
+
+def cmd_status(args) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from quiz import path, schedule, standing
+
+    store, folder, lang = _context(args.lang)
+    states = standing.exercise_states(store, folder)
+    order = path.exercise_order()
+    if args.json:
+        print(json.dumps([{"exercise": n, "state": states[n].state, "passed": states[n].passed,
+                           "total": states[n].total, "points": states[n].points, "max_points": states[n].max_points,
+                           "edited": states[n].edited} for n in order], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    style = {"passed": "green", "failing": "red", "not started": "dim"}
+    table = Table(box=None, header_style="bold dim", pad_edge=False)
+    for i, column in enumerate(TEXT["columns"][lang]):
+        table.add_column(column, justify="right" if i in (0, 3) else "left")
+    for i, name in enumerate(order, 1):
+        s = states[name]
+        table.add_row(str(i), name, Text(s.words(lang), style=style[s.state]), f"{s.points}/{s.max_points}")
+    out = console()
+    out.print(f"[dim]{'工作区' if lang == 'zh' else 'workspace'}: {folder}[/]")
+    out.print(table)
+    totals = standing.totals(states)
+    q = schedule.queue(store, path.question_order())
+    out.print(TEXT["totals"][lang].format(passed=totals.passed, exercises=totals.exercises, points=totals.points,
+                                          max_points=totals.max_points, due=len(q.due), new=len(q.new)),
+              style="bold")
+    return EXIT_OK
+
+
+def cmd_watch(args) -> int:
+    from quiz import path, standing
+    from quiz.watch import Watch, key_reader
+
+    store, folder, lang = _context(args.lang)
+    if args.exercise:
+        name = exercise_names([args.exercise])[0]
+    else:
+        name = path.next_exercise(store, standing.exercise_states(store, folder)) or path.exercise_order()[0]
+
+    from grader.engine import Grader, GradingError
+    from quiz import lifetime
+
+    lifetime.guard_terminal()  # a hang-up ends watch and its grading worker
+    out = console()
+    out.print("[dim]starting the grader …[/]")
+    with Grader() as grader:
+        try:
+            grader.resolve_device(args.device)
+        except GradingError as e:
+            raise UsageError(str(e)) from None
+        with key_reader() as read_key:
+            Watch(grader, store, folder, name, lang, out, device=args.device).run(read_key)
+    return EXIT_OK
+
+
+def cmd_schedule(args) -> int:
+    from quiz import path, schedule, tuning
+
+    store, _, lang = _context(args.lang)
+    if args.new_per_day is not None:
+        schedule.set_new_per_day(store, args.new_per_day)
+    if args.retention is not None:
+        schedule.set_desired_retention(store, args.retention)
+    out = console()
+    if args.optimise:
+        try:
+            out.print(tuning.optimise(store))
+        except RuntimeError as e:
+            raise UsageError(f"FSRS optimisation failed: {e}") from None
+    q = schedule.queue(store, path.question_order())
+    tuned = TEXT["tuned"][lang][store.setting(schedule.SETTING_PARAMETERS) is not None]
+    out.print(TEXT["queue"][lang].format(due=len(q.due), new=len(q.new), limit=schedule.new_per_day(store),
+                                         retention=schedule.desired_retention(store), tuned=tuned))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from quiz import exchange
+    from quiz.store import Store
+
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} exists: choose another name or pass --force")
+    exchange.write(Store(), target)
+    console().print(f"exported your progress to {target}")
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from quiz import exchange
+    from quiz.store import Store
+
+    data = exchange.read(Path(args.file))
+    store = Store()
+    saved = exchange.backup(store)
+    added = exchange.merge(store, data)
+    summary = ", ".join(f"{n} {table}" for table, n in added.items() if n) or "nothing new"
+    console().print(f"imported {summary} (your previous progress is kept in {saved})")
+    return EXIT_OK
+
+
+def register(sub) -> None:
+    def with_lang(p):
+        p.add_argument("--lang", choices=("zh", "en"))
+        return p
+
+    p = with_lang(sub.add_parser("next", help="the next step of the recommended path"))
+    p.set_defaults(func=cmd_next)
+    p = with_lang(sub.add_parser("status", help="every exercise's state in your workspace, with points"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+    p = with_lang(sub.add_parser("watch", help="grade an exercise on every save (h hint, n next, q quit)"))
+    p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="default: the next unfinished one on the path")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.set_defaults(func=cmd_watch)
+    p = with_lang(sub.add_parser("schedule", help="the review queue and its settings"))
+    p.add_argument("--new-per-day", type=int, metavar="N", help="new questions a day (default 3)")
+    p.add_argument("--retention", type=float, metavar="R", help="FSRS desired retention (default 0.9)")
+    p.add_argument("--optimise", action="store_true", help="fit FSRS parameters to your review log")
+    p.set_defaults(func=cmd_schedule)
+    p = sub.add_parser("export", help="write your progress and review history to a JSON file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite FILE")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("import", help="merge a JSON export into your progress (importing twice changes nothing)")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_import)
