@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quiz.cli import grading, interviews, questions, workspace_cmds
+from quiz.cli import batch, grading, interviews, questions, workspace_cmds
 from quiz.cli.common import EXIT_USAGE, UsageError, run_app
 
-COMMAND_GROUPS = (questions, grading, workspace_cmds, interviews)
+COMMAND_GROUPS = (questions, grading, workspace_cmds, interviews, batch)
 
 
 def build_parser() -> argparse.ArgumentParser:
