@@ -37,18 +37,22 @@ class Zygote:
     """The warm parent process; `spawn()` forks a worker and returns (socket, pid)."""
 
     def __init__(self, python: str = sys.executable, timeout: float = 180.0):
+        self.python, self.timeout = python, timeout
+        self._lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", **MALLOC_TUNING)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
-            [python, "-m", "grader.zygote", str(theirs.fileno())], pass_fds=[theirs.fileno()],
+            [self.python, "-m", "grader.zygote", str(theirs.fileno())], pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(ROOT), env=env, start_new_session=True,
         )
         theirs.close()
         self.control = ours
         self._reader = _LineReader(ours.fileno())
-        self._lock = threading.Lock()
-        line = self._reader.readline(timeout)
+        line = self._reader.readline(self.timeout)
         if not line:
             self.close()
             raise RuntimeError("the grading pool failed to start (is torch installed?)")
@@ -56,15 +60,24 @@ class Zygote:
         self.cuda, self.cuda_name = bool(ready.get("cuda")), ready.get("cuda_name")
 
     def spawn(self) -> tuple[socket.socket, int]:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        """Fork a worker; a zygote that died (a submission can kill it) is started again."""
         with self._lock:
-            socket.send_fds(self.control, [b"spawn\n"], [theirs.fileno()])
-            theirs.close()
-            line = self._reader.readline(30.0)
-        if not line:
-            ours.close()
-            raise RuntimeError("the grading pool's parent process is gone")
-        return ours, json.loads(line)["pid"]
+            for _ in range(2):
+                if self.proc.poll() is not None:
+                    self.close()
+                    self._start()
+                ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    socket.send_fds(self.control, [b"spawn\n"], [theirs.fileno()])
+                    line = self._reader.readline(30.0)
+                except OSError:
+                    line = None
+                theirs.close()
+                if line:
+                    return ours, json.loads(line)["pid"]
+                ours.close()
+                self.proc.wait(timeout=5)
+        raise RuntimeError("the grading pool's parent process keeps dying")
 
     def close(self) -> None:
         self.control.close()

@@ -20,12 +20,14 @@ from grader.engine import DEFAULT_MEMORY_MB
 
 
 class GradingActor:
-    """Lives in a Ray worker process: a warm Grader and a scratch folder."""
+    """Lives in a Ray worker process: a warm grader forked by its own zygote (as in the
+    local pool, so a submission that kills what forked its worker hits the zygote, not
+    the actor), and a scratch folder per job."""
 
     def __init__(self, memory_mb: int):
-        from grader.engine import Grader
+        from grader.pool import ForkedGrader, Zygote
 
-        self.grader = Grader(memory_mb=memory_mb)
+        self.grader = ForkedGrader(Zygote(), memory_mb=memory_mb)
         self.grader.start()
 
     def grade(self, exercise: str, filename: str, source: bytes, impl: str, device: str, timeout: float | None) -> dict:

@@ -11,8 +11,10 @@ the "ready" line:
     -> b"spawn\\n" + [fd]          <- {"pid": worker_pid}
     (at start-up)                  <- {"event": "ready", "cuda": bool, "cuda_name": str|null}
 
-A worker leads its own session (so it can be killed as a group), dies with the zygote,
-and the zygote dies with its own parent (PR_SET_PDEATHSIG).
+A worker leads its own session (so it can be killed as a group) and dies with the process
+that started the zygote (the pool's owner), however that ends, but not with the zygote:
+a submission that kills the zygote costs the pool a restart of it, not the jobs running
+on the other workers. The zygote exits when its control socket closes.
 """
 
 from __future__ import annotations
@@ -26,13 +28,16 @@ import sys
 
 os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
 
-PR_SET_PDEATHSIG = 1
+def die_with(owner_fd: int) -> None:
+    """Kill this process as soon as the process behind the pidfd `owner_fd` exits."""
+    import select
+    import threading
 
+    def watch() -> None:
+        select.select([owner_fd], [], [])
+        os.kill(os.getpid(), signal.SIGKILL)
 
-def die_with_parent() -> None:
-    import ctypes
-
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def serve_worker(conn: socket.socket, baseline_mb: float) -> None:
@@ -54,7 +59,7 @@ def serve_worker(conn: socket.socket, baseline_mb: float) -> None:
         send({"job": job["job"], "event": "done", "result": result})
 
 
-def spawn(control: socket.socket, conn: socket.socket, baseline_mb: float) -> int:
+def spawn(control: socket.socket, conn: socket.socket, owner_fd: int, baseline_mb: float) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -62,7 +67,7 @@ def spawn(control: socket.socket, conn: socket.socket, baseline_mb: float) -> in
         control.close()
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        die_with_parent()
+        die_with(owner_fd)
         serve_worker(conn, baseline_mb)
     finally:
         os._exit(0)
@@ -74,7 +79,7 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
+    owner_fd = os.pidfd_open(os.getppid())
     worker.preload()
     cuda, cuda_name = worker.probe_cuda()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
@@ -86,7 +91,7 @@ def main() -> None:
         if not message:
             return
         conn = socket.socket(fileno=fds[0])
-        pid = spawn(control, conn, baseline_mb)
+        pid = spawn(control, conn, owner_fd, baseline_mb)
         conn.close()
         control.sendall((json.dumps({"pid": pid}) + "\n").encode())
 

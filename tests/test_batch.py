@@ -27,8 +27,10 @@ KINDS = {
     "dave": "import os\nos._exit(3)\n",
     "erin": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
     "frank": None,  # hands in nothing
+    "gina": "import os, signal\nparent = open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1]\n"
+            "os.kill(int(parent), signal.SIGKILL)\n",  # kills what forked its worker, then fails
 }
-EXPECTED = {"alice": "pass", "bob <b>": "fail", "carol": "timeout", "dave": "crash", "erin": "crash"}
+EXPECTED = {"alice": "pass", "bob <b>": "fail", "carol": "timeout", "dave": "crash", "erin": "crash", "gina": "fail"}
 
 
 def make_class(root: Path, kinds: dict[str, str | None] = KINDS) -> Path:
