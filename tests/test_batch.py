@@ -165,7 +165,7 @@ def test_bad_input_gets_one_line_and_exit_2(tmp_path, capsys, setup, expected):
 
 def test_unknown_exercise_and_bad_workers_are_usage_errors(tmp_path, capsys):
     subs = make_class(tmp_path, {"a": SOLUTION})
-    assert main(["batch", str(subs), "nope"]) == 2
+    assert main(["batch", str(subs), "--out", str(tmp_path / "out"), "nope"]) == 2
     assert "unknown exercise 'nope'" in capsys.readouterr().err
     assert main(["batch", str(subs), "--workers", "0"]) == 2
     assert "--workers" in capsys.readouterr().err

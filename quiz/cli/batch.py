@@ -134,4 +134,4 @@ def register(sub) -> None:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per submission and exercise")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.add_argument("--resume", action="store_true", help="go on with the results already in OUT")
-    p.set_defaults(func=cmd_batch)
+    p.set_defaults(func=cmd_batch, trailing_positionals="exercises")
