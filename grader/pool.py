@@ -22,7 +22,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from grader.engine import MALLOC_TUNING, ROOT, DEFAULT_MEMORY_MB, Grader, _LineReader

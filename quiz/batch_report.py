@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -23,9 +24,9 @@ BINS = 5
 class CheckStat:
     name: str
     hint: str
-    failed: int  # fail or error
-    skipped: int  # not reached (the run ended early)
-    graded: int  # submissions whose run planned this check
+    failed: int  # submissions failing it (any of its cases: fail or error)
+    skipped: int  # submissions whose run ended before it
+    graded: int  # submissions whose run planned it
 
     @property
     def share(self) -> float:
@@ -92,23 +93,27 @@ def _fails_together(failures: dict[str, set[str]], minimum: int = 2, jaccard: fl
     return sorted(pairs, key=lambda p: (-p[3], -p[2], p[0], p[1]))[:10]
 
 
+def check_name(test_name: str) -> str:
+    """A check's name without its case ("... [resnet18]"): the cases of one check count as one."""
+    return re.sub(r" \[[^\]]*\]$", "", test_name)
+
+
 def _exercise_stats(exercise: str, max_points: int, results: dict[str, dict]) -> ExerciseStats:
-    planned: Counter = Counter()
-    failed: Counter = Counter()
-    skipped: Counter = Counter()
-    hints: dict[str, str] = {}
+    planned: dict[str, set[str]] = {}
     failures: dict[str, set[str]] = {}
+    skipped: dict[str, set[str]] = {}
+    hints: dict[str, str] = {}
     for sid, result in results.items():
         for test in result["tests"]:
-            name = test["name"]
-            planned[name] += 1
+            name = check_name(test["name"])
+            planned.setdefault(name, set()).add(sid)
             hints.setdefault(name, test.get("hint", ""))
             if test["status"] in ("fail", "error"):
-                failed[name] += 1
                 failures.setdefault(name, set()).add(sid)
             elif test["status"] == "skip":
-                skipped[name] += 1
-    checks = [CheckStat(n, hints[n], failed[n], skipped[n], planned[n]) for n in planned]
+                skipped.setdefault(name, set()).add(sid)
+    checks = [CheckStat(n, hints[n], len(failures.get(n, ())), len(skipped.get(n, set()) - failures.get(n, set())),
+                        len(planned[n])) for n in planned]
     checks.sort(key=lambda c: (-c.share, c.name))
     return ExerciseStats(
         exercise=exercise,

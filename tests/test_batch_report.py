@@ -38,6 +38,16 @@ def test_histogram_bins_cover_every_point_once():
     assert report.stats[0].histogram == [("0–6", 0), ("7–13", 0), ("14–20", 0), ("21–27", 0), ("28–32", 0)]
 
 
+def test_the_cases_of_a_check_count_once_per_submission():
+    def run(statuses):
+        return {"status": "fail", "points": 0, "duration_s": 0.1,
+                "tests": [{"name": f"c [{case}]", "status": st, "hint": "h", "points": 1}
+                          for case, st in statuses.items()]}
+    data = {("a", "ex"): run({"x": "fail", "y": "fail"}), ("b", "ex"): run({"x": "pass", "y": "pass"})}
+    (stats,) = batch_report.analyse(["a", "b"], ["ex"], data, {"ex": 2}).stats
+    assert [(c.name, c.failed, c.graded) for c in stats.checks] == [("c", 1, 2)]
+
+
 def test_missing_submissions_score_zero_and_show_as_missing():
     report = batch_report.analyse(["s1", "s5"], ["ex"], CLASS, {"ex": 4})
     rows = {r.submission: r for r in report.submissions}
