@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quiz.cli import grading, interviews, learn, questions, workspace_cmds
+from quiz.cli import batch, grading, interviews, learn, questions, workspace_cmds
 from quiz.cli.common import EXIT_USAGE, UsageError, run_app
 
-COMMAND_GROUPS = (questions, grading, workspace_cmds, interviews, learn)
+COMMAND_GROUPS = (questions, grading, workspace_cmds, interviews, learn, batch)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     from quiz import wrap
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    trailing = getattr(args, "trailing_positionals", None)
+    if extra and trailing and not any(e.startswith("-") for e in extra):
+        getattr(args, trailing).extend(extra)  # `batch DIR --out X freezing`: positionals after options
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     # Chinese wraps between characters in every command's output and the app; undone
     # afterwards, so that main() called in-process leaves Rich as it found it.
     with wrap.installed():
