@@ -69,6 +69,7 @@ class ClassReport:
     stats: list[ExerciseStats]
     similar: list[Similar] = field(default_factory=list)
     skipped_entries: list[str] = field(default_factory=list)
+    flags: list[tuple[str, str, int | None, str]] = field(default_factory=list)  # submission, exercise, line, message
 
 
 def _histogram(points: list[int], top: int) -> list[tuple[str, int]]:
@@ -144,7 +145,9 @@ def analyse(submissions: list[str], exercises: list[str], results: dict[tuple[st
         ))
     stats = [_exercise_stats(ex, max_points[ex], {sid: r for (sid, e), r in results.items() if e == ex})
              for ex in exercises]
-    return ClassReport(exercises, rows, stats, list(similar), list(skipped_entries))
+    flags = [(sid, ex, f.get("line"), f["message"]) for (sid, ex), r in sorted(results.items())
+             for f in r.get("flags", [])]
+    return ClassReport(exercises, rows, stats, list(similar), list(skipped_entries), flags)
 
 
 # ---- CSV ------------------------------------------------------------------------------
@@ -229,6 +232,16 @@ def to_html(report: ClassReport, title: str = "Batch grading report") -> str:
         out.append("</table>")
     else:
         out.append("<p>None found.</p>")
+    out.append("<h2>Flagged by the static scan</h2>")
+    if report.flags:
+        out.append("<p>Code that reaches into the grading machinery (pytest, the grader, frames, file descriptors, "
+                   "ctypes ...): for a human to look at, not a verdict.</p><table><tr><th>submission</th>"
+                   "<th>exercise</th><th class=num>line</th><th>what</th></tr>")
+        out += [f"<tr><td>{_e(sid)}</td><td>{_e(ex)}</td><td class=num>{_e(line or '')}</td><td>{_e(msg)}</td></tr>"
+                for sid, ex, line, msg in report.flags]
+        out.append("</table>")
+    else:
+        out.append("<p>None.</p>")
     if report.skipped_entries:
         out.append(f"<p class=hint>Not submissions (not folders), skipped: {_e(', '.join(report.skipped_entries))}</p>")
     out.append("</body></html>\n")
@@ -261,6 +274,10 @@ def summary(report: ClassReport, top_checks: int = 3):
     parts = [table]
     passed = sum(r.status == "pass" for r in report.submissions)
     parts.append(Text(f"{passed}/{len(report.submissions)} submissions passed every exercise", style="bold"))
+    if report.flags:
+        flagged = len({(sid, ex) for sid, ex, _, _ in report.flags})
+        parts.append(Text(f"{flagged} file(s) flagged by the static scan for a human to look at (see report.html)",
+                          style="yellow"))
     if report.similar:
         parts.append(Text(f"{len(report.similar)} group(s) of look-alike submissions flagged for a human to check "
                           "(see report.html)", style="yellow"))

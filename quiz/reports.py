@@ -48,6 +48,8 @@ WORDS = {
     "hidden": ("隐藏", "Hidden"),
     "yes": ("是", "yes"),
     "note": ("备注", "Note"),
+    "flags": ("静态扫描标记（请人工查看，并非判定）", "Flagged by the static scan (for a human to look at, not a verdict)"),
+    "flag_line": ("第 {line} 行：{message}", "line {line}: {message}"),
     "help": ("使用了帮助：{what}", "with help: {what}"),
     "hints": ("{n} 次提示", "{n} hint|{n} hints"),
     "solutions": ("{n} 次参考解", "{n} solution|{n} solutions"),
@@ -210,7 +212,14 @@ def _md_grading(grading: dict | None, lang: str) -> list[str]:
                   "|---|---|--:|---|"]
         lines += [f"| {_inline(c['name'])} | {c['status']} | {c['points']} | {_w('yes', lang) if c['hidden'] else ''} |"
                   for c in grading["checks"]]
+    if grading.get("flags"):
+        lines += ["", f"**{_w('flags', lang)}**", ""]
+        lines += [f"- {_inline(_flag_line(f, lang))}" for f in grading["flags"]]
     return lines
+
+
+def _flag_line(flag: dict, lang: str) -> str:
+    return _w("flag_line", lang).format(line=flag.get("line") or "?", message=flag["message"])
 
 
 def _md_item(n: int, item: dict, lang: str, wrap: bool = False) -> list[str]:
@@ -317,6 +326,10 @@ def _html_grading(grading: dict | None, lang: str) -> list[str]:
                   f"<td class=\"num\">{_e(c['points'])}</td><td>{_e(_w('yes', lang)) if c['hidden'] else ''}</td></tr>"
                   for c in grading["checks"]]
         lines.append("</table>")
+    if grading.get("flags"):
+        lines.append(f"<p><strong>{_e(_w('flags', lang))}</strong></p><ul>")
+        lines += [f"<li>{_e(_flag_line(f, lang))}</li>" for f in grading["flags"]]
+        lines.append("</ul>")
     return lines
 
 

@@ -57,6 +57,13 @@ def test_missing_submissions_score_zero_and_show_as_missing():
     assert csv[1] == "s1,4,pass,4,4,pass,1.0" and csv[2] == "s5,,missing,0,4,incomplete,0"
 
 
+def test_static_scan_flags_are_listed_for_a_human():
+    flagged = result(4, set()) | {"flags": [{"kind": "import", "line": 2, "message": "imports <_pytest>"}]}
+    report = batch_report.analyse(["s1", "s2"], ["ex"], {("s1", "ex"): result(4, set()), ("s2", "ex"): flagged}, {"ex": 4})
+    assert report.flags == [("s2", "ex", 2, "imports <_pytest>")]
+    assert "imports &lt;_pytest&gt;" in batch_report.to_html(report)
+
+
 def test_html_is_self_contained_and_escaped():
     evil = '<script>alert(1)</script>'
     data = {(evil, "ex"): result(4, set())}

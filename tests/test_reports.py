@@ -245,3 +245,15 @@ def test_the_app_version_wraps_answers_instead_of_fencing_them(rep):
     tokens = MarkdownIt("commonmark").parse(text)
     rendered = "".join(t.content for t in tokens if t.type == "inline")
     assert "<script>alert('x')</script>" in rendered.replace("\\", "")
+
+
+def test_static_scan_flags_reach_the_interviewer_in_every_format():
+    flagged = grading() | {"flags": [{"kind": "import", "line": 3, "message": "imports _pytest <internals>"}]}
+    items = [Item(6, "coding", "freezing")]
+    s = InterviewSession(InterviewConfig(questions=1, minutes=20, seed=1), items, T0)
+    s.record_grading(0, flagged)
+    s.tick(T0 + timedelta(minutes=20))
+    flagged_report = report(s, QUESTIONS)
+    assert "line 3: imports _pytest <internals>" in reports.to_markdown(flagged_report, "en")
+    assert "第 3 行：imports _pytest &lt;internals&gt;" in reports.to_html(flagged_report, "zh")
+    assert "static scan" not in reports.to_markdown(make_report(), "en")
