@@ -254,6 +254,6 @@ def test_static_scan_flags_reach_the_interviewer_in_every_format():
     s.record_grading(0, flagged)
     s.tick(T0 + timedelta(minutes=20))
     flagged_report = report(s, QUESTIONS)
-    assert "line 3: imports _pytest <internals>" in reports.to_markdown(flagged_report, "en")
+    assert r"- line 3: imports \_pytest \<internals\>" in reports.to_markdown(flagged_report, "en")
     assert "第 3 行：imports _pytest &lt;internals&gt;" in reports.to_html(flagged_report, "zh")
     assert "static scan" not in reports.to_markdown(make_report(), "en")
