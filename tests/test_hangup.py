@@ -222,9 +222,11 @@ def test_hanging_up_the_app_mid_grade_or_in_the_editor_ends_everything(doing, en
     env = dict(env, EDITOR=str(editor), VISUAL=str(editor))
     term = Terminal([sys.executable, "-m", "quiz"], folder, env)
     term.wait_for(lambda: graders_of(term) >= 1 and len(term.output) > 2000, 30, "the app and its worker")
+    previous = ""
     for key in TO_TRANSFER_RATE + ["r" if doing == "grading" else "e"]:
-        time.sleep(1.0 if key in (ENTER, "o") else 0.4)  # a screen that is still mounting drops keys
+        time.sleep(1.5 if previous in (ENTER, "o") else 0.4)  # a screen still mounting drops keys
         os.write(term.master, key.encode())
+        previous = key
 
     def busy() -> bool:
         if doing == "editing":
