@@ -4,7 +4,7 @@
 augmented assignment, comparison, boolean, break/continue), a removed unary `-` or `not`,
 a changed number or bool (a default value's change is named `default`), a statement
 replaced by `pass`, a dropped keyword argument or decorator. Strings (messages, paths)
-and imports are left alone. Each mutant has an id `LINE:COL:KIND` (e.g. `27:15:Lt->LtE`,
+imports and annotations are left alone. Each mutant has an id `LINE:COL:KIND` (e.g. `27:15:Lt->LtE`,
 `40:8:del-Return`, `12:71:default 200->201`), stable as long as the source is; a second
 identical id on one line gets `#2`.
 """
@@ -141,8 +141,14 @@ def _sites(tree: ast.AST) -> Iterator[tuple[ast.AST, str, Apply]]:
 
 
 def _ordered(tree: ast.AST) -> list[ast.AST]:
-    """Nodes in source order (line, column), ties in walk order: a stable numbering."""
-    nodes = [n for n in ast.walk(tree) if hasattr(n, "lineno")]
+    """Nodes outside annotations (never evaluated under `from __future__ import
+    annotations`) in source order (line, column), ties in walk order: a stable numbering."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        notes = [getattr(node, "annotation", None), getattr(node, "returns", None)]
+        for note in filter(None, notes):
+            skip.update(id(n) for n in ast.walk(note))
+    nodes = [n for n in ast.walk(tree) if hasattr(n, "lineno") and id(n) not in skip]
     return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))
 
 
