@@ -71,10 +71,13 @@ def ref_max_log_evidence(features: np.ndarray, y: np.ndarray) -> float:
         return 0.5 * np.log(c).sum() + 0.5 * n * math.log((z2 / c).sum() / n)
 
     positive = lam[lam > lam.max() * 1e-12]
-    grid = np.linspace(math.log(positive.min()) - 15, math.log(positive.max()) + 15, 600)
-    i = int(np.argmin([neg_profile(g) for g in grid]))
-    bounds = (grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)])
-    log_t = minimize_scalar(neg_profile, bounds=bounds, method="bounded", options={"xatol": 1e-10}).x
+    if positive.size == 0:  # F = 0: the likelihood no longer depends on alpha
+        log_t = 0.0
+    else:
+        grid = np.linspace(math.log(positive.min()) - 15, math.log(positive.max()) + 15, 600)
+        i = int(np.argmin([neg_profile(g) for g in grid]))
+        bounds = (grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)])
+        log_t = minimize_scalar(neg_profile, bounds=bounds, method="bounded", options={"xatol": 1e-10}).x
     c = 1.0 + lam / math.exp(log_t)
     beta = n / (z2 / c).sum()
     variance = c / beta
@@ -396,16 +399,22 @@ def test_h_score_range(impl, device):
 @check(
     "H-score uses the pseudo-inverse, so rank-deficient features give the right value",
     level="expert", points=2,
-    hint="cov f is singular when features repeat or when d >= n; a plain inverse fails or explodes "
-    "there, while the pseudo-inverse only inverts the directions the features span.",
+    hint="cov f is singular when features repeat, when a feature is constant (a dead ReLU unit) or "
+    "when d >= n; a plain inverse fails or explodes there, and standardising divides by a zero "
+    "variance, while the pseudo-inverse only inverts the directions the features span.",
 )
-@pytest.mark.parametrize("case", ["repeated_columns", "more_features_than_samples"])
+@pytest.mark.parametrize("case", ["repeated_columns", "constant_column", "more_features_than_samples"])
 def test_h_score_rank_deficient(impl, device, case):
     if case == "repeated_columns":
         features, labels = blobs(24, 40, 4, 3)
         features = features.astype(np.float64)
         deficient = np.concatenate([features, features[:, :2], features[:, :1] - features[:, 1:2]], axis=1)
         expected, what = ref_h_score(features, labels), "the H-score without the repeated columns"
+    elif case == "constant_column":
+        features, labels = blobs(26, 40, 4, 3)
+        features = features.astype(np.float64)
+        deficient = np.insert(features, 2, 0.0, axis=1)
+        expected, what = ref_h_score(features, labels), "the H-score without the dead (all-zero) feature"
     else:
         deficient, labels = blobs(25, 12, 20, 3)
         deficient = deficient.astype(np.float64)
@@ -503,6 +512,31 @@ def test_log_me_precision(impl, device, logme_refs):
     expected = logme_refs["ill_conditioned"]
     assert close(got, expected, atol=1e-6), (
         f"expected LogME {expected:.7f} to 1e-6 for features with column scales from 1e-3 to 1, got {got:.7f}"
+    )
+
+
+@check(
+    "LogME takes the evidence's supremum when a class's one-hot column is orthogonal to the features",
+    level="expert", points=1,
+    hint="If F^T y = 0 (all-zero features, or features dead on every sample of the class), m = 0 "
+    "and alpha = gamma / m^T m is infinite: the evidence rises with alpha towards w = 0, where "
+    "beta = n / ||y||^2. Take that limit instead of stopping at your starting alpha and beta.",
+)
+@pytest.mark.parametrize("case", ["all_zero_features", "features_dead_on_one_class"])
+def test_log_me_orthogonal_class(impl, device, case):
+    labels = balanced_labels(np.random.default_rng(45), 30, 3)
+    if case == "all_zero_features":
+        features = np.zeros((30, 4), dtype=np.float32)
+        counts = np.bincount(labels)
+        expected = float(np.mean(-0.5 * (np.log(2 * math.pi * counts / len(labels)) + 1)))
+    else:
+        features = np.abs(np.random.default_rng(46).normal(size=(30, 4))).astype(np.float32)
+        features[labels == 0] = 0.0
+        expected = ref_log_me(features, labels)
+    got = score(impl.log_me, tensor(features, device), tensor(labels, device))
+    assert close(got, expected, atol=1e-4), (  # the published code's 1e-5 guard on m^T m costs ~5e-5
+        f"{case.replace('_', ' ')}: expected LogME {expected:.5f} (for a class with F^T y = 0 the maximum is "
+        f"at alpha -> inf, beta = n / ||y||^2), got {got:.5f}"
     )
 
 
