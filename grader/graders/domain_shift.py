@@ -19,6 +19,7 @@ from torchvision.models import resnet
 
 from grader import models
 from grader.checks import check, raising
+from grader.devices import assert_elsewhere, call_elsewhere, here
 
 # ---------------------------------------------------------------- float64 references
 
@@ -654,3 +655,35 @@ def test_adabn_recovers_accuracy(impl, device, shifted_task):
         f"expected target accuracy back near the source accuracy {source_acc:.2f} "
         f"(unadapted: {target_acc:.2f}), got {adapted_acc:.2f} after adapt_batchnorm"
     )
+
+
+# ---------------------------------------------------------------- devices
+
+
+@check(
+    "Every function works on tensors of another device (a GPU) and returns its tensors there",
+    level="interview", points=2,
+    hint="Create every new tensor with device= (and dtype=) of the input it belongs with, e.g. "
+    "torch.zeros(num_classes, device=labels.device); a tensor made without device= lives on the "
+    "CPU and mixing it with a GPU tensor raises.",
+)
+def test_functions_follow_the_input_device(impl, model_on):
+    labels = torch.tensor([0, 2, 2, 4, 0, 2])
+    weights = call_elsewhere(impl.balanced_class_weights, labels, 5)
+    assert_elsewhere(weights, "balanced_class_weights's result")
+    assert np.allclose(numpy64(here(weights)), ref_balanced_weights(labels.numpy(), 5), rtol=1e-5), (
+        f"expected the same class weights as on the CPU, got {here(weights)}"
+    )
+    source, target = features(12, 3, seed=5), features(9, 3, seed=6, scale=2.0)
+    for fn, expected in ((impl.coral_loss, ref_coral(numpy64(source), numpy64(target))[0]),
+                         (impl.mmd, ref_mmd(numpy64(source), numpy64(target), (1.0,))[0])):
+        out = call_elsewhere(fn, source, target)
+        assert_elsewhere(out, f"{fn.__name__}'s result")
+        assert close(scalar(here(out), fn.__name__), expected), (
+            f"expected {fn.__name__} {expected:.6g} as on the CPU, got {scalar(here(out), fn.__name__):.6g}"
+        )
+    model = model_on("shift_net")
+    adapted = call_elsewhere(impl.adapt_batchnorm, model, target_batches("shift_net", "cpu"))
+    assert adapted is model, "expected adapt_batchnorm to return the same model object"
+    for name, t in list(model.named_parameters()) + list(model.named_buffers()):
+        assert_elsewhere(t, f"{name} after adapt_batchnorm")

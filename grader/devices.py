@@ -1,0 +1,214 @@
+"""Device correctness without a GPU: inputs that live "elsewhere".
+
+`elsewhere(x)` wraps a CPU tensor (or every parameter and buffer of a module) in a tensor
+that holds the same data but reports the `meta` device, as a CUDA tensor reports `cuda`.
+Inside `another_device()` (a TorchDispatchMode) every aten op runs on the real CPU data and
+its results follow their inputs: an op on wrapped tensors returns wrapped tensors, and a
+factory call given `device=x.device` returns one too. What CUDA refuses is refused: an op
+that mixes a wrapped tensor with a CPU tensor of one or more dimensions (one created
+without `device=`) raises `DeviceMismatch` naming the op. CUDA's exceptions are kept: CPU
+scalars (0-dim), CPU index tensors, and copies across devices (`.to`, `copy_`).
+
+Nothing else differs, so a check can run a candidate's function on such inputs on any
+machine, then ask `on_elsewhere(result)` and compare `here(result)` with the CPU answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_map
+
+FAKE = torch.device("meta")
+_aten = torch.ops.aten
+_COPIES = {_aten.copy_.default, _aten._to_copy.default, _aten.copy.default}
+_FROM_DATA = {torch.tensor, torch.as_tensor, torch.asarray}
+_INDEXING = {_aten.index.Tensor, _aten.index_put.default, _aten.index_put_.default,
+             _aten._index_put_impl_.default, _aten._unsafe_index.Tensor, _aten._unsafe_index_put.default}
+
+
+class DeviceMismatch(RuntimeError):
+    """An op mixed a tensor on the input's device with a CPU tensor; on CUDA it would raise."""
+
+
+class Elsewhere(torch.Tensor):
+    """CPU data that reports `FAKE` as its device."""
+
+    @staticmethod
+    def __new__(cls, data: torch.Tensor):
+        wrapper = torch.Tensor._make_wrapper_subclass(
+            cls, data.shape, strides=data.stride(), storage_offset=data.storage_offset(), dtype=data.dtype,
+            layout=data.layout, device=FAKE, requires_grad=data.requires_grad)
+        wrapper.cpu_data = data
+        return wrapper
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        return f"Elsewhere({self.cpu_data!r})"
+
+    def __deepcopy__(self, memo):
+        copy = Elsewhere(self.cpu_data.clone()).requires_grad_(self.requires_grad)
+        if getattr(self, "_is_param", False):
+            copy._is_param = True
+        memo[id(self)] = copy
+        return copy
+
+    @classmethod
+    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        with _DeviceMode():
+            return func(*args, **(kwargs or {}))
+
+
+def _is_fake(device) -> bool:
+    return device is not None and torch.device(device).type == FAKE.type
+
+
+class _CreationMode(TorchFunctionMode):
+    """Python-level creation from data (`torch.tensor(data, device=x.device)`, `x.new_tensor`,
+    `x.tolist()`) bypasses the dispatcher's mode, so it is redirected here."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func in _FROM_DATA and _is_fake(kwargs.get("device")):
+            if isinstance(args[0], Elsewhere):
+                return func(*args, **kwargs)
+            return Elsewhere(func(*args, **dict(kwargs, device="cpu")))
+        if func is torch.Tensor.new_tensor and isinstance(args[0], Elsewhere) and (
+                kwargs.get("device") is None or _is_fake(kwargs["device"])):
+            return Elsewhere(args[0].cpu_data.new_tensor(*args[1:], **dict(kwargs, device="cpu")))
+        if func is torch.Tensor.tolist and isinstance(args[0], Elsewhere):
+            return args[0].cpu_data.tolist()
+        if func in (torch.Tensor.numpy, torch.Tensor.__array__) and isinstance(args[0], Elsewhere):
+            raise TypeError("can't convert a tensor on another device to numpy; use Tensor.cpu() first")
+        return func(*args, **kwargs)
+
+
+def _mismatch(func, t: torch.Tensor) -> DeviceMismatch:
+    return DeviceMismatch(f"{func.__name__} mixes a tensor on the input's device with a CPU tensor of shape "
+                          f"{tuple(t.shape)}; on a GPU that raises (created without device=...?)")
+
+
+def _writes_into_plain(func, args, originals) -> bool:
+    """An in-place op whose written argument is a CPU tensor (a CPU scalar may be read
+    next to a GPU tensor, never written)."""
+    schema = func._schema.arguments
+    return bool(args) and bool(schema) and schema[0].alias_info is not None and schema[0].alias_info.is_write \
+        and isinstance(args[0], torch.Tensor) and id(args[0]) not in originals
+
+
+_PYTHON_KEYS = torch._C.DispatchKeySet(torch._C.DispatchKey.Python) | torch._C.DispatchKeySet(
+    torch._C.DispatchKey.PythonTLSSnapshot)
+
+
+def _sync_metadata(wrapper: Elsewhere) -> Elsewhere:
+    """After an in-place op that changed the data's shape (squeeze_, t_, ...), give the
+    wrapper the same shape and strides."""
+    data = wrapper.cpu_data
+    if wrapper.shape != data.shape or wrapper.stride() != data.stride():
+        with torch._C._ExcludeDispatchKeyGuard(_PYTHON_KEYS):
+            torch.ops.aten.as_strided_(wrapper, data.shape, data.stride(), data.storage_offset())
+    return wrapper
+
+
+class _DeviceMode(TorchDispatchMode):
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = dict(kwargs or {})
+        originals: dict[int, torch.Tensor] = {}
+        fake_in, cpu_in = [], []
+
+        def unwrap(x, *, index=False):
+            if isinstance(x, Elsewhere):
+                fake_in.append(x)
+                originals[id(x.cpu_data)] = x
+                return x.cpu_data
+            if isinstance(x, torch.Tensor) and x.dim() > 0 and not index:
+                cpu_in.append(x)
+            return x
+
+        if func in _INDEXING:
+            indices = args[1]
+            args = (unwrap(args[0]), [unwrap(i, index=True) for i in indices], *tree_map(unwrap, tuple(args[2:])))
+            if not isinstance(originals.get(id(args[0])), Elsewhere) and fake_in:
+                raise _mismatch(func, args[0])
+        else:
+            args = tree_map(unwrap, args)
+        kwargs = tree_map(unwrap, kwargs)
+        device = kwargs.get("device")
+        wants_fake = _is_fake(device)
+        if wants_fake:
+            kwargs["device"] = torch.device("cpu")
+        if func in _COPIES:
+            to_fake = wants_fake or (bool(fake_in) and device is None)
+        else:
+            if fake_in and cpu_in:
+                raise _mismatch(func, cpu_in[0])
+            if fake_in and _writes_into_plain(func, args, originals):
+                raise _mismatch(func, args[0])
+            to_fake = bool(fake_in) or wants_fake
+        out = func(*args, **kwargs)
+
+        def wrap(t):
+            if not isinstance(t, torch.Tensor):
+                return t
+            if id(t) in originals:  # an in-place op returns its argument
+                return _sync_metadata(originals[id(t)])
+            return Elsewhere(t) if to_fake else t
+
+        return tree_map(wrap, out)
+
+
+@contextlib.contextmanager
+def another_device() -> Iterator[torch.device]:
+    """Run the body with tensors from `elsewhere` behaving like tensors on another device;
+    yields that device (what `x.device` reports)."""
+    with _CreationMode(), _DeviceMode():
+        yield FAKE
+
+
+def elsewhere(obj):
+    """`obj` on the other device: a tensor (a new leaf sharing the data, requires_grad kept),
+    a module (moved in place), or a list/tuple/dict of those."""
+    if isinstance(obj, nn.Module):
+        with another_device():
+            return obj.to(FAKE)
+    if isinstance(obj, Elsewhere):
+        return obj
+    if isinstance(obj, torch.Tensor):
+        return Elsewhere(obj.detach()).requires_grad_(obj.requires_grad)
+    if isinstance(obj, (list, tuple, dict)):
+        return tree_map(elsewhere, obj, is_leaf=lambda x: isinstance(x, (nn.Module, torch.Tensor)))
+    return obj
+
+
+def on_elsewhere(t) -> bool:
+    """Whether `t` is a tensor on the other device."""
+    return isinstance(t, Elsewhere)
+
+
+def here(obj):
+    """The CPU data of a tensor (or of each tensor in a list/tuple/dict), detached."""
+    return tree_map(lambda t: (t.cpu_data if isinstance(t, Elsewhere) else t).detach()
+                    if isinstance(t, torch.Tensor) else t, obj)
+
+
+def call_elsewhere(fn, *args, **kwargs):
+    """`fn(*args, **kwargs)` inside `another_device()`, the tensors and modules among the
+    arguments moved there first (modules in place); a device mismatch becomes an
+    AssertionError that names the function, for a check's message."""
+    args, kwargs = elsewhere(list(args)), elsewhere(kwargs)
+    try:
+        with another_device():
+            return fn(*args, **kwargs)
+    except DeviceMismatch as exc:
+        raise AssertionError(f"{getattr(fn, '__name__', 'the function')} on inputs of another device (as on a GPU): "
+                             f"{exc}") from None
+
+
+def assert_elsewhere(t, what: str) -> None:
+    """Fail unless `t` is a tensor on the other device."""
+    assert isinstance(t, torch.Tensor), f"expected {what} to be a tensor, got {type(t).__name__}"
+    assert on_elsewhere(t), f"expected {what} on the inputs' device, got a tensor on {t.device} (created without device=?)"
