@@ -11,6 +11,7 @@ checks it), so any fixed-point scheme that converges agrees with it.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -20,6 +21,7 @@ from scipy.optimize import minimize_scalar
 
 from grader import pretrained
 from grader.checks import check, raising
+from grader.devices import call_elsewhere
 
 # ---------------------------------------------------------------- float64 references
 
@@ -615,3 +617,33 @@ def test_rank_sources_on_pretrained_digits(impl, digits_transfer, metric):
         f"expected {expected} with {metric}: {pretrained.POSITIVE} transfers to the target digits, "
         f"{pretrained.NEGATIVE} (memorised shuffled labels) does not; got {got}"
     )
+
+
+# ---------------------------------------------------------------- devices
+
+
+@check(
+    "Every score works on tensors of another device (a GPU), where the inputs live",
+    level="interview", points=2,
+    hint="Create every new tensor (joint counts, one-hot matrices, accumulators) with "
+    "device= of the inputs; a tensor made without device= lives on the CPU, and indexing or "
+    "adding GPU tensors into it raises.",
+)
+def test_scores_follow_the_input_device(impl, prediction_task, feature_task):
+    probs, labels = prediction_task
+    source = noisy_source_labels(36, labels, np.array([0, 3, 4]), keep=0.7)
+    features, feature_labels = feature_task
+    logme_features, logme_labels = logme_task()
+    cases = [(impl.leep, probs, labels, ref_leep(probs, labels)),
+             (impl.nce, source, labels, ref_nce(source, labels)),
+             (impl.h_score, features, feature_labels, ref_h_score(features, feature_labels)),
+             (impl.log_me, logme_features, logme_labels, ref_log_me(logme_features, logme_labels))]
+    for fn, inputs, target, expected in cases:
+        got = score(functools.wraps(fn)(lambda a, b, fn=fn: call_elsewhere(fn, a, b)),
+                    torch.from_numpy(inputs), torch.from_numpy(target))
+        assert close(got, expected, atol=1e-4, rtol=1e-4), (
+            f"expected {fn.__name__} {expected:.5f} on another device, as on the CPU, got {got:.5f}"
+        )
+    candidates = {name: torch.from_numpy(x) for name, x in ranking_candidates("nce", labels).items()}
+    got = call_elsewhere(impl.rank_sources, candidates, torch.from_numpy(labels), "nce")
+    assert got == ["good", "medium", "poor"], f"expected ['good', 'medium', 'poor'] on another device, got {got}"
