@@ -11,6 +11,7 @@ from torch import nn
 
 from grader import models
 from grader.checks import check
+from grader.devices import assert_elsewhere, call_elsewhere, here
 
 ALPHA, BETA = 0.3, 0.7
 
@@ -366,3 +367,22 @@ def test_descent_pulls_toward_prior(impl, device):
     assert after[1] < 0.5 * before[1], (
         f"expected 3 SGD steps (lr 0.5) to shrink the head: squared norm {before[1]:.4g} -> {after[1]:.4g}"
     )
+
+
+@check(
+    "On a model of another device (a GPU) the penalty is on that device, with the same value and gradient",
+    level="interview", points=2,
+    hint="Start any accumulator on the parameters' device (torch.zeros((), device=w.device)), or "
+    "sum the per-parameter terms directly; a CPU tensor made without device= cannot take GPU terms in place.",
+)
+def test_penalty_follows_the_model_device(impl):
+    model, pretrained, head = _pretrained_pair("nested_head", "cpu")
+    terms = _reference(model, pretrained, head, ALPHA, BETA)
+    result = call_elsewhere(impl.l2_sp_penalty, model, pretrained, head=head, alpha=ALPHA, beta=BETA)
+    assert_elsewhere(result, "the penalty")
+    _assert_value(here(result), terms, "on another device: ")
+    assert result.requires_grad, "expected the penalty to be differentiable on another device too"
+    call_elsewhere(torch.Tensor.backward, result)
+    for name, w in model.named_parameters():
+        assert w.grad is not None, f"expected a gradient for {name} on another device, got None"
+        assert_elsewhere(w.grad, f"the gradient of {name}")
