@@ -6,6 +6,33 @@ source task. The candidate's model is trained a few times, once per module-scope
 and the checks inspect what came out: the backbone's state before and after each phase,
 the predictions, and a rerun with the held-out prices changed (nothing the model learns
 may depend on them).
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- PriceTransform: statistics from `fit`'s prices only, fit returns self, a later fit replaces
+  them -> test_transform_fitted_on_training_split, test_transform_fit_returns_self_and_refits;
+  transform gives small numbers -> test_transform_scales_prices_down; inverse undoes it ->
+  test_transform_round_trip
+- build_regressor: (N, 1) output -> test_one_output_per_image; holds `backbone` itself, weights
+  unchanged, a head of its own -> test_uses_given_backbone; linear output layer ->
+  test_output_has_no_activation
+- train_head: only the head trains, parameters and BatchNorm statistics unchanged ->
+  test_phase_one_freezes_weights, test_phase_one_keeps_batchnorm_statistics; fits the targets
+  with its defaults -> test_phase_one_fits_targets; returns model -> test_phases_return_the_model
+- fine_tune: backbone changes, outputs finite -> test_fine_tune_updates_backbone; exactly
+  `epochs` passes -> test_fine_tune_runs_given_epochs; honours lr -> test_fine_tune_honours_lr;
+  returns model -> test_phases_return_the_model
+- predict: inverse of the model's output -> test_predict_inverts; eval mode, no gradients ->
+  test_predict_eval_mode_without_grad
+- rmse / mae / r2 and their Python floats -> test_rmse, test_mae, test_r2,
+  test_metrics_are_python_floats
+- fit_and_evaluate: seeded, deterministic whatever was seeded before -> test_protocol_deterministic;
+  defaults 0 and 0 -> test_protocol_defaults; transform on training prices ->
+  test_transform_fitted_on_training_split; fine_tune(epochs=finetune_epochs) ->
+  test_protocol_fine_tunes; with 0 the backbone is unchanged ->
+  test_protocol_without_fine_tuning_keeps_backbone; held-out prices never used ->
+  test_no_held_out_leakage; returned scores, predictions, model and transform agree ->
+  test_reported_metrics, test_predictions_come_from_returned_model; the model is good ->
+  test_predictions_finite, test_predictions_in_price_units, test_held_out_r2, test_beats_the_mean
 """
 
 from __future__ import annotations
