@@ -1,7 +1,8 @@
 """Device correctness without a GPU: inputs that live "elsewhere".
 
 `elsewhere(x)` wraps a CPU tensor (or every parameter and buffer of a module) in a tensor
-that holds the same data but reports the `meta` device, as a CUDA tensor reports `cuda`.
+that holds the same data but reports the `lazy` device (which this process never uses otherwise), as a CUDA tensor
+reports `cuda`.
 Inside `another_device()` (a TorchDispatchMode) every aten op runs on the real CPU data and
 its results follow their inputs: an op on wrapped tensors returns wrapped tensors, and a
 factory call given `device=x.device` returns one too. What CUDA refuses is refused: an op
@@ -24,7 +25,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_map
 
-FAKE = torch.device("meta")
+FAKE = torch.device("lazy")
 _aten = torch.ops.aten
 _COPIES = {_aten.copy_.default, _aten._to_copy.default, _aten.copy.default}
 _FROM_DATA = {torch.tensor, torch.as_tensor, torch.asarray}
@@ -100,8 +101,7 @@ def _writes_into_plain(func, args, originals) -> bool:
         and isinstance(args[0], torch.Tensor) and id(args[0]) not in originals
 
 
-_PYTHON_KEYS = torch._C.DispatchKeySet(torch._C.DispatchKey.Python) | torch._C.DispatchKeySet(
-    torch._C.DispatchKey.PythonTLSSnapshot)
+_META = torch._C.DispatchKeySet(torch._C.DispatchKey.Meta)
 
 
 def _sync_metadata(wrapper: Elsewhere) -> Elsewhere:
@@ -109,8 +109,7 @@ def _sync_metadata(wrapper: Elsewhere) -> Elsewhere:
     wrapper the same shape and strides."""
     data = wrapper.cpu_data
     if wrapper.shape != data.shape or wrapper.stride() != data.stride():
-        with torch._C._ExcludeDispatchKeyGuard(_PYTHON_KEYS):
-            torch.ops.aten.as_strided_(wrapper, data.shape, data.stride(), data.storage_offset())
+        torch.ops.aten.as_strided_.default.redispatch(_META, wrapper, data.shape, data.stride(), data.storage_offset())
     return wrapper
 
 
@@ -195,17 +194,23 @@ def here(obj):
                     if isinstance(t, torch.Tensor) else t, obj)
 
 
-def call_elsewhere(fn, *args, **kwargs):
-    """`fn(*args, **kwargs)` inside `another_device()`, the tensors and modules among the
-    arguments moved there first (modules in place); a device mismatch becomes an
-    AssertionError that names the function, for a check's message."""
-    args, kwargs = elsewhere(list(args)), elsewhere(kwargs)
+@contextlib.contextmanager
+def mismatch_fails(what: str) -> Iterator[torch.device]:
+    """`another_device()` in which a device mismatch becomes an AssertionError naming `what`,
+    for a check's message."""
     try:
-        with another_device():
-            return fn(*args, **kwargs)
+        with another_device() as device:
+            yield device
     except DeviceMismatch as exc:
-        raise AssertionError(f"{getattr(fn, '__name__', 'the function')} on inputs of another device (as on a GPU): "
-                             f"{exc}") from None
+        raise AssertionError(f"{what} on inputs of another device (as on a GPU): {exc}") from None
+
+
+def call_elsewhere(fn, *args, **kwargs):
+    """`fn(*args, **kwargs)` inside `mismatch_fails`, every tensor and module among the
+    arguments moved to the other device first (modules in place)."""
+    args, kwargs = elsewhere(list(args)), elsewhere(kwargs)
+    with mismatch_fails(getattr(fn, "__name__", "the function")):
+        return fn(*args, **kwargs)
 
 
 def assert_elsewhere(t, what: str) -> None:

@@ -12,6 +12,7 @@ from torch import nn
 
 from grader import models
 from grader.checks import check
+from grader.devices import elsewhere, here, mismatch_fails, on_elsewhere
 
 LR = 0.1
 RESNET_LABELS = ("stem + layer1", "layer2", "layer3", "layer4", "fc")
@@ -573,3 +574,21 @@ def test_fine_tuning_pipeline(impl, device):
     optimizer.step()
     moved = sorted({k.split(".")[0] for k, v in target.named_parameters() if not torch.equal(v, before[k])})
     assert moved == ["block2", "fc"], f"expected one SGD step to change block2 and fc only, it changed {moved}"
+
+
+@check(
+    "transfer_weights from a CPU source into a target on another device (a GPU) leaves every target tensor there",
+    level="interview", points=1,
+    hint="A pretrained source often sits on the CPU while the target is already on the GPU: copy "
+    "values into the target's own tensors (copy_ or load_state_dict), which converts the device; "
+    "assigning the source's tensors (load_state_dict(..., assign=True), .data =) drags them to the CPU.",
+)
+def test_transfer_across_devices(impl):
+    source, target = _transfer_pair("cpu", new_layer="batchnorm")
+    elsewhere(target)
+    with mismatch_fails("transfer_weights"):
+        impl.transfer_weights(source, target)
+    left = [k for k, v in target.state_dict().items() if not on_elsewhere(v)]
+    assert not left, f"expected every target tensor on the target's device, these are now on the CPU: {left[:3]}"
+    got = here(target.stem[0].weight)
+    assert torch.equal(got, source.stem[0].weight.detach()), "expected stem.0.weight copied from the source"
