@@ -564,3 +564,22 @@ def test_model_trains_through_new_head(impl, device, zoo, hidden):
         "expected 30 steps of training the head alone to separate two input classes (a bias alone cannot get "
         f"below {math.log(2):.2f}), loss went {losses[0]:.3f} -> {losses[-1]:.3f}"
     )
+
+
+@check(
+    "On a model of another device (a GPU), the new head is on that device and the model runs",
+    level="interview",
+    points=1,
+    hint="Build the new layers with device= (and dtype=) of the old head's weight; a layer built "
+    "without device= lives on the CPU and the GPU model's forward pass raises.",
+)
+@pytest.mark.parametrize("arch,hidden", [("head_first", None), ("squeezenet1_1", 8)], ids=["linear", "conv-mlp"])
+def test_new_head_follows_another_device(impl, zoo, arch, hidden):
+    from grader.devices import elsewhere, mismatch_fails, on_elsewhere
+
+    model, x = elsewhere(zoo(arch, "cpu")), elsewhere(example_input("cpu"))
+    with mismatch_fails("replace_head"):
+        impl.replace_head(model, NUM_OUTPUTS, hidden=hidden, example_input=x)
+        on_cpu = [k for k, p in model.named_parameters() if not on_elsewhere(p)]
+        assert not on_cpu, f"expected the new head on the model's device; these are on the CPU: {on_cpu[:3]}"
+        assert_output_shape(model.eval()(x), 2, NUM_OUTPUTS)
