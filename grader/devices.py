@@ -169,7 +169,7 @@ def another_device() -> Iterator[torch.device]:
 
 
 def elsewhere(obj):
-    """`obj` on the other device: a tensor (a new leaf sharing the data, requires_grad kept),
+    """`obj` on the other device: a tensor (a new leaf sharing a CPU tensor's data, requires_grad kept),
     a module (moved in place), or a list/tuple/dict of those."""
     if isinstance(obj, nn.Module):
         with another_device():
@@ -177,7 +177,7 @@ def elsewhere(obj):
     if isinstance(obj, Elsewhere):
         return obj
     if isinstance(obj, torch.Tensor):
-        return Elsewhere(obj.detach()).requires_grad_(obj.requires_grad)
+        return Elsewhere(obj.detach().cpu()).requires_grad_(obj.requires_grad)
     if isinstance(obj, (list, tuple, dict)):
         return tree_map(elsewhere, obj, is_leaf=lambda x: isinstance(x, (nn.Module, torch.Tensor)))
     return obj

@@ -633,3 +633,24 @@ def test_unfreeze_without_train_call(impl, fresh, x):
         f"freeze_backbone then unfreeze on a model in train mode, with no model.train() call: BatchNorm "
         f"should use batch statistics; difference {d:.2e}"
     )
+
+
+@check(
+    "On a model of another device (a GPU), freezing, training and unfreezing keep every tensor there",
+    level="interview", points=1,
+    hint="Anything you create for the frozen backbone (a frozen BatchNorm's buffers, masks, saved "
+    "statistics) must be made on the model's device: device=bn.running_mean.device, or clone() the "
+    "existing tensors; a CPU buffer in a GPU model makes the forward pass raise.",
+)
+@pytest.mark.parametrize("train_bn", [False, True], ids=["train_bn=False", "train_bn=True"])
+def test_another_device(impl, fresh, x, train_bn):
+    from grader.devices import elsewhere, mismatch_fails, on_elsewhere
+
+    model, inputs = elsewhere(fresh("nested_head")), elsewhere(x)
+    with mismatch_fails("freeze_backbone, a training step, unfreeze"):
+        impl.freeze_backbone(model, "net.head.fc", train_bn=train_bn)
+        model.train()(inputs).sum().backward()
+        impl.unfreeze(model)
+        model(inputs)
+        left = [k for k, t in list(model.named_parameters()) + list(model.named_buffers()) if not on_elsewhere(t)]
+    assert not left, f"expected every parameter and buffer on the model's device; on the CPU: {_names(left)}"
