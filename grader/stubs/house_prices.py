@@ -92,6 +92,7 @@ def fine_tune(model: nn.Module, images: Tensor, targets: Tensor, *, epochs: int 
       when given, with a small default. With `lr=0` no weight moves.
     - The backbone's weights must change and the outputs must stay finite. Whether
       BatchNorm layers update their statistics here is your choice.
+    - The default of `epochs` is yours: the protocol always passes it.
     """
     raise NotImplementedError
 
