@@ -721,3 +721,28 @@ def test_predictions_come_from_returned_model(run, splits):
         f"transform; relative difference {rel:.3g}"
     )
 
+
+
+@check(
+    "On a backbone and images of another device (a GPU), the head, fine-tuning, predictions and scores stay there",
+    level="interview", points=1,
+    hint="Put the new head on the backbone's device (device= or .to(device)), make every tensor "
+    "you create (indices, buffers, predictions) with the images' device, and call .item() for scores; "
+    "a CPU layer or tensor mixed into a GPU model raises.",
+)
+def test_another_device(impl, splits):
+    from grader.devices import elsewhere, here, mismatch_fails, on_elsewhere
+
+    images, prices = elsewhere(splits["train_images"][:16]), elsewhere(splits["train_prices"][:16])
+    with mismatch_fails("build_regressor, fine_tune, predict"):
+        model = impl.build_regressor(elsewhere(_backbone("cpu")), FEATURE_DIM)
+        on_cpu = [k for k, p in model.named_parameters() if not on_elsewhere(p)]
+        assert not on_cpu, f"expected the regressor on the backbone's device; on the CPU: {on_cpu[:3]}"
+        transform = impl.PriceTransform().fit(prices)
+        impl.fine_tune(model, images, transform.transform(prices), epochs=1)
+        predicted = impl.predict(model, transform, images)
+        assert on_elsewhere(predicted), f"expected predictions on the images' device, got {predicted.device}"
+        scores = [_metric(impl, name, prices, predicted) for name in ("rmse", "mae", "r2")]
+    assert all(math.isfinite(s) for s in scores) and here(predicted).isfinite().all(), (
+        f"expected finite predictions and scores on another device, got scores {scores}"
+    )
