@@ -128,14 +128,29 @@ def test_printing_10_mb_is_capped_per_check(probe):
     assert len(out) < 5000 and "output cut: 10.0 MB" in out
 
 
+ALLOCATE = "a = []\nwhile True:\n    a.append(bytearray(512 * 2**20))\n"
+
+
 @pytest.mark.parametrize("source", [
     "def answer():\n    return len(bytearray(64 * 2**40))\n",
-    "def answer():\n    a = []\n    while True:\n        a.append(bytearray(64 * 2**20))\n",
+    "def answer():\n" + textwrap.indent(ALLOCATE, "    "),
+    "def answer():\n    try:\n" + textwrap.indent(ALLOCATE, "        ") + "    except MemoryError:\n"
+    "        raise ValueError('no memory')\n",
 ])
-def test_allocating_too_much_memory_is_a_crash_and_the_caller_lives(probe, source):
-    r = probe(source)
-    assert r["status"] == "crash" and "memory limit" in r["message"]
+def test_the_first_memory_limit_hit_ends_the_run_at_once(probe, source):
+    start = time.monotonic()
+    r = probe(source, timeout=30)
+    elapsed = time.monotonic() - start
+    assert (r["status"], r["message"]) == ("crash", "memory limit exceeded while running: answer() returns 42")
+    assert statuses(r) == ["error", "skip"]
+    assert elapsed < 15, f"took {elapsed:.1f} s: the run went on after the first MemoryError"
     assert probe("def answer():\n    return 42\n")["status"] == "pass"
+
+
+def test_running_out_of_memory_at_import_is_a_crash(probe):
+    r = probe(ALLOCATE + "def answer():\n    return 42\n", timeout=30)
+    assert (r["status"], r["message"]) == ("crash", "memory limit exceeded while importing probe.py")
+    assert r["passed"] == 0
 
 
 def test_streams_events_in_order(probe):
