@@ -47,6 +47,13 @@ def result_table(result: dict) -> Table:
     return table
 
 
+def flags_line(result: dict) -> Text:
+    """The static scan's flags (grader.scan) on one line, for a human to look at."""
+    found = "; ".join(f"line {f['line']}: {f['message']}" for f in result.get("flags", []))
+    return Text(f"        note: code that reaches into the grading machinery ({found})", style="yellow")
+
+
 def render_result(result: dict) -> Group:
     parts = [result_table(result)] if result["tests"] else []
-    return Group(*parts, summary_line(result), Text(""))
+    notes = [flags_line(result)] if result.get("flags") else []
+    return Group(*parts, summary_line(result), *notes, Text(""))
