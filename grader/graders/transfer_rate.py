@@ -663,3 +663,20 @@ def test_protocol_real_pairings(impl, device):
     assert negative < 0.9 and flag(results["negative"]["negative"], "negative"), (
         f"negative pairing ({digits.NEGATIVE}): expected a rate below 0.9 and negative transfer, got rate {negative:.3f}"
     )
+
+
+@check(
+    "Scores that are 0-dim tensors on another device (a GPU) give the same plain float rate and bool flag",
+    level="interview", points=1,
+    hint="A GPU tensor cannot go through NumPy (np.isfinite, np.asarray raise on it): convert each "
+    "score with float() first, then validate it with math.isfinite.",
+)
+def test_scores_on_another_device(impl):
+    from grader.devices import elsewhere, mismatch_fails
+
+    transfer, scratch = elsewhere(torch.tensor(0.9)), elsewhere(torch.tensor(0.6))
+    with mismatch_fails("transfer_rate"):
+        got = rate_of(impl, transfer, scratch)
+        negative = negative_of(impl, transfer, scratch, higher_is_better=False)
+    assert close(got, 1.5, rtol=1e-6), f"expected 1.5 for scores 0.9 and 0.6 on another device, got {got}"
+    assert negative is True, "expected negative transfer for errors 0.9 (transfer) vs 0.6 (scratch) on another device"
