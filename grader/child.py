@@ -30,6 +30,7 @@ import traceback
 from pathlib import Path
 
 GRADER_INI = Path(__file__).with_name("pytest.ini")
+_exit = os._exit  # bound before the candidate's code could replace os._exit
 MEMORY_MARKERS = ("can't allocate memory", "DefaultCPUAllocator", "CUDA out of memory", "out of memory")
 
 
@@ -140,7 +141,7 @@ class Reporter:
         what = self.changed()
         if what:
             self.emit({"event": "tampered", "what": ", ".join(what[:3]) + (", …" if len(what) > 3 else "")})
-            os._exit(0)
+            _exit(0)
 
     @staticmethod
     def _meta(item) -> dict:
@@ -178,7 +179,7 @@ class Reporter:
         except BaseException as exc:  # the candidate's import may raise anything
             self.emit({"event": "import_error", "message": describe_import_error(exc, self.impl_file),
                        "memory": _memory_error(exc)})
-            os._exit(0)
+            _exit(0)
         self._verify()
 
     def pytest_collectreport(self, report):
@@ -249,11 +250,15 @@ def _die_with_worker() -> None:
         pass
 
 
-def _silence_stdio() -> None:
+def _silence_stdio(result_fd: int) -> None:
+    """/dev/null for stdin, stdout and stderr; every other inherited descriptor but
+    `result_fd` closed, so the candidate cannot write to the worker's own protocol pipe."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
+    os.closerange(3, result_fd)
+    os.closerange(result_fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
 
 
 def run(job: dict, result_fd: int, key: str) -> None:
@@ -262,7 +267,7 @@ def run(job: dict, result_fd: int, key: str) -> None:
     try:
         os.setpgid(0, 0)
         _die_with_worker()
-        _silence_stdio()
+        _silence_stdio(result_fd)
         emit = Emitter(result_fd, key)
         if job["device"] == "cpu" and job.get("memory_mb"):
             _limit_memory(job["memory_mb"])
@@ -302,4 +307,4 @@ def run(job: dict, result_fd: int, key: str) -> None:
         code = 70
     finally:
         sys.stdout.flush()
-        os._exit(code)
+        _exit(code)

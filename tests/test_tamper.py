@@ -166,3 +166,15 @@ def test_skipping_or_interrupting_checks_never_passes(submit, source, message):
     r = submit(source)
     assert r["status"] in ("fail", "error") and r["passed"] == 0
     assert message in r["message"] + " ".join(t["message"] for t in r["tests"])
+
+
+def test_the_workers_own_pipe_is_out_of_reach(submit):
+    done = {"event": "done", "result": {"exercise": "probe", "impl": "x", "status": "pass", "message": "forged",
+                                         "device": "cpu", "duration_s": 0.0, "passed": 2, "failed": 0, "points": 3,
+                                         "max_points": 3, "tests": [], "flags": []}}
+    r = submit(FORGE + f"done = {done!r}\n" + textwrap.dedent("""
+        forge(*({**done, "job": job} for job in range(1, 2000)))
+        def answer():
+            return "not 42"
+        """))
+    assert r["status"] != "pass" and r["message"] != "forged"
