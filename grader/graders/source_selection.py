@@ -7,6 +7,25 @@ maximising the Gaussian log marginal likelihood log N(y; 0, I/beta + F F^T/alpha
 log(alpha/beta)), not by a fixed-point iteration. The LogME fixtures are chosen so that
 this likelihood has a single interior maximum (tests/test_source_selection_fixtures.py
 checks it), so any fixed-point scheme that converges agrees with it.
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- every score a Python float (all checks go through `score`); CPU or CUDA tensors ->
+  test_scores_follow_the_input_device (another device, grader/devices.py)
+- LEEP: soft joint, conditional, mean log -> test_leep_matches_definition,
+  test_leep_uses_soft_probabilities; no NaN for an empty source class ->
+  test_leep_empty_source_class; <= 0 -> test_leep_perfect_source; -H(Y) for constant
+  predictions -> test_leep_constant_predictions
+- NCE: -H(Y | Z) -> test_nce_matches_definition (ids not 0..C_s-1); in [-log C_t, 0] ->
+  test_nce_extremes; relabelling -> test_nce_relabelling
+- H-score: definition, same normalisation -> test_h_score_matches_definition; pseudo-inverse
+  (repeated or constant features, d >= n) -> test_h_score_rank_deficient; range, C - 1 ->
+  test_h_score_range; affine invariance -> test_h_score_affine_invariance
+- LogME: mean over classes of the evidence / n -> test_log_me_matches_evidence,
+  test_log_me_prefers_separating_features; n < d, rank-deficient -> test_log_me_rank_deficient;
+  float64 -> test_log_me_precision; the optimum (a converged fixed point) ->
+  test_log_me_invariances; F^T y = 0 takes the supremum -> test_log_me_orthogonal_class
+- rank_sources: best first, each metric -> test_rank_sources_order,
+  test_rank_sources_on_pretrained_digits; unknown metric ValueError -> test_rank_sources_unknown_metric
 """
 
 from __future__ import annotations
@@ -168,14 +187,14 @@ def tensor(array: np.ndarray, device) -> torch.Tensor:
 
 
 def score(fn, *args) -> float:
-    """Call the candidate's metric and check that it returned a real number."""
+    """Call the candidate's metric and check that it returned a Python float (np.float64,
+    a subclass, passes; a 0-dim tensor does not: the stub promises Python floats)."""
     value = fn(*args)
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    assert isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool), (
-        f"expected {fn.__name__} to return a float, got {type(value).__name__}"
+    assert isinstance(value, float), (
+        f"expected {fn.__name__} to return a Python float, got "
+        + ("a Tensor (call .item() on it)" if isinstance(value, torch.Tensor) else type(value).__name__)
     )
-    return float(value)
+    return value
 
 
 def close(actual: float, expected: float, *, atol: float, rtol: float = 0.0) -> bool:
