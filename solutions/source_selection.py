@@ -87,10 +87,7 @@ def _max_log_evidence(u: torch.Tensor, sigma: torch.Tensor, y: torch.Tensor, d: 
         if m2 <= 0:
             return _log_evidence_without_weights((y @ y).item(), n)
         res2 = (x2 * (t / (sigma + t)) ** 2).sum() + outside
-        new_alpha, new_beta = (gamma / m2).item(), ((n - gamma) / res2).item()
-        if not (0 < new_alpha < math.inf and 0 < new_beta < math.inf):
-            break
-        alpha, beta = new_alpha, new_beta
+        alpha, beta = (gamma / m2).item(), ((n - gamma) / res2).item()
         if abs(alpha / beta - t) <= tol * t:
             break
     t = alpha / beta
