@@ -137,9 +137,14 @@ def scan(source: str) -> list[dict]:
     return list(seen.values())[:MAX_FLAGS]
 
 
-def scan_file(path) -> list[dict]:
+def read_source(path) -> str:
+    """The file's text, or "" when it cannot be read (grading reports that)."""
     try:
         with open(path, encoding="utf-8") as f:
-            return scan(f.read())
+            return f.read()
     except (OSError, UnicodeDecodeError):
-        return []
+        return ""
+
+
+def scan_file(path) -> list[dict]:
+    return scan(read_source(path))

@@ -204,9 +204,11 @@ class Run:
 
     def execute(self) -> dict:
         from grader import child
+        from grader.scan import read_source, scan
 
         job = self.job
         start = time.monotonic()
+        source = read_source(job["impl_file"])  # before the candidate's code can rewrite it
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -218,9 +220,7 @@ class Run:
         except OSError:
             pass
         self.send({"job": job["job"], "event": "started", "pid": pid})
-        from grader.scan import scan_file
-
-        flags = scan_file(job["impl_file"])  # while the child runs
+        flags = scan(source)  # while the child runs
         verdict, message, status = None, "", None
         deadline = start + float(job["timeout_s"])
         memory_mb = job.get("memory_mb") or 0

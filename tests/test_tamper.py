@@ -178,3 +178,10 @@ def test_the_workers_own_pipe_is_out_of_reach(submit):
             return "not 42"
         """))
     assert r["status"] != "pass" and r["message"] != "forged"
+
+
+def test_a_submission_that_rewrites_itself_keeps_its_flags(submit):
+    r = submit("import gc\nopen(__file__, 'w').write('def answer():\\n    return 42\\n')\n"
+               "def answer():\n    return 42\n")
+    assert r["status"] == "pass"
+    assert [f["message"] for f in r["flags"]] == ["imports gc (the object graph)"]
