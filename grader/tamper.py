@@ -2,7 +2,7 @@
 
 `BASE` is filled once in the warm worker after its preload (so forked runs share it and
 pay nothing for it); each run's child adds what only exists there (`snapshot`: pytest's
-hook implementations, a grader module imported by the run) after collecting the checks
+hook implementations, the grader module under test) after collecting the checks
 and before importing the candidate's module, and calls `changed()` after the import and
 after every check. Watched, by object identity (and, for Python functions, their code):
 
@@ -178,8 +178,8 @@ def prepare() -> None:
     import torch.testing
 
     for name, module in list(sys.modules.items()):
-        if name.split(".")[0] == "grader":
-            _module(BASE, module)
+        if name.split(".")[0] == "grader" and not name.startswith("grader.graders."):
+            _module(BASE, module)  # a run adds its own grader module (`snapshot`)
     for klass in (_pytest.python.Function, _pytest.reports.TestReport, _pytest.runner.CallInfo,
                   torch.Tensor, torch.nn.Module):
         BASE.cls(klass)

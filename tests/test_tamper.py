@@ -185,3 +185,11 @@ def test_a_submission_that_rewrites_itself_keeps_its_flags(submit):
                "def answer():\n    return 42\n")
     assert r["status"] == "pass"
     assert [f["message"] for f in r["flags"]] == ["imports gc (the object graph)"]
+
+
+def test_a_real_graders_module_is_watched(grade, tmp_path):
+    source = (FAULTS.parent.parent / "solutions" / "transfer_rate.py").read_text()
+    cheat = tmp_path / "transfer_rate.py"
+    cheat.write_text(source + "\nimport sys\nsys.modules['grader.graders.transfer_rate'].SEEDS = (0,)\n")
+    r = grade("transfer_rate", cheat)
+    assert r["status"] == "error" and r["message"] == f"{MODIFIED} (grader.graders.transfer_rate.SEEDS)"
