@@ -29,6 +29,7 @@ FAKE = torch.device("lazy")
 _aten = torch.ops.aten
 _COPIES = {_aten.copy_.default, _aten._to_copy.default, _aten.copy.default}
 _FROM_DATA = {torch.tensor, torch.as_tensor, torch.asarray}
+_INTERCEPTED = _FROM_DATA | {torch.Tensor.new_tensor, torch.Tensor.tolist, torch.Tensor.numpy, torch.Tensor.__array__}
 _INDEXING = {_aten.index.Tensor, _aten.index_put.default, _aten.index_put_.default,
              _aten._index_put_impl_.default, _aten._unsafe_index.Tensor, _aten._unsafe_index_put.default}
 
@@ -74,16 +75,19 @@ class _CreationMode(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if func in _FROM_DATA and _is_fake(kwargs.get("device")):
-            if isinstance(args[0], Elsewhere):
+        if func not in _INTERCEPTED:
+            return func(*args, **kwargs)
+        if func in _FROM_DATA:
+            if not _is_fake(kwargs.get("device")) or isinstance(args[0], Elsewhere):
                 return func(*args, **kwargs)
             return Elsewhere(func(*args, **dict(kwargs, device="cpu")))
-        if func is torch.Tensor.new_tensor and isinstance(args[0], Elsewhere) and (
-                kwargs.get("device") is None or _is_fake(kwargs["device"])):
+        if not isinstance(args[0], Elsewhere):
+            return func(*args, **kwargs)
+        if func is torch.Tensor.new_tensor and (kwargs.get("device") is None or _is_fake(kwargs["device"])):
             return Elsewhere(args[0].cpu_data.new_tensor(*args[1:], **dict(kwargs, device="cpu")))
-        if func is torch.Tensor.tolist and isinstance(args[0], Elsewhere):
+        if func is torch.Tensor.tolist:
             return args[0].cpu_data.tolist()
-        if func in (torch.Tensor.numpy, torch.Tensor.__array__) and isinstance(args[0], Elsewhere):
+        if func in (torch.Tensor.numpy, torch.Tensor.__array__):
             raise TypeError("can't convert a tensor on another device to numpy; use Tensor.cpu() first")
         return func(*args, **kwargs)
 
@@ -93,12 +97,15 @@ def _mismatch(func, t: torch.Tensor) -> DeviceMismatch:
                           f"{tuple(t.shape)}; on a GPU that raises (created without device=...?)")
 
 
-def _writes_into_plain(func, args, originals) -> bool:
-    """An in-place op whose written argument is a CPU tensor (a CPU scalar may be read
-    next to a GPU tensor, never written)."""
-    schema = func._schema.arguments
-    return bool(args) and bool(schema) and schema[0].alias_info is not None and schema[0].alias_info.is_write \
-        and isinstance(args[0], torch.Tensor) and id(args[0]) not in originals
+_WRITES_FIRST: dict = {}
+
+
+def _writes_first(func) -> bool:
+    """Whether the op writes into its first argument (add_, index_put_, out= ...)."""
+    if func not in _WRITES_FIRST:
+        schema = func._schema.arguments
+        _WRITES_FIRST[func] = bool(schema) and schema[0].alias_info is not None and schema[0].alias_info.is_write
+    return _WRITES_FIRST[func]
 
 
 _META = torch._C.DispatchKeySet(torch._C.DispatchKey.Meta)
@@ -113,51 +120,66 @@ def _sync_metadata(wrapper: Elsewhere) -> Elsewhere:
     return wrapper
 
 
+class _Unwrapped:
+    """An op's arguments with the wrapped tensors replaced by their CPU data (aten
+    arguments nest at most one list deep)."""
+
+    __slots__ = ("originals", "cpu_in")
+
+    def __init__(self):
+        self.originals: dict[int, Elsewhere] = {}
+        self.cpu_in: list[torch.Tensor] = []
+
+    def one(self, x, counts: bool = True):
+        if isinstance(x, Elsewhere):
+            self.originals[id(x.cpu_data)] = x
+            return x.cpu_data
+        if counts and isinstance(x, torch.Tensor) and x.dim() > 0:
+            self.cpu_in.append(x)
+        return x
+
+    def many(self, values, counts: bool = True):
+        return [[self.one(v, counts) for v in x] if isinstance(x, (list, tuple)) else self.one(x, counts)
+                for x in values]
+
+
 class _DeviceMode(TorchDispatchMode):
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        kwargs = dict(kwargs or {})
-        originals: dict[int, torch.Tensor] = {}
-        fake_in, cpu_in = [], []
-
-        def unwrap(x, *, index=False):
-            if isinstance(x, Elsewhere):
-                fake_in.append(x)
-                originals[id(x.cpu_data)] = x
-                return x.cpu_data
-            if isinstance(x, torch.Tensor) and x.dim() > 0 and not index:
-                cpu_in.append(x)
-            return x
-
-        if func in _INDEXING:
-            indices = args[1]
-            args = (unwrap(args[0]), [unwrap(i, index=True) for i in indices], *tree_map(unwrap, tuple(args[2:])))
-            if not isinstance(originals.get(id(args[0])), Elsewhere) and fake_in:
-                raise _mismatch(func, args[0])
+        u = _Unwrapped()
+        if func in _INDEXING:  # CUDA takes CPU index tensors, not a CPU tensor indexed by GPU ones
+            first = u.one(args[0])
+            indices = u.many(args[1] or [], counts=False)
+            args = [first, indices, *u.many(args[2:])]
+            if u.originals and id(first) not in u.originals:
+                raise _mismatch(func, first)
         else:
-            args = tree_map(unwrap, args)
-        kwargs = tree_map(unwrap, kwargs)
+            args = u.many(args)
+        kwargs = dict(zip(kwargs, u.many(kwargs.values()))) if kwargs else {}
         device = kwargs.get("device")
         wants_fake = _is_fake(device)
         if wants_fake:
             kwargs["device"] = torch.device("cpu")
+        fake_in = bool(u.originals)
         if func in _COPIES:
-            to_fake = wants_fake or (bool(fake_in) and device is None)
+            to_fake = wants_fake or (fake_in and device is None)
         else:
-            if fake_in and cpu_in:
-                raise _mismatch(func, cpu_in[0])
-            if fake_in and _writes_into_plain(func, args, originals):
+            if fake_in and u.cpu_in:
+                raise _mismatch(func, u.cpu_in[0])
+            if fake_in and _writes_first(func) and isinstance(args[0], torch.Tensor) and id(args[0]) not in u.originals:
                 raise _mismatch(func, args[0])
-            to_fake = bool(fake_in) or wants_fake
+            to_fake = fake_in or wants_fake
         out = func(*args, **kwargs)
 
         def wrap(t):
             if not isinstance(t, torch.Tensor):
                 return t
-            if id(t) in originals:  # an in-place op returns its argument
-                return _sync_metadata(originals[id(t)])
+            if id(t) in u.originals:  # an in-place op returns its argument
+                return _sync_metadata(u.originals[id(t)])
             return Elsewhere(t) if to_fake else t
 
-        return tree_map(wrap, out)
+        if isinstance(out, (list, tuple)):
+            return type(out)(wrap(t) for t in out)
+        return wrap(out)
 
 
 @contextlib.contextmanager
