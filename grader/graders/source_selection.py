@@ -24,6 +24,8 @@ The stub's contract, sentence by sentence -> the checks that fail when it is bro
   test_log_me_prefers_separating_features; n < d, rank-deficient -> test_log_me_rank_deficient;
   float64 -> test_log_me_precision; the optimum (a converged fixed point) ->
   test_log_me_invariances; F^T y = 0 takes the supremum -> test_log_me_orthogonal_class
+- target labels are ids, not positions (the mean over the classes present) ->
+  test_scores_with_sparse_target_ids
 - rank_sources: best first, each metric -> test_rank_sources_order,
   test_rank_sources_on_pretrained_digits; unknown metric ValueError -> test_rank_sources_unknown_metric
 """
@@ -559,6 +561,29 @@ def test_log_me_orthogonal_class(impl, device, case):
         f"{case.replace('_', ' ')}: expected LogME {expected:.5f} (for a class with F^T y = 0 the maximum is "
         f"at alpha -> inf, beta = n / ||y||^2), got {got:.5f}"
     )
+
+
+@check(
+    "Every score is unchanged when the target classes carry other ids than 0..C-1",
+    level="interview", points=1,
+    hint="Target labels are class ids, not positions: map them to 0..C-1 (torch.unique with "
+    "return_inverse=True) or iterate over the classes present; range(labels.max() + 1) invents "
+    "empty classes whose one-hot column is all zero.",
+)
+def test_scores_with_sparse_target_ids(impl, device, prediction_task):
+    probs, labels = prediction_task
+    ids = np.array([4, 9, 2])
+    source = noisy_source_labels(37, labels, np.array([1, 3, 6]), keep=0.7)
+    features, feature_labels = blobs(27, 24, 3, 3)
+    cases = [(impl.leep, probs), (impl.nce, source), (impl.h_score, features), (impl.log_me, 0.1 * features)]
+    for fn, inputs in cases:
+        target = labels if fn in (impl.leep, impl.nce) else feature_labels
+        before = score(fn, tensor(inputs, device), tensor(target, device))
+        after = score(fn, tensor(inputs, device), tensor(ids[target], device))
+        assert close(after, before, atol=1e-6, rtol=1e-6), (
+            f"expected the same {fn.__name__} for target ids {{4, 9, 2}} as for {{0, 1, 2}}, "
+            f"got {before:.5f} then {after:.5f}"
+        )
 
 
 # ---------------------------------------------------------------- rank_sources

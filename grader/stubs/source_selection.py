@@ -4,7 +4,7 @@ Implement four transferability estimates, each computed from one forward pass of
 model over the labelled target data: LEEP and NCE from its predictions, H-score and LogME
 from its features. All four are higher-is-better. Then rank candidate sources with them.
 Inputs are torch tensors (CPU or CUDA; numpy arrays may be accepted too); every score is
-returned as a Python float.
+returned as a Python float. Labels are class ids, any integers: not necessarily 0..C-1.
 """
 
 from __future__ import annotations
