@@ -223,3 +223,17 @@ def test_closing_the_grader_mid_run_leaves_no_process_behind(tmp_path, monkeypat
     for pid in (child, worker):
         alive = Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
         assert not alive, f"process {pid} still running"
+
+
+def test_a_memory_error_the_grader_catches_still_ends_the_run(probe, tmp_path, monkeypatch):
+    grader = tmp_path / "catching_probe.py"
+    grader.write_text(
+        "from grader.checks import check, raising\n\n"
+        "@check('answer() rejects bad input', level='basic', points=1, hint='raise ValueError')\n"
+        "def test_rejects(impl):\n    problem = raising(impl.answer)\n    assert problem is None, problem\n\n"
+        "@check('answer() rejects it again', level='basic', points=1, hint='raise ValueError')\n"
+        "def test_again(impl):\n    assert raising(impl.answer) is None\n")
+    monkeypatch.setattr(registry, "get", lambda name: dataclasses.replace(PROBE, grader_file=grader))
+    r = probe("def answer():\n" + textwrap.indent(ALLOCATE, "    "), timeout=30)
+    assert (r["status"], r["message"]) == ("crash", "memory limit exceeded while running: answer() rejects bad input")
+    assert statuses(r) == ["error", "skip"]
