@@ -98,7 +98,8 @@ def ref_max_log_evidence(features: np.ndarray, y: np.ndarray) -> float:
         log_t = 0.0
     else:
         grid = np.linspace(math.log(positive.min()) - 15, math.log(positive.max()) + 15, 600)
-        i = int(np.argmin([neg_profile(g) for g in grid]))
+        c = 1.0 + lam[None, :] / np.exp(grid)[:, None]
+        i = int(np.argmin(0.5 * np.log(c).sum(axis=1) + 0.5 * n * np.log((z2[None, :] / c).sum(axis=1) / n)))
         bounds = (grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)])
         log_t = minimize_scalar(neg_profile, bounds=bounds, method="bounded", options={"xatol": 1e-10}).x
     c = 1.0 + lam / math.exp(log_t)
