@@ -488,14 +488,19 @@ def test_phases_return_the_model(phase_one, phase_two):
 
 
 @check(
-    "Fine-tuning (fine_tune) updates the backbone and keeps outputs finite",
+    "Fine-tuning (fine_tune) updates the backbone and keeps outputs finite and fitted",
     level="interview", points=2,
-    hint="Phase two must make the backbone's parameters trainable again and hand them to the optimizer, with a learning rate small enough not to diverge.",
+    hint="Phase two must make the backbone's parameters trainable again and hand them to the optimizer, with a default learning rate small enough not to wreck the pretrained features (1e-4, not 1).",
 )
-def test_fine_tune_updates_backbone(phase_two):
+def test_fine_tune_updates_backbone(phase_one, phase_two):
     changed = _changed(phase_two.before, phase_two.after)
     assert changed, "expected fine_tune to change the backbone's weights, none changed"
     assert torch.isfinite(phase_two.outputs).all(), "after fine_tune the model outputs NaN or inf"
+    fit = _r2(phase_one.targets[:FINE_TUNE_SIZE], phase_two.outputs)
+    assert fit > 0.3, (
+        f"after {FINE_TUNE_EPOCHS} epochs of fine_tune with its default lr, the regressor should still fit its "
+        f"training targets (R^2 > 0.3, it was above 0.6 before), got R^2 = {fit:.3f}"
+    )
 
 
 @check(
