@@ -238,4 +238,6 @@ def call_elsewhere(fn, *args, **kwargs):
 def assert_elsewhere(t, what: str) -> None:
     """Fail unless `t` is a tensor on the other device."""
     assert isinstance(t, torch.Tensor), f"expected {what} to be a tensor, got {type(t).__name__}"
-    assert on_elsewhere(t), f"expected {what} on the inputs' device, got a tensor on {t.device} (created without device=?)"
+    assert on_elsewhere(t), (
+        f"expected {what} on the inputs' device, got a tensor on {t.device} (created without device=?)"
+    )

@@ -599,7 +599,8 @@ def test_fine_tuning_pipeline(impl, device):
 
 
 @check(
-    "transfer_weights from a float32 CPU source into a float64 target on another device (a GPU) keeps the target's device and dtype",
+    "transfer_weights from a float32 CPU source into a float64 target on another device (a GPU) "
+    "keeps the target's device and dtype",
     level="interview", points=1,
     hint="A pretrained source often sits on the CPU while the target is already on the GPU: copy "
     "values into the target's own tensors (copy_ or load_state_dict), which converts device and dtype; "

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 
 import torch
 from torch import Tensor, nn
-from torch.nn.modules.batchnorm import _BatchNorm
 
 
 def balanced_class_weights(labels: Tensor, num_classes: int) -> Tensor:
