@@ -1,18 +1,19 @@
 """Device correctness without a GPU: inputs that live "elsewhere".
 
 `elsewhere(x)` wraps a CPU tensor (or every parameter and buffer of a module) in a tensor
-that holds the same data but reports the `lazy` device (which this process never uses otherwise), as a CUDA tensor
-reports `cuda`.
-Inside `another_device()` (a TorchDispatchMode) every aten op runs on the real CPU data and
-its results follow their inputs: an op on wrapped tensors returns wrapped tensors, and a
+that holds the same data but reports the `lazy` device (unused otherwise, and not `meta`,
+which torch's own code special-cases), as a CUDA tensor reports `cuda`. Inside
+`another_device()` (a TorchDispatchMode) every aten op runs on the real CPU data and its
+results follow their inputs: an op on wrapped tensors returns wrapped tensors, and a
 factory call given `device=x.device` returns one too. What CUDA refuses is refused: an op
 that mixes a wrapped tensor with a CPU tensor of one or more dimensions (one created
-without `device=`) raises `DeviceMismatch` naming the op. CUDA's exceptions are kept: CPU
-scalars (0-dim), CPU index tensors, and copies across devices (`.to`, `copy_`).
+without `device=`), or writes a wrapped tensor into a CPU one, raises `DeviceMismatch`
+naming the op. CUDA's exceptions are kept: CPU scalars (0-dim) as inputs, CPU index
+tensors, and copies across devices (`.to`, `copy_`); NumPy conversion fails as on CUDA.
 
-Nothing else differs, so a check can run a candidate's function on such inputs on any
-machine, then ask `on_elsewhere(result)` and compare `here(result)` with the CPU answer.
-"""
+A check can run a candidate's function on such inputs on any machine, then ask
+`on_elsewhere(result)` and compare `here(result)` with the CPU answer. Not modelled:
+`torch.Generator(device=x.device)` and code that branches on `x.is_cuda`."""
 
 from __future__ import annotations
 
@@ -191,8 +192,8 @@ def another_device() -> Iterator[torch.device]:
 
 
 def elsewhere(obj):
-    """`obj` on the other device: a tensor (a new leaf sharing a CPU tensor's data, requires_grad kept),
-    a module (moved in place), or a list/tuple/dict of those."""
+    """`obj` on the other device: a tensor (a new leaf sharing a CPU tensor's data,
+    requires_grad kept), a module (moved in place), or a list/tuple/dict of those."""
     if isinstance(obj, nn.Module):
         with another_device():
             return obj.to(FAKE)
