@@ -12,8 +12,8 @@ naming the op. CUDA's exceptions are kept: CPU scalars (0-dim) as inputs, CPU in
 tensors, and copies across devices (`.to`, `copy_`); NumPy conversion fails as on CUDA.
 
 A check can run a candidate's function on such inputs on any machine, then ask
-`on_elsewhere(result)` and compare `here(result)` with the CPU answer. Not modelled:
-`torch.Generator(device=x.device)` and code that branches on `x.is_cuda`."""
+`on_elsewhere(result)` and compare `here(result)` with the CPU answer. Not modelled: code
+that branches on `x.is_cuda`, and a `Generator` imported by name before the check."""
 
 from __future__ import annotations
 
@@ -183,12 +183,24 @@ class _DeviceMode(TorchDispatchMode):
         return wrap(out)
 
 
+class _Generator(torch.Generator):
+    """`torch.Generator(device=x.device)` for the other device: a CPU generator, as the
+    ops that take it run on the CPU data."""
+
+    def __new__(cls, device=None):
+        return torch._C.Generator.__new__(cls, "cpu" if _is_fake(device) else (device or "cpu"))
+
+
 @contextlib.contextmanager
 def another_device() -> Iterator[torch.device]:
     """Run the body with tensors from `elsewhere` behaving like tensors on another device;
     yields that device (what `x.device` reports)."""
-    with _CreationMode(), _DeviceMode():
-        yield FAKE
+    generator, torch.Generator = torch.Generator, _Generator
+    try:
+        with _CreationMode(), _DeviceMode():
+            yield FAKE
+    finally:
+        torch.Generator = generator
 
 
 def elsewhere(obj):

@@ -61,6 +61,14 @@ def test_modules_train_there_and_in_place_reshapes_keep_the_wrapper_consistent()
     assert vector.shape == (4,) and on_elsewhere(model[0].weight.grad)
 
 
+def test_a_generator_on_the_inputs_device_shuffles_there(x):
+    with another_device():
+        g = torch.Generator(device=x.device).manual_seed(0)
+        order = torch.randperm(4, generator=g, device=x.device)
+        assert on_elsewhere(order) and on_elsewhere(x[order])
+    assert torch.Generator is torch._C.Generator
+
+
 def test_call_elsewhere_names_the_function_in_one_line():
     def weights(labels):
         w = torch.zeros(3)
