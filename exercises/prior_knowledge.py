@@ -33,7 +33,7 @@ def l2_sp_penalty(
     - Parameters are matched to `pretrained_state` by their names in `named_parameters()`;
       `pretrained_state` may be a full state_dict: buffers (BatchNorm running statistics)
       are not parameters and are not penalised.
-    - Sums, not means, over every element.
+    - Sums, not means, over every element; every parameter counts, trainable or frozen.
 
     Returns a 0-dim tensor on the model's device, differentiable with respect to the
     model's parameters (gradient alpha * (w - w0) and beta * w). Its alpha term is zero

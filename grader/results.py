@@ -3,7 +3,12 @@
     {"exercise", "impl", "status": pass|fail|error|timeout|crash, "message", "device",
      "duration_s", "passed", "failed", "points", "max_points",
      "tests": [{"name", "status": pass|fail|error|skip, "message", "hint", "duration_s",
-                "level", "points", "hidden", "output"}]}
+                "level", "points", "hidden", "output"}],
+     "flags": [{"kind", "line", "message"}]}
+
+`flags` (grader.scan) mark code in the submission that reaches into the grading machinery:
+a note in practice, for a human to look at in mock interviews and batch grading. Results
+saved before flags existed lack the key: read it with `result.get("flags", [])`.
 
 Plain data only: this module is imported by the CLI and the UI.
 """
@@ -56,6 +61,7 @@ def assemble(
     running: str | None = None,
     verdict: str | None = None,
     verdict_message: str = "",
+    flags: list[dict] | None = None,
 ) -> dict:
     """Build the result from the planned tests and those reported done.
 
@@ -104,4 +110,5 @@ def assemble(
         "points": sum(t["points"] for t in tests if t["status"] == "pass"),
         "max_points": sum(t["points"] for t in tests),
         "tests": tests,
+        "flags": list(flags or []),
     }

@@ -3,7 +3,11 @@
 Imports torch, torchvision and pytest once (never initialising CUDA), then reads jobs as
 JSON lines on stdin and answers with JSON lines on stdout. For each job it forks a fresh
 child (grader.child) so every grading run starts from the same clean, warm state, relays
-the child's events, and enforces the time and memory limits:
+the child's events, and enforces the time and memory limits. The worker is what the
+candidate's code cannot touch once forked, so it is the judge of last resort: it accepts
+only events signed with the run's secret key, takes the plan the child sent before
+importing the candidate, counts a pass only for a check that confirmed it ran, and ends
+the run at once on the first memory-limit hit or a sign of tampering:
 
     -> {"job": id, "exercise", "impl": dir, "impl_file", "grader_file", "device",
         "timeout_s", "memory_mb", "failfast"}
@@ -23,6 +27,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import secrets
 import select
 import signal
 import sys
@@ -45,14 +50,18 @@ def preload() -> None:
     import torchvision.models  # noqa: F401
 
     import grader.checks  # noqa: F401
+    import grader.child  # noqa: F401
     import grader.models  # noqa: F401
     import grader.plugin  # noqa: F401
     import grader.results  # noqa: F401
+    import grader.scan  # noqa: F401
+    import grader.tamper  # noqa: F401
 
     torch.set_num_threads(1)  # fixture models are tiny: more threads only contend
     _warm_up_optimizers(torch)
     grader.models.warm()
     _warm_graders()
+    grader.tamper.prepare()  # last: it snapshots what the preload built
 
 
 def _warm_graders() -> None:
@@ -136,19 +145,61 @@ class Run:
         self.running: str | None = None
         self.ended = False
         self.import_error: str | None = None
+        self.import_memory = False
         self.collect_error: str | None = None
+        self.key = secrets.token_hex(16)
+        self.planned = False
+        self.ran: set[str] = set()
+        self.stop: tuple[str, str] | None = None  # (verdict, message) that ends the run now
+
+    def _tampered(self, what: str) -> None:
+        if self.stop is None:
+            self.stop = ("error", f"the grading machinery was modified ({what})")
+
+    def _line(self, line: bytes) -> None:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            event = None
+        if not isinstance(event, dict) or event.pop("key", None) != self.key:
+            self._tampered("forged events on the result pipe")
+            return
+        self._event(event)
+
+    def _name(self, nodeid: str | None) -> str:
+        return next((m["name"] for m in self.plan if m["id"] == nodeid), str(nodeid))
 
     def _event(self, event: dict) -> None:
         kind = event.get("event")
+        if self.stop is not None:
+            return
         if kind == "plan":
-            self.plan = event["tests"]
+            if self.planned:
+                self._tampered("a second plan")
+                return
+            self.plan, self.planned = event["tests"], True
         elif kind == "start":
             self.running = event["id"]
+        elif kind == "ran":
+            self.ran.add(event["id"])
         elif kind == "test":
-            self.done[event["id"]] = event["entry"]
+            nodeid, entry = event["id"], event["entry"]
+            if nodeid in self.done or not any(m["id"] == nodeid for m in self.plan):
+                self._tampered(f"an unplanned or repeated report for {nodeid}")
+                return
+            if entry["status"] == "pass" and nodeid not in self.ran:
+                self._tampered(f"{self._name(nodeid)} reported a pass but never ran")
+                return
+            self.done[nodeid] = entry
             self.running = None
+        elif kind == "memory":
+            where = f" while running: {self._name(event['id'])}" if event.get("id") else self._where()
+            self.stop = ("crash", "memory limit exceeded" + where)
+        elif kind == "tampered":
+            self._tampered(event["what"])
         elif kind == "import_error":
             self.import_error = event["message"]
+            self.import_memory = bool(event.get("memory"))
         elif kind == "collect_error":
             self.collect_error = event["message"]
         elif kind == "end":
@@ -161,20 +212,23 @@ class Run:
 
     def execute(self) -> dict:
         from grader import child
+        from grader.scan import read_source, scan
 
         job = self.job
         start = time.monotonic()
+        source = read_source(job["impl_file"])  # before the candidate's code can rewrite it
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(r)
-            child.run(job, w)
+            child.run(job, w, self.key)
         os.close(w)
         try:
             os.setpgid(pid, pid)
         except OSError:
             pass
         self.send({"job": job["job"], "event": "started", "pid": pid})
+        flags = scan(source)  # while the child runs
         verdict, message, status = None, "", None
         deadline = start + float(job["timeout_s"])
         memory_mb = job.get("memory_mb") or 0
@@ -190,12 +244,13 @@ class Run:
                     buf += chunk
                     *lines, buf = buf.split(b"\n")
                     for line in lines:
-                        try:
-                            self._event(json.loads(line))
-                        except ValueError:
-                            pass
+                        self._line(line)
             else:
                 time.sleep(0.01)
+            if self.stop is not None:
+                verdict, message = self.stop
+                self._kill(pid)
+                break
             got, status = os.waitpid(pid, os.WNOHANG)
             if got:
                 if not eof:
@@ -215,6 +270,8 @@ class Run:
                 self._kill(pid)
                 break
         os.close(r)
+        if verdict is None and self.stop is not None:
+            verdict, message = self.stop
         if verdict is None:
             verdict, message = self._judge(status)
         from grader.results import assemble
@@ -222,7 +279,7 @@ class Run:
         return assemble(
             exercise=job["exercise"], impl=job["impl"], device=job["device"],
             duration_s=time.monotonic() - start, plan=self.plan, done=self.done,
-            running=self.running, verdict=verdict, verdict_message=message,
+            running=self.running, verdict=verdict, verdict_message=message, flags=flags,
         )
 
     def _where(self) -> str:
@@ -240,12 +297,9 @@ class Run:
             if not chunk:
                 break
             buf += chunk
-        for line in buf.split(b"\n"):
-            if line.strip():
-                try:
-                    self._event(json.loads(line))
-                except ValueError:
-                    pass
+        *lines, _partial = buf.split(b"\n")  # a line cut short by the child's death is no event
+        for line in lines:
+            self._line(line)
 
     @staticmethod
     def _kill(pid: int) -> None:
@@ -261,7 +315,7 @@ class Run:
 
     def _judge(self, status: int) -> tuple[str | None, str]:
         if self.import_error:
-            return "error", self.import_error
+            return ("crash" if self.import_memory else "error"), self.import_error
         if self.collect_error:
             return "error", f"the grader could not be loaded: {self.collect_error}"
         if os.WIFSIGNALED(status):
@@ -273,6 +327,9 @@ class Run:
         if not self.ended:
             code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
             return "crash", f"the grading process exited early with code {code} (os._exit?)" + self._where()
+        missing = [m["name"] for m in self.plan if m["id"] not in self.done]
+        if missing and not (self.job.get("failfast") and any(e["status"] != "pass" for e in self.done.values())):
+            return "error", f"grading was cut short: {len(missing)} checks never reported (first: {missing[0]})"
         return None, ""
 
 

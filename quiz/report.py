@@ -68,6 +68,12 @@ class Hanging:
                 first = False
 
 
+def flags_line(result: dict) -> Hanging:
+    """The static scan's flags (grader.scan) on one line, for a human to look at."""
+    found = "; ".join(f"line {f['line']}: {f['message']}" for f in result.get("flags", []))
+    return Hanging(Text(" " * 8), [Text(f"note: code that reaches into the grading machinery ({found})", style="yellow")])
+
+
 def failure_block(group: FailureGroup) -> Hanging:
     """One failure: the check (or how many checks share it), its message and hint."""
     icon, style = ICONS[group.status]
@@ -91,6 +97,8 @@ def render_result(result: dict, *, verbose: bool = False) -> Group:
     parts: list = [summary_line(result, view)]
     if result["status"] not in ("pass", "fail"):
         parts.append(Hanging(Text(" " * 8), [Text(result["message"], style=VERDICT_STYLE[result["status"]])]))
+    if result.get("flags"):
+        parts.append(flags_line(result))
     parts += [failure_block(group) for group in view.failed]
     if view.passed:
         icon, style = ICONS["pass"]

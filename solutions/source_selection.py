@@ -84,11 +84,10 @@ def _max_log_evidence(u: torch.Tensor, sigma: torch.Tensor, y: torch.Tensor, d: 
         t = alpha / beta
         gamma = (sigma / (sigma + t)).sum()
         m2 = (sigma * x2 / (sigma + t) ** 2).sum()
+        if m2 <= 0:
+            return _log_evidence_without_weights((y @ y).item(), n)
         res2 = (x2 * (t / (sigma + t)) ** 2).sum() + outside
-        new_alpha, new_beta = (gamma / m2).item(), ((n - gamma) / res2).item()
-        if not (0 < new_alpha < math.inf and 0 < new_beta < math.inf):
-            break
-        alpha, beta = new_alpha, new_beta
+        alpha, beta = (gamma / m2).item(), ((n - gamma) / res2).item()
         if abs(alpha / beta - t) <= tol * t:
             break
     t = alpha / beta
@@ -97,6 +96,12 @@ def _max_log_evidence(u: torch.Tensor, sigma: torch.Tensor, y: torch.Tensor, d: 
     log_det_a = torch.log(alpha + beta * sigma).sum().item() + (d - r) * math.log(alpha)
     return (d / 2 * math.log(alpha) + n / 2 * math.log(beta) - log_det_a / 2
             - beta / 2 * res2 - alpha / 2 * m2 - n / 2 * math.log(2 * math.pi))
+
+
+def _log_evidence_without_weights(y2: float, n: int) -> float:
+    """The evidence's supremum when y has no component along the features (F^T y = 0, e.g.
+    all-zero features): it rises with alpha towards w = 0, where beta = n / ||y||^2."""
+    return -n / 2 * (math.log(2 * math.pi * y2 / n) + 1)
 
 
 def log_me(features, labels) -> float:

@@ -128,14 +128,29 @@ def test_printing_10_mb_is_capped_per_check(probe):
     assert len(out) < 5000 and "output cut: 10.0 MB" in out
 
 
+ALLOCATE = "a = []\nwhile True:\n    a.append(bytearray(512 * 2**20))\n"
+
+
 @pytest.mark.parametrize("source", [
     "def answer():\n    return len(bytearray(64 * 2**40))\n",
-    "def answer():\n    a = []\n    while True:\n        a.append(bytearray(64 * 2**20))\n",
+    "def answer():\n" + textwrap.indent(ALLOCATE, "    "),
+    "def answer():\n    try:\n" + textwrap.indent(ALLOCATE, "        ") + "    except MemoryError:\n"
+    "        raise ValueError('no memory')\n",
 ])
-def test_allocating_too_much_memory_is_a_crash_and_the_caller_lives(probe, source):
-    r = probe(source)
-    assert r["status"] == "crash" and "memory limit" in r["message"]
+def test_the_first_memory_limit_hit_ends_the_run_at_once(probe, source):
+    start = time.monotonic()
+    r = probe(source, timeout=30)
+    elapsed = time.monotonic() - start
+    assert (r["status"], r["message"]) == ("crash", "memory limit exceeded while running: answer() returns 42")
+    assert statuses(r) == ["error", "skip"]
+    assert elapsed < 15, f"took {elapsed:.1f} s: the run went on after the first MemoryError"
     assert probe("def answer():\n    return 42\n")["status"] == "pass"
+
+
+def test_running_out_of_memory_at_import_is_a_crash(probe):
+    r = probe(ALLOCATE + "def answer():\n    return 42\n", timeout=30)
+    assert (r["status"], r["message"]) == ("crash", "memory limit exceeded while importing probe.py")
+    assert r["passed"] == 0
 
 
 def test_streams_events_in_order(probe):
@@ -208,3 +223,17 @@ def test_closing_the_grader_mid_run_leaves_no_process_behind(tmp_path, monkeypat
     for pid in (child, worker):
         alive = Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
         assert not alive, f"process {pid} still running"
+
+
+def test_a_memory_error_the_grader_catches_still_ends_the_run(probe, tmp_path, monkeypatch):
+    grader = tmp_path / "catching_probe.py"
+    grader.write_text(
+        "from grader.checks import check, raising\n\n"
+        "@check('answer() rejects bad input', level='basic', points=1, hint='raise ValueError')\n"
+        "def test_rejects(impl):\n    problem = raising(impl.answer)\n    assert problem is None, problem\n\n"
+        "@check('answer() rejects it again', level='basic', points=1, hint='raise ValueError')\n"
+        "def test_again(impl):\n    assert raising(impl.answer) is None\n")
+    monkeypatch.setattr(registry, "get", lambda name: dataclasses.replace(PROBE, grader_file=grader))
+    r = probe("def answer():\n" + textwrap.indent(ALLOCATE, "    "), timeout=30)
+    assert (r["status"], r["message"]) == ("crash", "memory limit exceeded while running: answer() rejects bad input")
+    assert statuses(r) == ["error", "skip"]

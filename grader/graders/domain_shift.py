@@ -4,6 +4,27 @@ References are computed here in float64 (numpy, or explicit torch code with forw
 for BatchNorm inputs), independently of any implementation. The AdaBN recovery check
 trains a tiny BatchNorm MLP deterministically inside the grader (module-scoped, a few
 tens of milliseconds on CPU): no checkpoint is shipped.
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- balanced_class_weights: n / (k count_c) -> test_balanced_weights_all_present; float32 ->
+  test_balanced_weights_float32; absent class 0, not in k -> test_balanced_weights_absent_classes;
+  labels outside [0, num_classes) (num_classes and -1) ValueError ->
+  test_balanced_weights_reject_bad_labels; sum count_c w_c = n in CrossEntropyLoss ->
+  test_balanced_weights_in_cross_entropy
+- coral_loss: 0-dim ||C_S - C_T||_F^2 / (4 d^2) -> test_coral_value (every value check wants
+  dim 0); unbiased, n_s != n_t -> test_coral_unbiased_different_sizes; zero for equal
+  covariances -> test_coral_zero_for_equal_covariance; shift invariance ->
+  test_coral_shift_invariant; differentiable in both -> test_coral_gradient
+- mmd: biased, diagonal included -> test_mmd_biased_different_sizes; kernels summed over
+  sigmas -> test_mmd_sum_of_kernels; default sigma -> test_mmd_default_sigma; 0 for identical,
+  >= 0 -> test_mmd_zero_and_nonnegative; differentiable -> test_mmd_gradient
+- adapt_batchnorm: one-shot generator, no len -> test_adabn_generator; BatchNorm1d, 2d, 3d ->
+  test_adabn_cumulative_statistics, test_adabn_batchnorm1d, test_adabn_batchnorm3d; reset
+  first -> test_adabn_resets_statistics; cumulative average in train mode ->
+  test_adabn_cumulative_statistics, test_adabn_recovers_accuracy; no parameter changes ->
+  test_adabn_keeps_parameters; momentum restored -> test_adabn_restores_momentum; same
+  object in eval mode -> test_adabn_returns_model_in_eval_mode
+- CPU or CUDA tensors -> test_functions_follow_the_input_device (grader/devices.py)
 """
 
 from __future__ import annotations
@@ -19,6 +40,7 @@ from torchvision.models import resnet
 
 from grader import models
 from grader.checks import check, raising
+from grader.devices import assert_elsewhere, call_elsewhere, here
 
 # ---------------------------------------------------------------- float64 references
 
@@ -93,7 +115,7 @@ def ref_bn_statistics(model: nn.Module, batches) -> dict[str, tuple[torch.Tensor
 
 def scalar(out, fn: str) -> float:
     assert isinstance(out, torch.Tensor), f"expected {fn} to return a torch.Tensor, got {type(out).__name__}"
-    assert out.numel() == 1, f"expected {fn} to return a single value (0-dim tensor), got shape {tuple(out.shape)}"
+    assert out.dim() == 0, f"expected {fn} to return a 0-dim tensor, got shape {tuple(out.shape)}"
     value = float(out.detach().cpu().double())
     assert np.isfinite(value), f"expected a finite value from {fn}, got {value}"
     return value
@@ -142,6 +164,18 @@ def test_balanced_weights_all_present(impl, device):
     got = vector(out, "balanced_class_weights", 3)
     expected = ref_balanced_weights(labels.numpy(), 3)
     assert np.allclose(got, expected, rtol=1e-5), f"expected weights {expected.round(4)}, got {got.round(4)}"
+
+
+@check(
+    "Class weights are a float32 tensor, as CrossEntropyLoss with float32 logits needs",
+    level="basic", points=1,
+    hint="Compute in any precision but return float32 (.float()): CrossEntropyLoss(weight=...) "
+    "raises when the weights are float64 and the logits float32.",
+)
+def test_balanced_weights_float32(impl, device):
+    out = impl.balanced_class_weights(torch.tensor([0, 1, 1, 2]).to(device), 4)
+    assert isinstance(out, torch.Tensor), f"expected a torch.Tensor, got {type(out).__name__}"
+    assert out.dtype == torch.float32, f"expected float32 class weights, got {out.dtype}"
 
 
 @check(
@@ -407,8 +441,20 @@ class TinyResNet(nn.Module):
 
 
 MOMENTA = (0.05, 0.3, None, 0.01)
-BUILDERS = {"shift_net": ShiftNet, "sequence_net": SequenceNet, "tiny_resnet": TinyResNet}
-INPUTS = {"shift_net": (3, 8, 8), "sequence_net": (3, 8), "tiny_resnet": (3, 8, 8)}
+class VolumeNet(nn.Module):
+    """BatchNorm3d after a Conv3d (video or volumetric inputs)."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv3d(2, 3, 2), nn.BatchNorm3d(3), nn.ReLU(), nn.AdaptiveAvgPool3d(1),
+                                  nn.Flatten(), nn.Linear(3, 2))
+
+    def forward(self, x):
+        return self.body(x)
+
+
+BUILDERS = {"shift_net": ShiftNet, "sequence_net": SequenceNet, "tiny_resnet": TinyResNet, "volume_net": VolumeNet}
+INPUTS = {"shift_net": (3, 8, 8), "sequence_net": (3, 8), "tiny_resnet": (3, 8, 8), "volume_net": (2, 3, 4, 4)}
 
 
 def batch_norms(model: nn.Module) -> dict[str, _BatchNorm]:
@@ -551,6 +597,20 @@ def test_adabn_batchnorm1d(impl, device, model_on):
 
 
 @check(
+    "AdaBN re-estimates BatchNorm3d layers too",
+    level="interview", points=1,
+    hint="Every BatchNorm counts, whatever its dimension: test for torch.nn.modules.batchnorm._BatchNorm "
+    "(or list BatchNorm1d, 2d and 3d), not only the 2-D one.",
+)
+def test_adabn_batchnorm3d(impl, device, model_on):
+    model = model_on("volume_net")
+    batches = target_batches("volume_net", device)
+    expected = ref_bn_statistics(model, batches)
+    impl.adapt_batchnorm(model, batches)
+    compare_statistics(model, expected, "volume_net")
+
+
+@check(
     "AdaBN restores each BatchNorm's original momentum",
     level="interview", points=1,
     hint="Remember every layer's momentum before switching to momentum=None, and put it back "
@@ -654,3 +714,35 @@ def test_adabn_recovers_accuracy(impl, device, shifted_task):
         f"expected target accuracy back near the source accuracy {source_acc:.2f} "
         f"(unadapted: {target_acc:.2f}), got {adapted_acc:.2f} after adapt_batchnorm"
     )
+
+
+# ---------------------------------------------------------------- devices
+
+
+@check(
+    "Every function works on tensors of another device (a GPU) and returns its tensors there",
+    level="interview", points=2,
+    hint="Create every new tensor with device= (and dtype=) of the input it belongs with, e.g. "
+    "torch.zeros(num_classes, device=labels.device); a tensor made without device= lives on the "
+    "CPU and mixing it with a GPU tensor raises.",
+)
+def test_functions_follow_the_input_device(impl, model_on):
+    labels = torch.tensor([0, 2, 2, 4, 0, 2])
+    weights = call_elsewhere(impl.balanced_class_weights, labels, 5)
+    assert_elsewhere(weights, "balanced_class_weights's result")
+    assert np.allclose(numpy64(here(weights)), ref_balanced_weights(labels.numpy(), 5), rtol=1e-5), (
+        f"expected the same class weights as on the CPU, got {here(weights)}"
+    )
+    source, target = features(12, 3, seed=5), features(9, 3, seed=6, scale=2.0)
+    for fn, expected in ((impl.coral_loss, ref_coral(numpy64(source), numpy64(target))[0]),
+                         (impl.mmd, ref_mmd(numpy64(source), numpy64(target), (1.0,))[0])):
+        out = call_elsewhere(fn, source, target)
+        assert_elsewhere(out, f"{fn.__name__}'s result")
+        assert close(scalar(here(out), fn.__name__), expected), (
+            f"expected {fn.__name__} {expected:.6g} as on the CPU, got {scalar(here(out), fn.__name__):.6g}"
+        )
+    model = model_on("shift_net")
+    adapted = call_elsewhere(impl.adapt_batchnorm, model, target_batches("shift_net", "cpu"))
+    assert adapted is model, "expected adapt_batchnorm to return the same model object"
+    for name, t in list(model.named_parameters()) + list(model.named_buffers()):
+        assert_elsewhere(t, f"{name} after adapt_batchnorm")

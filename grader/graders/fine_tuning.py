@@ -1,5 +1,27 @@
 """Grader for fine_tuning (Q2): layer groups, discriminative learning rates, gradual
-unfreezing and weight transfer from a source model to a target model."""
+unfreezing and weight transfer from a source model to a target model.
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- layer_groups: ResNet [stem + layer1, layer2, layer3, layer4, fc] -> test_resnet_layer_groups;
+  nn.Sequential one group per child -> test_sequential_layer_groups; other models their
+  top-level children in order -> test_custom_model_layer_groups; the model's own modules,
+  parameter-free children included -> the same three (identity) and test_fine_tuning_pipeline
+- discriminative_param_groups: lr / factor ** (n - 1 - i), default factor 2.6, in group
+  order -> test_lr_by_position; i over ALL groups, empty groups dropped -> test_empty_groups_dropped;
+  only requires_grad -> test_frozen_params_left_out; each parameter once, a shared one in its
+  first group -> test_params_per_group, test_shared_parameter_once; accepted by SGD and AdamW
+  -> test_accepted_by_optimizers
+- gradual_unfreeze: stage 0 -> test_stage_zero_freezes_all; last k -> test_stage_k_unfreezes_last_k;
+  k >= len without error -> test_stage_beyond_len; whatever the flags before ->
+  test_stage_is_absolute; only requires_grad changes -> test_unfreeze_changes_only_flags
+  (returning None is not checked: a return value is harmless)
+- transfer_weights: name and shape match copied, source unchanged -> test_matching_entries_copied;
+  buffers too -> test_buffers_copied, test_new_batchnorm_keys_reported; other shapes skipped
+  -> test_shape_mismatch_skipped; in place, own tensors, no shared memory ->
+  test_copies_in_place; device and dtype kept -> test_transfer_across_devices (a float64
+  target on another device, see grader/devices.py); the target's keys not copied, in its
+  order -> test_returns_target_keys_not_copied, test_new_batchnorm_keys_reported
+"""
 
 from __future__ import annotations
 
@@ -12,6 +34,7 @@ from torch import nn
 
 from grader import models
 from grader.checks import check
+from grader.devices import elsewhere, here, mismatch_fails, on_elsewhere
 
 LR = 0.1
 RESNET_LABELS = ("stem + layer1", "layer2", "layer3", "layer4", "fc")
@@ -573,3 +596,24 @@ def test_fine_tuning_pipeline(impl, device):
     optimizer.step()
     moved = sorted({k.split(".")[0] for k, v in target.named_parameters() if not torch.equal(v, before[k])})
     assert moved == ["block2", "fc"], f"expected one SGD step to change block2 and fc only, it changed {moved}"
+
+
+@check(
+    "transfer_weights from a float32 CPU source into a float64 target on another device (a GPU) "
+    "keeps the target's device and dtype",
+    level="interview", points=1,
+    hint="A pretrained source often sits on the CPU while the target is already on the GPU: copy "
+    "values into the target's own tensors (copy_ or load_state_dict), which converts device and dtype; "
+    "assigning the source's tensors (load_state_dict(..., assign=True), .data =) drags them to the CPU.",
+)
+def test_transfer_across_devices(impl):
+    source, target = _transfer_pair("cpu", new_layer="batchnorm")
+    elsewhere(target.double())
+    with mismatch_fails("transfer_weights"):
+        impl.transfer_weights(source, target)
+    left = [k for k, v in target.state_dict().items() if not on_elsewhere(v)]
+    assert not left, f"expected every target tensor on the target's device, these are now on the CPU: {left[:3]}"
+    dtypes = {k: v.dtype for k, v in target.state_dict().items() if v.is_floating_point() and v.dtype != torch.float64}
+    assert not dtypes, f"expected the target's tensors to stay float64, got {dict(list(dtypes.items())[:3])}"
+    got = here(target.stem[0].weight)
+    assert torch.equal(got, source.stem[0].weight.detach().double()), "expected stem.0.weight copied from the source"

@@ -3,6 +3,28 @@
 Behaviour only: which parameters train, what BatchNorm does in train mode, and what an
 optimizer step changes. Backbone BatchNorm modules may be swapped for frozen equivalents,
 so BatchNorm is judged by the model's outputs against a copy of the original model.
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- head is a dotted path ("fc", "classifier.6", "heads.head", "net.head.fc") ->
+  test_dotted_head_path, test_only_head_trainable (head registered first: head_first)
+- a path naming no submodule (typo, prefix, parameter, index, '') raises ValueError ->
+  test_unknown_head_raises, test_prefix_sibling_stays_frozen
+- only the head trains, even if frozen before -> test_only_head_trainable,
+  test_frozen_head_becomes_trainable, test_optimizer_step_changes_only_trainable
+- train_bn=False: backbone BatchNorm uses running statistics and never updates them, also
+  after model.train() -> test_running_stats_fixed, test_train_mode_uses_running_stats
+  (also with the head registered first), test_later_train_call_keeps_bn_frozen
+- BatchNorm inside the head trains normally -> test_head_batchnorm_trains
+- train_bn=True: every normalisation type's affine stays trainable, all else frozen, BatchNorm
+  trains -> test_train_bn_flags (all_norms: SyncBatchNorm, *3d), test_train_bn_trains_batchnorm
+- in place, same object returned -> test_returns_same_object
+- repeated calls (freeze twice; again with another head or train_bn) ->
+  test_freeze_twice_unfreeze_once, test_refreeze_follows_latest_call
+- unfreeze: all trainable, BatchNorm back to normal (at once, with its own settings) ->
+  test_unfreeze_makes_all_trainable, test_unfreeze_restores_batchnorm,
+  test_unfreeze_restores_momentum, test_unfreeze_without_train_call
+- count_trainable: scalars, frozen excluded, shared once, an int -> test_count_trainable_scalars,
+  test_count_trainable_shared_once
 """
 
 from __future__ import annotations
@@ -68,8 +90,20 @@ class TiedNet(nn.Module):
         return self.decode(torch.tanh(self.mix(self.embed(tokens))))
 
 
-EXTRA_BUILDERS = {"head_bn": HeadBatchNormNet, "prefix_trap": PrefixTrapNet}
-HEADS = {**models.HEAD_PATHS, "head_bn": "head", "prefix_trap": "fc"}
+class AllNormsNet(nn.Module):
+    """One of each normalisation type the contract names (flags only: never run)."""
+
+    def __init__(self, num_classes: int = 5):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Linear(4, 4), nn.SyncBatchNorm(4), nn.BatchNorm3d(4), nn.InstanceNorm1d(4, affine=True),
+            nn.InstanceNorm3d(4, affine=True), nn.LayerNorm(4), nn.GroupNorm(2, 4),
+        )
+        self.fc = nn.Linear(4, num_classes)
+
+
+EXTRA_BUILDERS = {"head_bn": HeadBatchNormNet, "prefix_trap": PrefixTrapNet, "all_norms": AllNormsNet}
+HEADS = {**models.HEAD_PATHS, "head_bn": "head", "prefix_trap": "fc", "all_norms": "fc"}
 
 
 @lru_cache(maxsize=None)
@@ -303,10 +337,10 @@ def test_frozen_head_becomes_trainable(impl, fresh):
 
 
 @check(
-    "An unknown head path raises ValueError (a typo, a name prefix, a parameter, an index out of range)",
+    "An unknown head path raises ValueError (a typo, a name prefix, a parameter, an index out of range, '')",
     level="interview", points=1,
     hint="Resolve the path to a module first and turn a lookup failure into ValueError; "
-    "a parameter name or a prefix of a module name is not a module.",
+    "a parameter name or a prefix of a module name is not a module, and '' is the model itself.",
 )
 @pytest.mark.parametrize(
     "name,bad_head",
@@ -316,6 +350,7 @@ def test_frozen_head_becomes_trainable(impl, fresh):
         pytest.param("nested_head", "net.he", id="dotted-prefix"),
         pytest.param("nested_head", "net.head.fc.weight", id="parameter"),
         pytest.param("vgg11_bn", "classifier.7", id="index"),
+        pytest.param("nested_head", "", id="empty-path"),
     ],
 )
 def test_unknown_head_raises(impl, fresh, name, bad_head):
@@ -362,7 +397,7 @@ def test_running_stats_fixed(impl, fresh, x, name):
     hint="Freezing the statistics is not enough: in train mode BatchNorm still normalises with the "
     "current batch's mean and variance unless the layer itself behaves as in eval mode.",
 )
-@pytest.mark.parametrize("name", ["vgg11_bn", "mobilenet_v3_small", "nested_head"])
+@pytest.mark.parametrize("name", ["vgg11_bn", "mobilenet_v3_small", "nested_head", "head_first"])
 def test_train_mode_uses_running_stats(impl, fresh, x, name):
     model = fresh(name)
     impl.freeze_backbone(model, HEADS[name])
@@ -408,7 +443,7 @@ def test_later_train_call_keeps_bn_frozen(impl, fresh, x, name):
     hint="Normalisation layers are BatchNorm*, SyncBatchNorm, InstanceNorm*, LayerNorm and GroupNorm; "
     "select them by module type, not by parameter name ('bias' also names conv and linear biases).",
 )
-@pytest.mark.parametrize("name", ["resnet18", "nested_head", "group_norm", "tiny_vit"])
+@pytest.mark.parametrize("name", ["resnet18", "nested_head", "group_norm", "tiny_vit", "all_norms"])
 def test_train_bn_flags(impl, fresh, name):
     model = fresh(name)
     head = HEADS[name]
@@ -546,3 +581,76 @@ def test_freeze_twice_unfreeze_once(impl, fresh, x):
     assert d < 1e-4, f"after freezing twice and unfreezing, BatchNorm should use batch statistics in train mode; difference {d:.2e}"
     d = _rel_diff(_output(model, x, train=False), _output(reference, x, train=False))
     assert d < 1e-4, f"after freezing twice and unfreezing, BatchNorm should update its running statistics; difference {d:.2e}"
+
+
+@check(
+    "Freezing again with another head or train_bn follows the latest call",
+    level="expert", points=3,
+    hint="A second freeze_backbone must first undo what the first one did to BatchNorm: a layer pinned "
+    "by the first call may now be inside the head, or train_bn may now be True.",
+)
+def test_refreeze_follows_latest_call(impl, fresh, x):
+    model = fresh("head_bn")
+    impl.freeze_backbone(model, "head.3")
+    impl.freeze_backbone(model, "head")
+    _assert_only_head_trainable(model, "head")
+    reference = fresh("head_bn")
+    reference.body.eval()
+    got = _output(model, x, train=True)
+    with torch.no_grad():
+        d = _rel_diff(got, reference(x))
+    assert d < 1e-4, (
+        f"after freeze_backbone(head='head.3') then (head='head'), the head's BatchNorm1d should use batch "
+        f"statistics in train mode; difference {d:.2e}"
+    )
+    model = fresh("nested_head")
+    impl.freeze_backbone(model, "net.head.fc")
+    impl.freeze_backbone(model, "net.head.fc", train_bn=True)
+    reference = fresh("nested_head")
+    d = _rel_diff(_output(model, x, train=True), _output(reference, x, train=True))
+    assert d < 1e-4, (
+        f"after freezing with train_bn=False and again with train_bn=True, BatchNorm should use batch "
+        f"statistics in train mode; difference {d:.2e}"
+    )
+
+
+@check(
+    "unfreeze gives BatchNorm its training behaviour back at once, without a later model.train()",
+    level="expert", points=2,
+    hint="The model is still in train mode when unfreeze is called: a BatchNorm layer released from "
+    "its pinned eval mode must follow the model's current mode right away.",
+)
+def test_unfreeze_without_train_call(impl, fresh, x):
+    model = fresh("nested_head")
+    impl.freeze_backbone(model, "net.head.fc")
+    impl.unfreeze(model)
+    reference = fresh("nested_head")
+    with torch.no_grad():
+        got = model(x)
+        expected = reference(x)
+    d = _rel_diff(got, expected)
+    assert d < 1e-4, (
+        f"freeze_backbone then unfreeze on a model in train mode, with no model.train() call: BatchNorm "
+        f"should use batch statistics; difference {d:.2e}"
+    )
+
+
+@check(
+    "On a model of another device (a GPU), freezing, training and unfreezing keep every tensor there",
+    level="interview", points=1,
+    hint="Anything you create for the frozen backbone (a frozen BatchNorm's buffers, masks, saved "
+    "statistics) must be made on the model's device: device=bn.running_mean.device, or clone() the "
+    "existing tensors; a CPU buffer in a GPU model makes the forward pass raise.",
+)
+@pytest.mark.parametrize("train_bn", [False, True], ids=["train_bn=False", "train_bn=True"])
+def test_another_device(impl, fresh, x, train_bn):
+    from grader.devices import elsewhere, mismatch_fails, on_elsewhere
+
+    model, inputs = elsewhere(fresh("nested_head")), elsewhere(x)
+    with mismatch_fails("freeze_backbone, a training step, unfreeze"):
+        impl.freeze_backbone(model, "net.head.fc", train_bn=train_bn)
+        model.train()(inputs).sum().backward()
+        impl.unfreeze(model)
+        model(inputs)
+        left = [k for k, t in list(model.named_parameters()) + list(model.named_buffers()) if not on_elsewhere(t)]
+    assert not left, f"expected every parameter and buffer on the model's device; on the CPU: {_names(left)}"

@@ -1,4 +1,26 @@
-"""Grader for `heads`: find_head(model, example_input=None) and replace_head(model, num_outputs, ...)."""
+"""Grader for `heads`: find_head(model, example_input=None) and replace_head(model, num_outputs, ...).
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- find_head names the Linear/Conv2d producing the output (fc, classifier.6, heads.head,
+  classifier.1) -> test_find_head_names_the_output_layer
+- without example_input: the last one registered -> test_find_head_without_input_uses_registration_order
+- with example_input: the last one to run -> test_find_head_follows_execution_order,
+  test_find_head_with_input_on_standard_models; tracing moves no BatchNorm statistic ->
+  test_tracing_keeps_batchnorm_statistics; and leaves no hook -> test_find_head_removes_its_hooks
+- the model's train/eval mode is left as it was -> test_find_head_keeps_the_mode
+- no Linear or Conv2d: ValueError -> test_find_head_rejects_models_without_a_head
+- replace_head replaces find_head(model, example_input) -> test_replace_head_uses_example_input
+- fresh, same kind, same input features, num_outputs -> test_replace_head_same_kind,
+  test_replace_head_is_fresh, test_replace_head_output_shape
+- hidden: layer, ReLU, Dropout(dropout), layer (1x1 convs for a conv head) ->
+  test_hidden_head_is_an_mlp, test_hidden_head_dropout (default and given p)
+- on the old head's device and dtype, trainable in a frozen model ->
+  test_new_head_device_and_dtype, test_new_head_trainable_in_frozen_model, test_model_trains_through_new_head
+- nothing else changes -> test_replace_head_leaves_the_rest_untouched
+- in place, same object returned -> test_replace_head_returns_same_object
+- num_outputs < 1 or hidden < 1: ValueError; 1 is valid -> test_replace_head_rejects_bad_sizes,
+  test_replace_head_accepts_smallest_sizes
+"""
 
 from __future__ import annotations
 
@@ -398,6 +420,24 @@ def test_replace_head_rejects_bad_sizes(impl, device, zoo, num_outputs, hidden):
 
 
 @check(
+    "replace_head accepts the smallest valid sizes: num_outputs=1 and hidden=1",
+    level="basic",
+    points=1,
+    hint="The bounds are num_outputs >= 1 and hidden >= 1: a single output (a regression head) and a "
+    "one-unit hidden layer are valid.",
+)
+@pytest.mark.parametrize("arch", ["nested_head", "squeezenet1_1"], ids=["linear", "conv"])
+def test_replace_head_accepts_smallest_sizes(impl, device, zoo, arch):
+    for hidden in (None, 1):
+        model = zoo(arch, device)
+        try:
+            impl.replace_head(model, 1, hidden=hidden)
+        except ValueError as exc:
+            pytest.fail(f"replace_head(model, 1, hidden={hidden}) should be accepted, it raised ValueError: {exc}")
+        assert_output_shape(run(model, example_input(device)), 2, 1)
+
+
+@check(
     "replace_head with an example input replaces the layer that runs last",
     level="interview",
     points=2,
@@ -524,3 +564,22 @@ def test_model_trains_through_new_head(impl, device, zoo, hidden):
         "expected 30 steps of training the head alone to separate two input classes (a bias alone cannot get "
         f"below {math.log(2):.2f}), loss went {losses[0]:.3f} -> {losses[-1]:.3f}"
     )
+
+
+@check(
+    "On a model of another device (a GPU), the new head is on that device and the model runs",
+    level="interview",
+    points=1,
+    hint="Build the new layers with device= (and dtype=) of the old head's weight; a layer built "
+    "without device= lives on the CPU and the GPU model's forward pass raises.",
+)
+@pytest.mark.parametrize("arch,hidden", [("head_first", None), ("squeezenet1_1", 8)], ids=["linear", "conv-mlp"])
+def test_new_head_follows_another_device(impl, zoo, arch, hidden):
+    from grader.devices import elsewhere, mismatch_fails, on_elsewhere
+
+    model, x = elsewhere(zoo(arch, "cpu")), elsewhere(example_input("cpu"))
+    with mismatch_fails("replace_head"):
+        impl.replace_head(model, NUM_OUTPUTS, hidden=hidden, example_input=x)
+        on_cpu = [k for k, p in model.named_parameters() if not on_elsewhere(p)]
+        assert not on_cpu, f"expected the new head on the model's device; these are on the CPU: {on_cpu[:3]}"
+        assert_output_shape(model.eval()(x), 2, NUM_OUTPUTS)

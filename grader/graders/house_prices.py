@@ -6,12 +6,44 @@ source task. The candidate's model is trained a few times, once per module-scope
 and the checks inspect what came out: the backbone's state before and after each phase,
 the predictions, and a rerun with the held-out prices changed (nothing the model learns
 may depend on them).
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- PriceTransform: statistics from `fit`'s prices only, fit returns self, a later fit replaces
+  them -> test_transform_fitted_on_training_split, test_transform_fit_returns_self_and_refits;
+  transform gives small numbers -> test_transform_scales_prices_down; inverse undoes it ->
+  test_transform_round_trip
+- build_regressor: (N, 1) output -> test_one_output_per_image; holds `backbone` itself, weights
+  unchanged, a head of its own -> test_uses_given_backbone; linear output layer ->
+  test_output_has_no_activation
+- train_head: only the head trains, parameters and BatchNorm statistics unchanged ->
+  test_phase_one_freezes_weights, test_phase_one_keeps_batchnorm_statistics; fits the targets
+  with its defaults -> test_phase_one_fits_targets; returns model -> test_phases_return_the_model
+- fine_tune: backbone changes, outputs finite -> test_fine_tune_updates_backbone; exactly
+  `epochs` passes -> test_fine_tune_runs_given_epochs; honours lr -> test_fine_tune_honours_lr;
+  returns model -> test_phases_return_the_model
+- predict: inverse of the model's output -> test_predict_inverts; eval mode, no gradients ->
+  test_predict_eval_mode_without_grad
+- rmse / mae / r2 and their Python floats -> test_rmse, test_mae, test_r2,
+  test_metrics_are_python_floats
+- fit_and_evaluate: seeded, deterministic whatever was seeded before -> test_protocol_deterministic;
+  defaults 0 and 0 -> test_protocol_defaults; transform on training prices ->
+  test_transform_fitted_on_training_split; fine_tune(epochs=finetune_epochs) ->
+  test_protocol_fine_tunes; with 0 the backbone is unchanged ->
+  test_protocol_without_fine_tuning_keeps_backbone; held-out prices never used ->
+  test_no_held_out_leakage; returned scores, predictions, model and transform agree ->
+  test_reported_metrics, test_predictions_come_from_returned_model; the model is good ->
+  test_predictions_finite, test_predictions_in_price_units, test_held_out_r2, test_beats_the_mean
 """
 
 from __future__ import annotations
 
+import copy
+import inspect
 import math
+import random
 from dataclasses import dataclass
+
+import numpy as np
 
 import pytest
 import torch
@@ -24,7 +56,7 @@ FEATURE_DIM = houses_data.FEATURE_DIM
 # The reference solution scores 0.86-0.88 over 5 seeds (benchmarks/house_prices.py);
 # predicting the training mean scores about 0.
 R2_THRESHOLD = 0.7
-PHASE_ONE_SIZE = 256
+PHASE_ONE_SIZE = 128
 
 
 @dataclass
@@ -33,6 +65,19 @@ class Run:
     predictions: torch.Tensor
     backbone_before: dict
     backbone_after: dict
+    fine_tune_epochs: list
+
+
+def _seed_everything(seed: int) -> None:
+    """What a caller may have seeded before calling the protocol."""
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+def _first_layer(module: nn.Module) -> nn.Module:
+    """The first submodule with parameters of its own: every forward pass runs it once."""
+    return next(m for m in module.modules() if any(True for _ in m.parameters(recurse=False)))
 
 
 @dataclass
@@ -45,6 +90,7 @@ class PhaseOne:
     params_after: dict
     buffers_before: dict
     buffers_after: dict
+    returned: object
 
 
 def _cpu(t: torch.Tensor) -> torch.Tensor:
@@ -106,25 +152,37 @@ def splits(device) -> dict:
     return {k: v.to(device) for k, v in houses_data.target_splits().items()}
 
 
-def _fit_and_evaluate(impl, device, splits, *, test_prices=None, finetune_epochs=0, n_train=None, n_test=None) -> Run:
+def _fit_and_evaluate(impl, device, splits, *, test_prices=None, finetune_epochs=0, n_train=None, n_test=None,
+                      global_seed=0) -> Run:
     backbone = _backbone(device)
     before = {**_params(backbone), **_buffers(backbone)}
     train = slice(0, n_train)
     test = slice(0, n_test)
     test_prices = splits["test_prices"][test] if test_prices is None else test_prices
-    torch.manual_seed(0)
-    result = impl.fit_and_evaluate(
-        backbone, FEATURE_DIM,
-        splits["train_images"][train], splits["train_prices"][train],
-        splits["test_images"][test], test_prices,
-        finetune_epochs=finetune_epochs, seed=0,
-    )
+    _seed_everything(global_seed)
+    epochs_seen = []
+    original = getattr(impl, "fine_tune", None)
+
+    def spy(*args, **kwargs):
+        epochs_seen.append(kwargs.get("epochs", "its default"))
+        return original(*args, **kwargs)
+
+    impl.fine_tune = spy
+    try:
+        result = impl.fit_and_evaluate(
+            backbone, FEATURE_DIM,
+            splits["train_images"][train], splits["train_prices"][train],
+            splits["test_images"][test], test_prices,
+            finetune_epochs=finetune_epochs, seed=0,
+        )
+    finally:
+        impl.fine_tune = original
     assert isinstance(result, dict), f"fit_and_evaluate should return a dict, got {type(result).__name__}"
     missing = [k for k in ("predictions", "rmse", "mae", "r2", "model", "transform") if k not in result]
     assert not missing, f"fit_and_evaluate's dict lacks the keys {missing}"
     predictions = _as_vector(result["predictions"], len(test_prices), "result['predictions']")
     after = {**_params(backbone), **_buffers(backbone)}
-    return Run(result, predictions, before, after)
+    return Run(result, predictions, before, after, epochs_seen)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +199,13 @@ def rerun(impl, device, splits) -> Run:
 
 @pytest.fixture(scope="module")
 def finetune_run(impl, device, splits) -> Run:
-    return _fit_and_evaluate(impl, device, splits, finetune_epochs=1, n_train=128, n_test=64)
+    return _fit_and_evaluate(impl, device, splits, finetune_epochs=1, n_train=96, n_test=32, global_seed=1)
+
+
+@pytest.fixture(scope="module")
+def finetune_rerun(impl, device, splits) -> Run:
+    """The same call after other global seeds (torch, NumPy, random)."""
+    return _fit_and_evaluate(impl, device, splits, finetune_epochs=1, n_train=96, n_test=32, global_seed=2)
 
 
 def _signed_targets(prices: torch.Tensor) -> torch.Tensor:
@@ -158,18 +222,41 @@ def phase_one(impl, device, splits) -> PhaseOne:
     params_before, buffers_before = _params(backbone), _buffers(backbone)
     images = splits["train_images"][:PHASE_ONE_SIZE]
     targets = _signed_targets(splits["train_prices"][:PHASE_ONE_SIZE])
-    impl.train_head(model, images, targets)
+    returned = impl.train_head(model, images, targets)
     params_after, buffers_after = _params(backbone), _buffers(backbone)
     outputs = _outputs(model, images)
-    return PhaseOne(model, backbone, targets, outputs, params_before, params_after, buffers_before, buffers_after)
+    return PhaseOne(model, backbone, targets, outputs, params_before, params_after, buffers_before, buffers_after,
+                    returned)
+
+
+FINE_TUNE_SIZE, FINE_TUNE_EPOCHS = 64, 2
+
+
+@dataclass
+class PhaseTwo:
+    before: dict
+    after: dict
+    outputs: torch.Tensor
+    returned: object
+    images_trained: int  # images through the backbone in forward passes with gradients
 
 
 @pytest.fixture(scope="module")
-def phase_two(impl, phase_one, splits) -> tuple[dict, dict, torch.Tensor]:
-    images, targets = splits["train_images"][:128], phase_one.targets[:128]
+def phase_two(impl, phase_one, splits) -> PhaseTwo:
+    images, targets = splits["train_images"][:FINE_TUNE_SIZE], phase_one.targets[:FINE_TUNE_SIZE]
     before = _params(phase_one.backbone)
-    impl.fine_tune(phase_one.model, images, targets, epochs=1)
-    return before, _params(phase_one.backbone), _outputs(phase_one.model, images)
+    seen = []
+
+    def count(module, args):
+        if torch.is_grad_enabled() and args and isinstance(args[0], torch.Tensor):
+            seen.append(len(args[0]))
+
+    handle = _first_layer(phase_one.backbone).register_forward_pre_hook(count)
+    try:
+        returned = impl.fine_tune(phase_one.model, images, targets, epochs=FINE_TUNE_EPOCHS)
+    finally:
+        handle.remove()
+    return PhaseTwo(before, _params(phase_one.backbone), _outputs(phase_one.model, images), returned, sum(seen))
 
 
 def _price_pairs() -> tuple[torch.Tensor, torch.Tensor]:
@@ -215,7 +302,10 @@ def test_one_output_per_image(impl, device, splits):
 )
 def test_uses_given_backbone(impl, device):
     backbone = _backbone(device)
+    before = {**_params(backbone), **_buffers(backbone)}
     model = impl.build_regressor(backbone, FEATURE_DIM)
+    changed = _changed(before, {**_params(backbone), **_buffers(backbone)})
+    assert not changed, f"build_regressor should not change the backbone's weights, {len(changed)} changed (e.g. {changed[:3]})"
     assert isinstance(model, nn.Module), f"build_regressor should return an nn.Module, got {type(model).__name__}"
     in_model = {id(p) for p in model.parameters()}
     missing = [name for name, p in backbone.named_parameters() if id(p) not in in_model]
@@ -255,6 +345,27 @@ def test_transform_scales_prices_down(impl, splits):
     assert torch.isfinite(z).all(), "transform(training prices) contains NaN or inf"
     largest = z.abs().max().item()
     assert largest < 20, f"expected transformed training prices below 20 in absolute value, the largest is {largest:.4g}"
+
+
+@check(
+    "PriceTransform.fit returns the transform itself, and a second fit replaces the statistics",
+    level="basic", points=1,
+    hint="End fit with `return self` (so PriceTransform().fit(p) is the fitted transform), and overwrite the statistics on each fit instead of accumulating them.",
+)
+def test_transform_fit_returns_self_and_refits(impl, splits):
+    prices = splits["train_prices"]
+    transform = impl.PriceTransform()
+    returned = transform.fit(prices[256:])
+    assert returned is transform, (
+        f"fit should return the transform itself, got {'None' if returned is None else type(returned).__name__}"
+    )
+    transform.fit(prices[:256])
+    fresh = impl.PriceTransform()
+    fresh.fit(prices[:256])
+    got = _as_vector(transform.transform(prices[:32]), 32, "transform(prices)")
+    want = _as_vector(fresh.transform(prices[:32]), 32, "transform(prices)")
+    gap = (got - want).abs().max().item()
+    assert gap < 1e-5, f"after fit(A) then fit(B), the transform should equal one fitted on B alone; they differ by {gap:.3g}"
 
 
 # --- metrics -----------------------------------------------------------------------------
@@ -299,6 +410,20 @@ def test_r2(impl):
     for label, (p, want) in cases.items():
         value = _metric(impl, "r2", y, p)
         assert math.isclose(value, want, abs_tol=1e-5), f"expected r2 = {want} for {label}, got {value:.6g}"
+
+
+@check(
+    "rmse, mae, r2 and the protocol's scores are plain Python floats, not tensors",
+    level="basic", points=1,
+    hint="Turn a 0-dim tensor into a number with .item() (or float(...)) before returning it.",
+)
+def test_metrics_are_python_floats(impl, run):
+    y, pred = _price_pairs()
+    for name in ("rmse", "mae", "r2"):
+        value = getattr(impl, name)(y, pred)
+        assert isinstance(value, float), f"{name}(y_true, y_pred) should return a Python float, got {type(value).__name__}"
+        value = run.result[name]
+        assert isinstance(value, float), f"fit_and_evaluate's result[{name!r}] should be a Python float, got {type(value).__name__}"
 
 
 # --- phase one: frozen backbone ----------------------------------------------------------
@@ -347,19 +472,64 @@ def test_output_has_no_activation(phase_one):
     )
 
 
+@check(
+    "train_head and fine_tune return the model they were given",
+    level="basic", points=1,
+    hint="Train the model in place and end both phases with `return model`.",
+)
+def test_phases_return_the_model(phase_one, phase_two):
+    for name, returned in (("train_head", phase_one.returned), ("fine_tune", phase_two.returned)):
+        assert returned is phase_one.model, (
+            f"{name} should return the model it was given, got {'None' if returned is None else 'another object'}"
+        )
+
+
 # --- phase two: fine-tuning --------------------------------------------------------------
 
 
 @check(
-    "Fine-tuning (fine_tune) updates the backbone and keeps outputs finite",
+    "Fine-tuning (fine_tune) updates the backbone and keeps outputs finite and fitted",
     level="interview", points=2,
-    hint="Phase two must make the backbone's parameters trainable again and hand them to the optimizer, with a learning rate small enough not to diverge.",
+    hint="Phase two must make the backbone's parameters trainable again and hand them to the optimizer, with a default learning rate small enough not to wreck the pretrained features (1e-4, not 1).",
 )
-def test_fine_tune_updates_backbone(phase_two):
-    before, after, outputs = phase_two
-    changed = _changed(before, after)
+def test_fine_tune_updates_backbone(phase_one, phase_two):
+    changed = _changed(phase_two.before, phase_two.after)
     assert changed, "expected fine_tune to change the backbone's weights, none changed"
-    assert torch.isfinite(outputs).all(), "after fine_tune the model outputs NaN or inf"
+    assert torch.isfinite(phase_two.outputs).all(), "after fine_tune the model outputs NaN or inf"
+    fit = _r2(phase_one.targets[:FINE_TUNE_SIZE], phase_two.outputs)
+    assert fit > 0.3, (
+        f"after {FINE_TUNE_EPOCHS} epochs of fine_tune with its default lr, the regressor should still fit its "
+        f"training targets (R^2 > 0.3, it was above 0.6 before), got R^2 = {fit:.3f}"
+    )
+
+
+@check(
+    f"fine_tune makes exactly `epochs` passes over the images (epochs={FINE_TUNE_EPOCHS})",
+    level="interview", points=2,
+    hint="One epoch trains on every image once: loop `for _ in range(epochs)` over all the batches, and use the epochs argument, not your default.",
+)
+def test_fine_tune_runs_given_epochs(phase_two):
+    expected = FINE_TUNE_EPOCHS * FINE_TUNE_SIZE
+    got = phase_two.images_trained
+    assert abs(got - expected) <= FINE_TUNE_SIZE // 2, (
+        f"fine_tune(..., epochs={FINE_TUNE_EPOCHS}) on {FINE_TUNE_SIZE} images should train on about {expected} images "
+        f"(forward passes with gradients), it trained on {got}"
+    )
+
+
+@check(
+    "fine_tune uses the learning rate it is given: with lr=0 no weight moves",
+    level="interview", points=1,
+    hint="Hand the lr argument to the optimiser instead of a hard-coded value or the optimiser's default.",
+)
+def test_fine_tune_honours_lr(impl, device, splits):
+    backbone = _backbone(device)
+    model = impl.build_regressor(backbone, FEATURE_DIM)
+    before = _params(model)
+    targets = _signed_targets(splits["train_prices"][:64])
+    impl.fine_tune(model, splits["train_images"][:64], targets, epochs=1, lr=0.0)
+    changed = _changed(before, _params(model))
+    assert not changed, f"fine_tune(..., lr=0.0) should leave every weight as it was, {len(changed)} changed (e.g. {changed[:3]})"
 
 
 # --- the protocol ------------------------------------------------------------------------
@@ -490,3 +660,94 @@ def test_protocol_fine_tunes(finetune_run):
     changed = _changed(finetune_run.backbone_before, finetune_run.backbone_after)
     assert changed, "expected finetune_epochs=1 to change the backbone's weights, none changed"
     assert torch.isfinite(finetune_run.predictions).all(), "after fine-tuning the predictions contain NaN or inf"
+    assert finetune_run.fine_tune_epochs == [1], (
+        f"with finetune_epochs=1, fit_and_evaluate should call fine_tune(..., epochs=1) once; "
+        f"it called it with epochs {finetune_run.fine_tune_epochs or 'never'}"
+    )
+
+
+@check(
+    "fit_and_evaluate's defaults are finetune_epochs=0 and seed=0",
+    level="basic", points=1,
+    hint="Keep the signature of the stub: fine-tuning is off unless asked for, and the default seed is 0.",
+)
+def test_protocol_defaults(impl, run):
+    """The grader passes both explicitly elsewhere (`run` makes this fail on an unimplemented protocol)."""
+    params = inspect.signature(impl.fit_and_evaluate).parameters
+    for name in ("finetune_epochs", "seed"):
+        default = params[name].default if name in params else "no such parameter"
+        assert default == 0 and not isinstance(default, bool), f"fit_and_evaluate's {name} should default to 0, got {default!r}"
+
+
+@check(
+    "fit_and_evaluate gives the same predictions whatever was seeded before the call",
+    level="expert", points=2,
+    hint="Call torch.manual_seed(seed) at the start and draw every random number from torch (no NumPy or random module): the result must depend on `seed` only.",
+)
+def test_protocol_deterministic(finetune_run, finetune_rerun):
+    gap = (finetune_run.predictions - finetune_rerun.predictions).abs().max().item()
+    scale = finetune_run.predictions.abs().mean().item()
+    assert gap <= 1e-4 * scale, (
+        f"two calls with the same arguments (seed=0, finetune_epochs=1) after different global seeds of torch, NumPy "
+        f"and random gave predictions up to {gap:.4g} apart"
+    )
+
+
+@check(
+    "predict runs the model in eval mode without gradients",
+    level="interview", points=2,
+    hint="Call model.eval() and run the forward pass under torch.no_grad() (or inference_mode) inside predict: a model handed over in train mode must not use batch statistics.",
+)
+def test_predict_eval_mode_without_grad(impl, run, splits):
+    model, transform = copy.deepcopy(run.result["model"]), run.result["transform"]
+    images = splits["test_images"][:32]
+    expected = _cpu(transform.inverse(_raw_outputs(model, images)))
+    model.train()
+    got = impl.predict(model, transform, images)
+    assert isinstance(got, torch.Tensor) and not got.requires_grad, (
+        "predict should return prices computed without gradients (requires_grad=False)"
+    )
+    got = _as_vector(got, 32, "predict(model, transform, images)")
+    rel = ((got - expected).abs() / expected.abs()).max().item()
+    assert rel < 1e-4, f"predict on a model in train mode should give the eval-mode prices; relative difference {rel:.3g}"
+
+
+@check(
+    "fit_and_evaluate's predictions are those of the returned model and transform",
+    level="interview", points=1,
+    hint="Return the regressor you trained and the transform you fitted, and the predictions made with them.",
+)
+def test_predictions_come_from_returned_model(run, splits):
+    model, transform = run.result["model"], run.result["transform"]
+    expected = _cpu(transform.inverse(_raw_outputs(model, splits["test_images"][:64])))
+    rel = ((run.predictions[:64] - expected).abs() / expected.abs()).max().item()
+    assert rel < 1e-4, (
+        f"result['predictions'] should equal transform.inverse(model(test_images)) of the returned model and "
+        f"transform; relative difference {rel:.3g}"
+    )
+
+
+
+@check(
+    "On a backbone and images of another device (a GPU), the head, fine-tuning, predictions and scores stay there",
+    level="interview", points=1,
+    hint="Put the new head on the backbone's device (device= or .to(device)), make every tensor "
+    "you create (indices, buffers, predictions) with the images' device, and call .item() for scores; "
+    "a CPU layer or tensor mixed into a GPU model raises.",
+)
+def test_another_device(impl, splits):
+    from grader.devices import elsewhere, here, mismatch_fails, on_elsewhere
+
+    images, prices = elsewhere(splits["train_images"][:16]), elsewhere(splits["train_prices"][:16])
+    with mismatch_fails("build_regressor, fine_tune, predict"):
+        model = impl.build_regressor(elsewhere(_backbone("cpu")), FEATURE_DIM)
+        on_cpu = [k for k, p in model.named_parameters() if not on_elsewhere(p)]
+        assert not on_cpu, f"expected the regressor on the backbone's device; on the CPU: {on_cpu[:3]}"
+        transform = impl.PriceTransform().fit(prices)
+        impl.fine_tune(model, images, transform.transform(prices), epochs=1)
+        predicted = impl.predict(model, transform, images)
+        assert on_elsewhere(predicted), f"expected predictions on the images' device, got {predicted.device}"
+        scores = [_metric(impl, name, prices, predicted) for name in ("rmse", "mae", "r2")]
+    assert all(math.isfinite(s) for s in scores) and here(predicted).isfinite().all(), (
+        f"expected finite predictions and scores on another device, got scores {scores}"
+    )

@@ -1,4 +1,20 @@
-"""Grader for prior_knowledge (Q5): the L2-SP penalty, pretrained weights as a prior."""
+"""Grader for prior_knowledge (Q5): the L2-SP penalty, pretrained weights as a prior.
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- alpha/2 sum ||w - w0||^2 outside `head` with an entry, beta/2 sum ||w||^2 for the rest ->
+  test_value, test_alpha_and_beta_separate, test_new_layers_get_beta; defaults 0.01 ->
+  test_defaults; every parameter, trainable or frozen -> test_frozen_parameters_count
+- the head never pulled to w0, "fc" is not "fc2" -> test_head_not_pulled_to_pretrained,
+  test_head_path_whole_names
+- matched by name; a full state_dict; buffers not penalised -> test_matched_by_name,
+  test_buffers_not_penalised
+- sums, not means -> test_value
+- a 0-dim tensor on the model's device, differentiable -> test_returns_scalar_tensor,
+  test_penalty_follows_the_model_device (another device, grader/devices.py); gradient
+  alpha (w - w0) and beta w -> test_gradient, test_descent_pulls_toward_prior
+- alpha term zero at the pretrained point -> test_zero_at_pretrained_point
+- pretrained_state only read, no gradient, even when it shares memory -> test_pretrained_state_untouched
+"""
 
 from __future__ import annotations
 
@@ -11,6 +27,7 @@ from torch import nn
 
 from grader import models
 from grader.checks import check
+from grader.devices import assert_elsewhere, call_elsewhere, here
 
 ALPHA, BETA = 0.3, 0.7
 
@@ -366,3 +383,37 @@ def test_descent_pulls_toward_prior(impl, device):
     assert after[1] < 0.5 * before[1], (
         f"expected 3 SGD steps (lr 0.5) to shrink the head: squared norm {before[1]:.4g} -> {after[1]:.4g}"
     )
+
+
+@check(
+    "Frozen parameters count too: the value does not depend on requires_grad",
+    level="interview", points=1,
+    hint="The penalty is a sum over the model's parameters, trainable or not; skipping frozen ones "
+    "changes the reported value (and the penalty of a later unfrozen layer) though they get no gradient.",
+)
+def test_frozen_parameters_count(impl, device):
+    model, pretrained, head = _pretrained_pair("nested_head", device)
+    terms = _reference(model, pretrained, head, ALPHA, BETA)
+    for name, w in model.named_parameters():
+        if not _in_head(name, head):
+            w.requires_grad_(False)
+    _assert_value(_penalty(impl, model, pretrained, head, alpha=ALPHA, beta=BETA), terms, "backbone frozen: ")
+
+
+@check(
+    "On a model of another device (a GPU) the penalty is on that device, with the same value and gradient",
+    level="interview", points=2,
+    hint="Start any accumulator on the parameters' device (torch.zeros((), device=w.device)), or "
+    "sum the per-parameter terms directly; a CPU tensor made without device= cannot take GPU terms in place.",
+)
+def test_penalty_follows_the_model_device(impl):
+    model, pretrained, head = _pretrained_pair("nested_head", "cpu")
+    terms = _reference(model, pretrained, head, ALPHA, BETA)
+    result = call_elsewhere(impl.l2_sp_penalty, model, pretrained, head=head, alpha=ALPHA, beta=BETA)
+    assert_elsewhere(result, "the penalty")
+    _assert_value(here(result), terms, "on another device: ")
+    assert result.requires_grad, "expected the penalty to be differentiable on another device too"
+    call_elsewhere(torch.Tensor.backward, result)
+    for name, w in model.named_parameters():
+        assert w.grad is not None, f"expected a gradient for {name} on another device, got None"
+        assert_elsewhere(w.grad, f"the gradient of {name}")

@@ -7,10 +7,32 @@ maximising the Gaussian log marginal likelihood log N(y; 0, I/beta + F F^T/alpha
 log(alpha/beta)), not by a fixed-point iteration. The LogME fixtures are chosen so that
 this likelihood has a single interior maximum (tests/test_source_selection_fixtures.py
 checks it), so any fixed-point scheme that converges agrees with it.
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- every score a Python float (all checks go through `score`); CPU or CUDA tensors ->
+  test_scores_follow_the_input_device (another device, grader/devices.py)
+- LEEP: soft joint, conditional, mean log -> test_leep_matches_definition,
+  test_leep_uses_soft_probabilities; no NaN for an empty source class ->
+  test_leep_empty_source_class; <= 0 -> test_leep_perfect_source; -H(Y) for constant
+  predictions -> test_leep_constant_predictions
+- NCE: -H(Y | Z) -> test_nce_matches_definition (ids not 0..C_s-1); in [-log C_t, 0] ->
+  test_nce_extremes; relabelling -> test_nce_relabelling
+- H-score: definition, same normalisation -> test_h_score_matches_definition; pseudo-inverse
+  (repeated or constant features, d >= n) -> test_h_score_rank_deficient; range, C - 1 ->
+  test_h_score_range; affine invariance -> test_h_score_affine_invariance
+- LogME: mean over classes of the evidence / n -> test_log_me_matches_evidence,
+  test_log_me_prefers_separating_features; n < d, rank-deficient -> test_log_me_rank_deficient;
+  float64 -> test_log_me_precision; the optimum (a converged fixed point) ->
+  test_log_me_invariances; F^T y = 0 takes the supremum -> test_log_me_orthogonal_class
+- target labels are ids, not positions (the mean over the classes present) ->
+  test_scores_with_sparse_target_ids
+- rank_sources: best first, each metric -> test_rank_sources_order,
+  test_rank_sources_on_pretrained_digits; unknown metric ValueError -> test_rank_sources_unknown_metric
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -20,6 +42,7 @@ from scipy.optimize import minimize_scalar
 
 from grader import pretrained
 from grader.checks import check, raising
+from grader.devices import call_elsewhere
 
 # ---------------------------------------------------------------- float64 references
 
@@ -71,10 +94,14 @@ def ref_max_log_evidence(features: np.ndarray, y: np.ndarray) -> float:
         return 0.5 * np.log(c).sum() + 0.5 * n * math.log((z2 / c).sum() / n)
 
     positive = lam[lam > lam.max() * 1e-12]
-    grid = np.linspace(math.log(positive.min()) - 15, math.log(positive.max()) + 15, 600)
-    i = int(np.argmin([neg_profile(g) for g in grid]))
-    bounds = (grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)])
-    log_t = minimize_scalar(neg_profile, bounds=bounds, method="bounded", options={"xatol": 1e-10}).x
+    if positive.size == 0:  # F = 0: the likelihood no longer depends on alpha
+        log_t = 0.0
+    else:
+        grid = np.linspace(math.log(positive.min()) - 15, math.log(positive.max()) + 15, 600)
+        c = 1.0 + lam[None, :] / np.exp(grid)[:, None]
+        i = int(np.argmin(0.5 * np.log(c).sum(axis=1) + 0.5 * n * np.log((z2[None, :] / c).sum(axis=1) / n)))
+        bounds = (grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)])
+        log_t = minimize_scalar(neg_profile, bounds=bounds, method="bounded", options={"xatol": 1e-10}).x
     c = 1.0 + lam / math.exp(log_t)
     beta = n / (z2 / c).sum()
     variance = c / beta
@@ -163,14 +190,14 @@ def tensor(array: np.ndarray, device) -> torch.Tensor:
 
 
 def score(fn, *args) -> float:
-    """Call the candidate's metric and check that it returned a real number."""
+    """Call the candidate's metric and check that it returned a Python float (np.float64,
+    a subclass, passes; a 0-dim tensor does not: the stub promises Python floats)."""
     value = fn(*args)
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    assert isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool), (
-        f"expected {fn.__name__} to return a float, got {type(value).__name__}"
+    assert isinstance(value, float), (
+        f"expected {fn.__name__} to return a Python float, got "
+        + ("a Tensor (call .item() on it)" if isinstance(value, torch.Tensor) else type(value).__name__)
     )
-    return float(value)
+    return value
 
 
 def close(actual: float, expected: float, *, atol: float, rtol: float = 0.0) -> bool:
@@ -396,16 +423,22 @@ def test_h_score_range(impl, device):
 @check(
     "H-score uses the pseudo-inverse, so rank-deficient features give the right value",
     level="expert", points=2,
-    hint="cov f is singular when features repeat or when d >= n; a plain inverse fails or explodes "
-    "there, while the pseudo-inverse only inverts the directions the features span.",
+    hint="cov f is singular when features repeat, when a feature is constant (a dead ReLU unit) or "
+    "when d >= n; a plain inverse fails or explodes there, and standardising divides by a zero "
+    "variance, while the pseudo-inverse only inverts the directions the features span.",
 )
-@pytest.mark.parametrize("case", ["repeated_columns", "more_features_than_samples"])
+@pytest.mark.parametrize("case", ["repeated_columns", "constant_column", "more_features_than_samples"])
 def test_h_score_rank_deficient(impl, device, case):
     if case == "repeated_columns":
         features, labels = blobs(24, 40, 4, 3)
         features = features.astype(np.float64)
         deficient = np.concatenate([features, features[:, :2], features[:, :1] - features[:, 1:2]], axis=1)
         expected, what = ref_h_score(features, labels), "the H-score without the repeated columns"
+    elif case == "constant_column":
+        features, labels = blobs(26, 40, 4, 3)
+        features = features.astype(np.float64)
+        deficient = np.insert(features, 2, 0.0, axis=1)
+        expected, what = ref_h_score(features, labels), "the H-score without the dead (all-zero) feature"
     else:
         deficient, labels = blobs(25, 12, 20, 3)
         deficient = deficient.astype(np.float64)
@@ -506,6 +539,54 @@ def test_log_me_precision(impl, device, logme_refs):
     )
 
 
+@check(
+    "LogME takes the evidence's supremum when a class's one-hot column is orthogonal to the features",
+    level="expert", points=1,
+    hint="If F^T y = 0 (all-zero features, or features dead on every sample of the class), m = 0 "
+    "and alpha = gamma / m^T m is infinite: the evidence rises with alpha towards w = 0, where "
+    "beta = n / ||y||^2. Take that limit instead of stopping at your starting alpha and beta.",
+)
+@pytest.mark.parametrize("case", ["all_zero_features", "features_dead_on_one_class"])
+def test_log_me_orthogonal_class(impl, device, case):
+    labels = balanced_labels(np.random.default_rng(45), 30, 3)
+    if case == "all_zero_features":
+        features = np.zeros((30, 4), dtype=np.float32)
+        counts = np.bincount(labels)
+        expected = float(np.mean(-0.5 * (np.log(2 * math.pi * counts / len(labels)) + 1)))
+    else:
+        features = np.abs(np.random.default_rng(46).normal(size=(30, 4))).astype(np.float32)
+        features[labels == 0] = 0.0
+        expected = ref_log_me(features, labels)
+    got = score(impl.log_me, tensor(features, device), tensor(labels, device))
+    assert close(got, expected, atol=1e-4), (  # the published code's 1e-5 guard on m^T m costs ~5e-5
+        f"{case.replace('_', ' ')}: expected LogME {expected:.5f} (for a class with F^T y = 0 the maximum is "
+        f"at alpha -> inf, beta = n / ||y||^2), got {got:.5f}"
+    )
+
+
+@check(
+    "Every score is unchanged when the target classes carry other ids than 0..C-1",
+    level="interview", points=1,
+    hint="Target labels are class ids, not positions: map them to 0..C-1 (torch.unique with "
+    "return_inverse=True) or iterate over the classes present; range(labels.max() + 1) invents "
+    "empty classes whose one-hot column is all zero.",
+)
+def test_scores_with_sparse_target_ids(impl, device, prediction_task):
+    probs, labels = prediction_task
+    ids = np.array([4, 9, 2])
+    source = noisy_source_labels(37, labels, np.array([1, 3, 6]), keep=0.7)
+    features, feature_labels = blobs(27, 24, 3, 3)
+    cases = [(impl.leep, probs), (impl.nce, source), (impl.h_score, features), (impl.log_me, 0.1 * features)]
+    for fn, inputs in cases:
+        target = labels if fn in (impl.leep, impl.nce) else feature_labels
+        before = score(fn, tensor(inputs, device), tensor(target, device))
+        after = score(fn, tensor(inputs, device), tensor(ids[target], device))
+        assert close(after, before, atol=1e-6, rtol=1e-6), (
+            f"expected the same {fn.__name__} for target ids {{4, 9, 2}} as for {{0, 1, 2}}, "
+            f"got {before:.5f} then {after:.5f}"
+        )
+
+
 # ---------------------------------------------------------------- rank_sources
 
 
@@ -581,3 +662,34 @@ def test_rank_sources_on_pretrained_digits(impl, digits_transfer, metric):
         f"expected {expected} with {metric}: {pretrained.POSITIVE} transfers to the target digits, "
         f"{pretrained.NEGATIVE} (memorised shuffled labels) does not; got {got}"
     )
+
+
+# ---------------------------------------------------------------- devices
+
+
+@check(
+    "Every score works on tensors of another device (a GPU), where the inputs live",
+    level="interview", points=2,
+    hint="Create every new tensor (joint counts, one-hot matrices, accumulators) with "
+    "device= of the inputs; a tensor made without device= lives on the CPU, and indexing or "
+    "adding GPU tensors into it raises.",
+)
+def test_scores_follow_the_input_device(impl, prediction_task, feature_task):
+    probs, labels = prediction_task
+    source = noisy_source_labels(36, labels, np.array([0, 3, 4]), keep=0.7)
+    features, feature_labels = feature_task
+    logme_features, logme_labels = blobs(0, 24, 3, 2)  # small: every op goes through the device check
+    logme_features = 0.1 * logme_features
+    cases = [(impl.leep, probs, labels, ref_leep(probs, labels)),
+             (impl.nce, source, labels, ref_nce(source, labels)),
+             (impl.h_score, features, feature_labels, ref_h_score(features, feature_labels)),
+             (impl.log_me, logme_features, logme_labels, ref_log_me(logme_features, logme_labels))]
+    for fn, inputs, target, expected in cases:
+        got = score(functools.wraps(fn)(lambda a, b, fn=fn: call_elsewhere(fn, a, b)),
+                    torch.from_numpy(inputs), torch.from_numpy(target))
+        assert close(got, expected, atol=1e-4, rtol=1e-4), (
+            f"expected {fn.__name__} {expected:.5f} on another device, as on the CPU, got {got:.5f}"
+        )
+    candidates = {name: torch.from_numpy(x) for name, x in ranking_candidates("nce", labels).items()}
+    got = call_elsewhere(impl.rank_sources, candidates, torch.from_numpy(labels), "nce")
+    assert got == ["good", "medium", "poor"], f"expected ['good', 'medium', 'poor'] on another device, got {got}"

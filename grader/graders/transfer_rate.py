@@ -7,6 +7,28 @@ whether they were built pretrained, with which seed, and every training call the
 mistake (scoring the training split, a pretrained scratch arm, unequal budgets, reused
 seeds or models) shows up both in the recorded calls and in the reported numbers. One
 check runs the protocol for real on the digits fixtures of grader/pretrained.py.
+
+The stub's contract, sentence by sentence -> the checks that fail when it is broken:
+- transfer_rate: transfer / scratch (accuracies), scratch / transfer (errors), default
+  higher_is_better=True -> test_rate_for_accuracies, test_rate_for_errors, test_equal_scores
+- int, float, NumPy scalar, one-element tensor in; a Python float out ->
+  test_rate_is_float, test_rate_accepts_tensors_and_numpy
+- zero, negative, NaN, inf, bool: ValueError -> test_rate_rejects_non_positive,
+  test_rate_rejects_non_finite, test_rate_rejects_bools
+- negative_transfer: strictly worse, either direction, a plain bool, scores as for the rate ->
+  test_negative_for_accuracies, test_negative_for_errors, test_equal_scores,
+  test_negative_agrees_with_rate, test_negative_accepts_tensors_and_numpy
+- compare_transfer: make_model(pretrained, seed) decides the start -> test_protocol_scratch_is_random;
+  train on target_train for exactly `steps` with the seed -> test_protocol_trains_on_train_split,
+  test_protocol_same_budget, test_protocol_seeds; scored on target_heldout ->
+  test_protocol_scores_heldout; fresh models, none reused -> test_protocol_fresh_models
+- seeds: >= 2 and distinct, else ValueError before training; two in a tuple are enough ->
+  test_protocol_rejects_bad_seeds, test_protocol_keeps_seed_order
+- per-seed lists of floats in the order of `seeds` -> test_protocol_reports_scores,
+  test_protocol_keeps_seed_order, test_protocol_reports_python_floats
+- means, sample stds, rate of the means, negative flag, higher_is_better passed on ->
+  test_protocol_mean_and_std, test_protocol_rate, test_protocol_errors, test_protocol_negative_flag
+- the whole protocol on real models (default higher_is_better) -> test_protocol_real_pairings
 """
 
 from __future__ import annotations
@@ -337,6 +359,22 @@ def test_negative_agrees_with_rate(impl):
             )
 
 
+@check(
+    "negative_transfer takes tensor and NumPy scores and returns a plain bool",
+    level="expert", points=1,
+    hint="Convert each score with float() (as in transfer_rate) before comparing: comparing two tensors gives a tensor, not a bool.",
+)
+def test_negative_accepts_tensors_and_numpy(impl, device):
+    cases = [
+        (torch.tensor(0.6, device=device), torch.tensor(0.7, device=device), True),
+        (torch.tensor([0.8], device=device), 0.7, False),
+        (np.float32(0.6), np.float64(0.7), True),
+    ]
+    for transfer, scratch, expected in cases:
+        got = negative_of(impl, transfer, scratch)
+        assert got is expected, f"negative_transfer({transfer!r}, {scratch!r}): expected {expected}, got {got}"
+
+
 # ---------------------------------------------------------------- compare_transfer
 
 
@@ -353,6 +391,49 @@ def test_protocol_reports_scores(impl):
         assert all(close(g, e) for g, e in zip(got, expected)), (
             f'expected result["{arm}"] == {expected} (held-out scores for seeds {list(SEEDS)}), got {got}'
         )
+
+
+@check(
+    "compare_transfer keeps the order of `seeds` as given, and two seeds in a tuple are enough",
+    level="interview", points=2,
+    hint="Loop over `seeds` as the caller gave them (any sequence, not sorted) and accept exactly two distinct seeds.",
+)
+def test_protocol_keeps_seed_order(impl):
+    exp = Experiment()
+    seeds = (11, 3)
+    result = impl.compare_transfer(
+        exp.make_model, exp.train, exp.evaluate, exp.target_train, exp.target_heldout,
+        steps=exp.steps, seeds=seeds, higher_is_better=True,
+    )
+    for arm in ("transfer", "scratch"):
+        got = numbers(summary(result, arm)[arm], f'result["{arm}"]', len(seeds))
+        expected = [ACCURACY[arm][s] for s in seeds]
+        assert all(close(g, e) for g, e in zip(got, expected)), (
+            f'seeds={seeds}: expected result["{arm}"] == {expected} (in the order of the seeds), got {got}'
+        )
+
+
+class TensorScores(Experiment):
+    """`evaluate` returns 0-dim float64 tensors, as a torch metric does."""
+
+    def evaluate(self, model, data):
+        return torch.tensor(super().evaluate(model, data), dtype=torch.float64)
+
+
+@check(
+    "Scores that evaluate returns as tensors are reported as plain Python floats",
+    level="expert", points=1,
+    hint="evaluate may return a 0-dim tensor or a NumPy scalar: convert each score with float() before storing it.",
+)
+def test_protocol_reports_python_floats(impl):
+    result = summary(TensorScores().run(impl), "transfer", "scratch", "rate")
+    for arm in ("transfer", "scratch"):
+        values = result[arm]
+        kinds = sorted({type(v).__name__ for v in values}) if isinstance(values, (list, tuple)) else [type(values).__name__]
+        assert isinstance(values, list) and all(isinstance(v, float) for v in values), (
+            f'expected result["{arm}"] to be a list of Python floats when evaluate returns tensors, got {kinds}'
+        )
+    assert isinstance(result["rate"], float), f'expected result["rate"] to be a Python float, got {type(result["rate"]).__name__}'
 
 
 @check(
@@ -582,3 +663,20 @@ def test_protocol_real_pairings(impl, device):
     assert negative < 0.9 and flag(results["negative"]["negative"], "negative"), (
         f"negative pairing ({digits.NEGATIVE}): expected a rate below 0.9 and negative transfer, got rate {negative:.3f}"
     )
+
+
+@check(
+    "Scores that are 0-dim tensors on another device (a GPU) give the same plain float rate and bool flag",
+    level="interview", points=1,
+    hint="A GPU tensor cannot go through NumPy (np.isfinite, np.asarray raise on it): convert each "
+    "score with float() first, then validate it with math.isfinite.",
+)
+def test_scores_on_another_device(impl):
+    from grader.devices import elsewhere, mismatch_fails
+
+    transfer, scratch = elsewhere(torch.tensor(0.9)), elsewhere(torch.tensor(0.6))
+    with mismatch_fails("transfer_rate"):
+        got = rate_of(impl, transfer, scratch)
+        negative = negative_of(impl, transfer, scratch, higher_is_better=False)
+    assert close(got, 1.5, rtol=1e-6), f"expected 1.5 for scores 0.9 and 0.6 on another device, got {got}"
+    assert negative is True, "expected negative transfer for errors 0.9 (transfer) vs 0.6 (scratch) on another device"

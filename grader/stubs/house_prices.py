@@ -51,6 +51,7 @@ class PriceTransform:
 
 def build_regressor(backbone: nn.Module, feature_dim: int) -> nn.Module:
     """A regressor made of `backbone` and a new head: images (N, 3, 32, 32) -> (N, 1).
+    Returns the regressor, an `nn.Module`.
 
     - It holds `backbone` itself (the same object and parameters, not a copy), so that
       training the regressor's backbone trains `backbone`.
@@ -74,17 +75,24 @@ def train_head(model: nn.Module, images: Tensor, targets: Tensor, *, epochs: int
     BatchNorm running statistics come out exactly as they went in (run it in eval mode;
     computing its features once and training the head on them is the fast way). Choose
     the defaults of `epochs` and `lr` so that the call with defaults trains the head well;
-    the grader always uses your defaults here.
+    the grader always uses your defaults here (a head solved in closed form may ignore
+    them). The optimiser, batch size and initialisation are yours.
     """
     raise NotImplementedError
 
 
 def fine_tune(model: nn.Module, images: Tensor, targets: Tensor, *, epochs: int = 4, lr: float = 1e-4) -> nn.Module:
     """Phase two (optional in the protocol): train the whole regressor, backbone
-    included, for `epochs` passes over `images`, minimising the MSE to `targets` (model
-    units) with a small learning rate. Returns `model`. The backbone's weights must
-    change and the outputs must stay finite. Whether BatchNorm layers update their
-    statistics here is your choice. The grader passes `epochs` and uses your default `lr`.
+    included, minimising the MSE to `targets` (model units). Returns `model`.
+
+    - It makes exactly `epochs` passes over `images`: each pass trains on every image
+      once (a batch or two left out by `drop_last` is fine); the batch size, the
+      optimiser and the shuffling are yours.
+    - `lr` is the learning rate (the largest, if you use several): the caller's value
+      when given, with a small default. With `lr=0` no weight moves.
+    - The backbone's weights must change and the outputs must stay finite. Whether
+      BatchNorm layers update their statistics here is your choice.
+    - The default of `epochs` is yours: the protocol always passes it.
     """
     raise NotImplementedError
 
@@ -129,20 +137,21 @@ def fit_and_evaluate(
     """The whole protocol; returns the held-out results.
 
     1. `torch.manual_seed(seed)` first: use only torch's random number generator, so that
-       two calls with the same arguments return the same predictions.
+       two calls with the same arguments return the same predictions, whatever was
+       seeded (torch, NumPy or Python's `random`) before the call.
     2. Fit a PriceTransform on `train_prices` and turn them into targets.
     3. `build_regressor(backbone, feature_dim)`, then `train_head` on the training split.
-    4. If `finetune_epochs > 0`: `fine_tune` on the training split for that many epochs
-       (`backbone` is trained in place). With 0, `backbone` comes out unchanged, its
-       BatchNorm statistics included.
+    4. If `finetune_epochs > 0`: `fine_tune(..., epochs=finetune_epochs)` on the training
+       split (`backbone` is trained in place). With 0, the default, `backbone` comes out
+       unchanged, its BatchNorm statistics included.
     5. Predict the held-out prices and score them.
 
     The held-out split is for scoring only: `test_prices` must not influence the model,
     the transform or the predictions in any way.
 
     Returns {"predictions": (N_test,) tensor of prices in dollars, "rmse": float,
-    "mae": float, "r2": float (the three computed on the held-out split with the
-    functions above), "model": the trained regressor, "transform": the fitted
-    PriceTransform}.
+    "mae": float, "r2": float (Python floats, the three computed on the held-out split
+    with the functions above), "model": the trained regressor, "transform": the fitted
+    PriceTransform}; "predictions" are `predict(model, transform, test_images)` of those two.
     """
     raise NotImplementedError

@@ -4,7 +4,7 @@ Implement four transferability estimates, each computed from one forward pass of
 model over the labelled target data: LEEP and NCE from its predictions, H-score and LogME
 from its features. All four are higher-is-better. Then rank candidate sources with them.
 Inputs are torch tensors (CPU or CUDA; numpy arrays may be accepted too); every score is
-returned as a Python float.
+returned as a Python float. Labels are class ids, any integers: not necessarily 0..C-1.
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def log_me(features: Tensor, labels: Tensor) -> float:
     At the optimum the value equals the direct Gaussian log marginal likelihood
     log N(y; 0, I/beta + F F^T/alpha) / n. It must also be right when n < d or the features
     are rank-deficient: the published fixed-point code gets log|alpha I + beta F^T F| wrong
-    there (thuml/LogME issue 23).
+    there (thuml/LogME issue 23). When a class's column is orthogonal to the features
+    (F^T y = 0, e.g. all-zero features), the evidence keeps rising with alpha: the value is
+    its supremum, at w = 0 and beta = n / ||y||^2, not wherever the iteration started.
     """
     raise NotImplementedError
 

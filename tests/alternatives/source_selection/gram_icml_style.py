@@ -64,6 +64,8 @@ def _class_evidence(f, gram_values, gram_vectors, y):
         m = gram_vectors @ (beta * projected / (alpha + beta * sigma))
         gamma = (beta * sigma / (alpha + beta * sigma)).sum().item()
         m2 = (m @ m).item()
+        if m2 == 0:  # F^T y = 0: the evidence keeps rising with alpha, up to w = 0
+            return -0.5 * (math.log(2 * math.pi * (y @ y).item() / n) + 1)
         res2 = ((f @ m - y) ** 2).sum().item()
         new_alpha, new_beta = gamma / m2, (n - gamma) / res2
         done = abs(new_alpha / new_beta - alpha / beta) < 1e-9 * alpha / beta

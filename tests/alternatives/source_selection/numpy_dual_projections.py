@@ -68,6 +68,8 @@ def _max_log_evidence(lam: np.ndarray, z2: np.ndarray) -> float:
         t = alpha / beta
         gamma = np.sum(lam / (lam + t))
         m2 = np.sum(lam * z2 / (lam + t) ** 2)
+        if m2 <= 0:  # y orthogonal to the features: supremum at alpha -> inf, beta = n / ||y||^2
+            return float(-0.5 * n * (math.log(2 * math.pi * z2.sum() / n) + 1))
         res2 = np.sum(t**2 * z2 / (lam + t) ** 2)
         alpha, beta = gamma / m2, (n - gamma) / res2
         if abs(alpha / beta - t) < 1e-10 * t:

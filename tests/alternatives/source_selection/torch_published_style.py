@@ -75,6 +75,9 @@ def log_me(features, labels):
     scores = []
     for c in range(int(y.max()) + 1):
         target = (y == c).to(f.dtype)
+        if k == 0:  # zero features: only the noise model is left, with beta = n / ||y||^2
+            scores.append(-0.5 * (math.log(2 * math.pi * float(target.sum()) / n) + 1))
+            continue
         x = u.T @ target
         scores.append(_evidence(sigma, x**2, (target**2).sum() - (x**2).sum(), n, d))
     return sum(scores) / len(scores)

@@ -1,0 +1,39 @@
+"""Only trainable parameters are penalised (`if not w.requires_grad: continue`), as if the
+penalty were an optimizer's weight decay: with a frozen backbone the alpha term vanishes.
+
+Caught by: Frozen parameters count too
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def l2_sp_penalty(
+    model: nn.Module,
+    pretrained_state: dict[str, torch.Tensor],
+    *,
+    head: str,
+    alpha: float = 0.01,
+    beta: float = 0.01,
+) -> torch.Tensor:
+    """alpha/2 * sum ||w - w0||^2 over parameters outside `head` that have an entry in
+    `pretrained_state`, plus beta/2 * sum ||w||^2 over every other parameter.
+
+    Buffers are not penalised. An entry whose shape differs from the parameter's is
+    treated as absent (the layer was re-initialised, as transfer_weights leaves it).
+    `pretrained_state` is only read, detached, so it gets no gradient.
+    """
+    head_prefix = head + "."
+    to_prior, to_zero = [], []
+    for name, w in model.named_parameters():
+        if not w.requires_grad:
+            continue
+        w0 = None if name.startswith(head_prefix) else pretrained_state.get(name)
+        if w0 is not None and w0.shape == w.shape:
+            to_prior.append((w - w0.detach().to(w.device, w.dtype)).pow(2).sum())
+        else:
+            to_zero.append(w.pow(2).sum())
+    zero = torch.zeros((), device=next(model.parameters()).device)
+    return alpha / 2 * sum(to_prior, zero) + beta / 2 * sum(to_zero, zero)
