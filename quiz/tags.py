@@ -18,6 +18,8 @@ ZH = {
     "dann": "DANN",
     "discriminative-learning-rates": "分层学习率",
     "distribution-shift": "分布偏移",
+    "label-shift": "标签偏移",
+    "importance-weighting": "重要性加权",
     "domain-adaptation": "领域自适应",
     "domains": "领域",
     "evaluation": "评估",

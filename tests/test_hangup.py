@@ -209,9 +209,14 @@ def test_sigterm_ends_the_app_and_gives_the_terminal_back(env, folder):
         term.hang_up()
 
 
-DOWN, ENTER = "\x1b[B", "\r"
-# Home: the eighth question (transfer_rate, its only exercise), `o` opens the exercise.
-TO_TRANSFER_RATE = [DOWN] * 7 + [ENTER, "o"]
+def open_transfer_rate(term: Terminal) -> None:
+    """From home, through the command palette, to the transfer_rate exercise; each step
+    waits until its screen has drawn (a screen still mounting drops keys)."""
+    for keys, drawn in (("\x10", "transfer"), ("transfer_rate", "measured honestly"), ("\r", "Define the transfer rate")):
+        start = len(term.output)
+        os.write(term.master, keys.encode())
+        term.wait_for(lambda: drawn.encode() in term.output[start:], 30, f"{drawn!r} on screen")
+        time.sleep(0.5)
 
 
 @pytest.mark.parametrize("doing", ["grading", "editing"])
@@ -222,11 +227,8 @@ def test_hanging_up_the_app_mid_grade_or_in_the_editor_ends_everything(doing, en
     env = dict(env, EDITOR=str(editor), VISUAL=str(editor))
     term = Terminal([sys.executable, "-m", "quiz"], folder, env)
     term.wait_for(lambda: graders_of(term) >= 1 and len(term.output) > 2000, 30, "the app and its worker")
-    previous = ""
-    for key in TO_TRANSFER_RATE + ["r" if doing == "grading" else "e"]:
-        time.sleep(1.5 if previous in (ENTER, "o") else 0.4)  # a screen still mounting drops keys
-        os.write(term.master, key.encode())
-        previous = key
+    open_transfer_rate(term)
+    os.write(term.master, b"r" if doing == "grading" else b"e")
 
     def busy() -> bool:
         if doing == "editing":

@@ -15,8 +15,8 @@ def freeze_backbone(model: nn.Module, head: str, *, train_bn: bool = False) -> n
 
     - `head` is a dotted path such as "fc", "classifier.6" (a child of a Sequential),
       "heads.head" or "net.head.fc". A path that names no submodule (a typo, a mere
-      prefix of a name, a parameter such as "fc.weight", or "" which is the model
-      itself) raises ValueError.
+      prefix of a name, a parameter such as "fc.weight") raises ValueError. Whether
+      "" (the model itself) is refused is yours.
     - Afterwards only the head's parameters are trainable, even if they were frozen before.
     - train_bn=False: BatchNorm layers outside the head behave as in inference: in train
       mode they normalise with their running statistics and never update them, also after

@@ -33,11 +33,17 @@ NARROW = 100  # below this many columns the panes stack
 
 
 def display_path(path: Path) -> str:
-    """Relative to the current folder when inside it, else the last two parts."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(Path("…", path.parent.name, path.name))
+    """Relative to the current folder when inside it (never a bare "."), else under "~",
+    else the whole path: the user must be able to find it."""
+    path = path.resolve()
+    for base, prefix in ((Path.cwd().resolve(), ""), (Path.home().resolve(), "~/")):
+        try:
+            relative = path.relative_to(base)
+        except ValueError:
+            continue
+        if relative.parts:
+            return prefix + str(relative)
+    return str(path)
 
 
 def task_text(stub: Path) -> str:
