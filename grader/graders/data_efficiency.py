@@ -19,6 +19,7 @@ import torch
 
 from grader import pretrained as digits
 from grader.checks import check, raising
+from grader.devices import call_elsewhere, here
 
 # ---------------------------------------------------------------- helpers
 
@@ -279,6 +280,8 @@ def test_effective_ties(impl):
     effective(impl, [5, 50], [0.5, 0.5], [0.5, 0.5], [0.0, -45.0])
     effective(impl, [2, 4, 8], [0.3, 0.3, 0.3], [0.1, 0.2, 0.3], [6.0, 4.0, 0.0])
     effective(impl, [3, 9, 27], [0.4, 0.6, 0.7], [0.4, 0.5, 0.6], [0.0, 18.0, None])
+    effective(impl, [2, 4, 8], [0.7, 0.7, 0.7], [0.9, 0.8, 0.7], [6.0, 4.0, 0.0], higher_is_better=False)
+    effective(impl, [3, 9, 27], [0.6, 0.4, 0.3], [0.6, 0.5, 0.4], [0.0, 18.0, None], higher_is_better=False)
 
 
 @check(
@@ -459,10 +462,12 @@ class Experiment:
     def flip(self, score: float) -> float:
         return 1 - score if self.lower else score
 
-    def run(self, impl, *, per_class=PER_CLASS, seeds=SEEDS, **kwargs):
+    def run(self, impl, *, per_class=PER_CLASS, seeds=SEEDS, default_direction=False, **kwargs):
+        """`default_direction`: leave higher_is_better to learning_curves' default."""
+        if not default_direction:
+            kwargs["higher_is_better"] = not self.lower
         return impl.learning_curves(self.make_model, self.train, self.evaluate, self.pool, self.heldout,
-                                    per_class=list(per_class), seeds=list(seeds), steps=STEPS,
-                                    higher_is_better=not self.lower, **kwargs)
+                                    per_class=list(per_class), seeds=list(seeds), steps=STEPS, **kwargs)
 
     def sets(self, arm: str) -> dict[tuple, tuple]:
         """(seed, per-class size) -> ids trained on, for the arm's models."""
@@ -577,18 +582,18 @@ def test_curves_heldout_and_arms(impl):
 
 
 @check(
-    "effective_data in the result is computed from the mean curves and the training-set sizes",
+    "effective_data in the result is computed from the mean curves and the training-set sizes (higher is better by default)",
     level="interview", points=2,
     hint="Call effective_data(budgets, transfer means, scratch means, higher_is_better=higher_is_better) once, with budgets in examples (not per class) and the means (not per-seed values).",
 )
 def test_curves_effective(impl):
-    for lower in (False, True):
-        result = Experiment(lower_is_better=lower).run(impl)
+    for lower, default in ((False, False), (True, False), (False, True)):
+        result = Experiment(lower_is_better=lower).run(impl, default_direction=default)
         want_means = expected_means(lower)
         expected = reference_effective(BUDGETS, want_means["transfer"], want_means["scratch"], not lower)
         got = field(result, "effective_data")
         assert isinstance(got, list) and same([None if g is None else float(g) for g in got], expected), (
-            f"higher_is_better={not lower}: expected effective_data {show(expected)}, got {got!r}"
+            f"higher_is_better={'(default)' if default else not lower}: expected effective_data {show(expected)}, got {got!r}"
         )
 
 
@@ -648,3 +653,28 @@ def test_curves_real_digits(impl, device):
     assert all(t > s + 0.1 for t, s in zip(transfer, scratch)), (
         f"positive pairing: expected transfer accuracy well above scratch at both budgets; transfer {show(transfer)}, scratch {show(scratch)}"
     )
+
+
+# ---------------------------------------------------------------- devices
+
+
+@check(
+    "stratified_subset and effective_data work on tensors of another device (a GPU)",
+    level="interview", points=2,
+    hint="Keep every tensor you index with on the labels' device (or move the labels to the CPU "
+    "first, as the generator is a CPU one); a CPU permutation indexed by a GPU mask raises on CUDA.",
+)
+def test_functions_follow_the_input_device(impl):
+    labels = labels_with({3: 4, 7: 5, 9: 3}, seed=2)
+    expected = impl.stratified_subset(labels, 2, seed=11)
+    got = here(call_elsewhere(impl.stratified_subset, labels, 2, seed=11))
+    assert torch.equal(got.cpu().to(torch.int64), expected), (
+        f"labels on another device: expected the same indices as on the CPU {expected.tolist()}, got {got.tolist()}"
+    )
+    budgets, transfer, scratch = torch.tensor([2.0, 4.0, 8.0]), torch.tensor([0.3, 0.5, 0.6]), torch.tensor([0.2, 0.4, 0.7])
+    want = reference_effective([2, 4, 8], [0.3, 0.5, 0.6], [0.2, 0.4, 0.7], True)
+    out = call_elsewhere(impl.effective_data, budgets, transfer, scratch)
+    assert isinstance(out, list) and all(v is None or type(v) is float for v in out), (
+        f"scores on another device: expected a list of Python floats or None, got {out!r}"
+    )
+    assert same(out, want), f"scores on another device: expected {show(want)}, got {show(out)}"
