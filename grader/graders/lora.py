@@ -16,6 +16,7 @@ from torch import nn
 
 from grader import lora_models as fx
 from grader.checks import check, raising
+from grader.devices import assert_elsewhere, elsewhere, here, mismatch_fails
 
 LORA = ("lora_A", "lora_B")
 
@@ -723,3 +724,27 @@ def test_merge_lora_after_merge(impl, device):
     model = impl.merge_lora(model)
     after = run_eval(model, x)
     assert close(after, before), f"two layers merged by merge() before merge_lora: expected the same eval outputs; {gap(after, before)}"
+
+
+# ---------------------------------------------------------------- devices
+
+
+@check(
+    "LoRALinear around a layer on another device (a GPU) puts lora_A and lora_B there and runs there",
+    level="interview", points=2,
+    hint="Create lora_A and lora_B with device= and dtype= of base.weight; an nn.Parameter(torch.zeros(...)) "
+    "without device= lives on the CPU, and the forward pass then mixes devices.",
+)
+def test_follows_the_base_device(impl):
+    torch.manual_seed(0)
+    base = nn.Linear(6, 4)
+    x = torch.randn(3, 6)
+    expected = base(x).detach()
+    moved = elsewhere(base)
+    with mismatch_fails("LoRALinear"):
+        layer = impl.LoRALinear(moved, 2)
+        for name in ("lora_A", "lora_B"):
+            assert_elsewhere(getattr(layer, name), name)
+        out = layer(elsewhere(x))
+    assert_elsewhere(out, "the output")
+    assert torch.allclose(here(out), expected, atol=1e-6), "expected base's output at initialisation, on its device"
