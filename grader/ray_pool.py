@@ -30,6 +30,9 @@ class GradingActor:
         self.grader = ForkedGrader(Zygote(), memory_mb=memory_mb)
         self.grader.start()
 
+    def ready(self) -> bool:
+        return True
+
     def grade(self, exercise: str, filename: str, source: bytes, impl: str, device: str, timeout: float | None) -> dict:
         from grader.pool import worker_lost
 
@@ -76,6 +79,7 @@ class RayPool:
             self._started_ray = True
         self._actor_class = ray.remote(num_cpus=1)(GradingActor)
         self.actors = [self._new_actor() for _ in range(self.workers)]
+        ray.get([actor.ready.remote() for actor in self.actors])  # warm before the first job, as the local pool
         return self
 
     def __exit__(self, *exc) -> None:
