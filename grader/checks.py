@@ -61,3 +61,20 @@ def raising(fn: Callable[[], object]) -> str | None:
     except Exception as exc:  # noqa: BLE001 - reported to the candidate
         return f"raised {type(exc).__name__}: {exc}"
     return "returned without raising"
+
+
+class FakeModel:
+    """A stand-in model for protocol checks (transfer_rate, data_efficiency): what
+    make_model built it with, and `history`, the (data, steps, seed) of each train call
+    a grader's fake `train` records."""
+
+    def __init__(self, pretrained: bool, seed):
+        self.pretrained, self.seed = bool(pretrained), seed
+        self.history: list[tuple] = []
+
+    @property
+    def arm(self) -> str:
+        return "transfer" if self.pretrained else "scratch"
+
+    def __repr__(self) -> str:
+        return f"<{self.arm} model, seed {self.seed}>"

@@ -40,7 +40,7 @@ import numpy as np
 import torch
 
 from grader import pretrained as digits
-from grader.checks import check, raising
+from grader.checks import FakeModel, check, raising
 
 # ---------------------------------------------------------------- instrumented experiment
 
@@ -81,20 +81,6 @@ class Split:
 
     def __repr__(self) -> str:
         return self.name
-
-
-class FakeModel:
-    def __init__(self, pretrained: bool, seed):
-        self.pretrained = pretrained
-        self.seed = seed
-        self.history: list[tuple] = []
-
-    @property
-    def arm(self) -> str:
-        return "transfer" if self.pretrained else "scratch"
-
-    def __repr__(self) -> str:
-        return f"<{self.arm} model, seed {self.seed}>"
 
 
 class Experiment:
