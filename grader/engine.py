@@ -35,6 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 _LIVE: "weakref.WeakSet[Grader]" = weakref.WeakSet()
 
 
+def worker_env() -> dict:
+    """The environment of a warm worker process: this checkout first on the path, no
+    pytest plugin autoloading, no bytecode writes, and the malloc tuning above."""
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", **MALLOC_TUNING)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
 class GradingError(Exception):
     """A usage error: unknown exercise, missing folder or file, unavailable device."""
 
@@ -97,8 +105,7 @@ class Grader:
         with self._lock:
             if self.started:
                 return
-            env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", **MALLOC_TUNING)
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+            env = worker_env()
             self._proc = subprocess.Popen(
                 [self.python, "-m", "grader.worker"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

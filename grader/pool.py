@@ -24,7 +24,7 @@ import threading
 import time
 from typing import Iterable, Iterator
 
-from grader.engine import MALLOC_TUNING, ROOT, DEFAULT_MEMORY_MB, Grader, _LineReader
+from grader.engine import DEFAULT_MEMORY_MB, ROOT, Grader, _LineReader, worker_env
 
 
 def worker_lost(result: dict) -> bool:
@@ -42,11 +42,9 @@ class Zygote:
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", **MALLOC_TUNING)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
             [self.python, "-m", "grader.zygote", str(theirs.fileno())], pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(ROOT), env=env, start_new_session=True,
+            stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(ROOT), env=worker_env(), start_new_session=True,
         )
         theirs.close()
         self.control = ours
