@@ -11,7 +11,11 @@ import pytest
 
 LIGHT_MODULES = ["quiz.cli", "quiz.ui.app", "quiz.ui.exercise", "quiz.ui.home", "quiz.ui.question",
                  "quiz.ui.progress", "quiz.ui.dialogs", "quiz.store", "quiz.schedule", "quiz.bank", "quiz.interview", "quiz.reports", "quiz.ui.review",
-                 "grader.engine", "grader.registry", "grader.results"]
+                 "grader.engine", "grader.registry", "grader.results",
+                 "quiz.standing", "quiz.results_view", "quiz.wrap", "quiz.watch", "quiz.history", "quiz.exchange",
+                 "quiz.tuning", "quiz.path", "quiz.batch_report", "quiz.similarity", "quiz.ui.history",
+                 "quiz.ui.activity", "quiz.ui.loop", "quiz.ui.palette", "quiz.ui.results",
+                 "grader.batch", "grader.pool", "grader.ray_pool"]
 
 
 def heavy_modules_after(code: str) -> list[str]:
