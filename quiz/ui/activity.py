@@ -15,28 +15,9 @@ from textual.widgets import Footer, Header, Static
 from quiz import activity, path, schedule
 from quiz.ui import heatmap
 from quiz.ui.base import LocalizedScreen
+from quiz.ui.i18n import t
 
 BARS = "▁▂▃▄▅▆▇█"
-TEXT = {
-    "calendar": {"en": "Activity, last 26 weeks: reviews, gradings and interviews a day",
-                 "zh": "近 26 周的学习记录：每天的复习、评测和模拟面试次数"},
-    "streak": {"en": "Current streak: {n} {days} · active on {active} of the last 182 days",
-               "zh": "当前连续学习 {n} 天 · 近 182 天中有 {active} 天在学习"},
-    "points": {"en": "Points over time (each grading of your file, oldest first)",
-               "zh": "得分变化（你的文件每次评测的得分，从早到晚）"},
-    "no_points": {"en": "No grading of your own files yet.", "zh": "你的文件还没有评测记录。"},
-    "failed": {"en": "Checks you failed most often", "zh": "你最常未通过的检查"},
-    "no_failed": {"en": "No failed check yet.", "zh": "还没有未通过的检查。"},
-    "col.exercise": {"en": "exercise", "zh": "练习"}, "col.check": {"en": "check", "zh": "检查"},
-    "col.times": {"en": "times", "zh": "次数"}, "col.trend": {"en": "points", "zh": "得分"},
-    "col.last": {"en": "latest", "zh": "最近"},
-}
-
-
-def tl(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
-
-
 def spark(values: list[int], top: int) -> str:
     """One bar per value, scaled to `top`; the last 40 values."""
     return "".join(BARS[min(len(BARS) - 1, round(v / top * (len(BARS) - 1))) if top else 0] for v in values[-40:])
@@ -64,14 +45,14 @@ class ActivityScreen(LocalizedScreen):
         streak = activity.streak(set(days), today)
         active = sum(1 for n in cal.counts.values() if n)
         parts = [
-            Text(tl("calendar", lang), style="bold underline"),
+            Text(t("activity.calendar", lang), style="bold underline"),
             heatmap.render(cal, lang),
-            Text(tl("streak", lang, n=streak, active=active, days="day" if streak == 1 else "days"), style="bold"),
+            Text(t("activity.streak", lang, n=streak, active=active, days="day" if streak == 1 else "days"), style="bold"),
             Text(""),
-            Text(tl("points", lang), style="bold underline"),
+            Text(t("activity.points", lang), style="bold underline"),
             self._points(lang),
             Text(""),
-            Text(tl("failed", lang), style="bold underline"),
+            Text(t("activity.failed", lang), style="bold underline"),
             self._failed(lang),
         ]
         self.query_one("#activity", Static).update(Group(*parts))
@@ -79,23 +60,23 @@ class ActivityScreen(LocalizedScreen):
     def _points(self, lang: str):
         table = Table(box=None, header_style="bold dim", pad_edge=False)
         for key in ("col.exercise", "col.trend", "col.last"):
-            table.add_column(tl(key, lang))
+            table.add_column(t(f"activity.{key}", lang))
         for name in path.exercise_order():
             series = activity.points_over_time(self.app.store, name)
             if series:
                 top = series[-1][2]
                 table.add_row(name, Text(spark([p for _, p, _ in series], top), style="green"),
                               f"{series[-1][1]}/{top}")
-        return table if table.row_count else Text(tl("no_points", lang), style="dim")
+        return table if table.row_count else Text(t("activity.no_points", lang), style="dim")
 
     def _failed(self, lang: str):
         rows = activity.most_failed(self.app.store, limit=8)
         if not rows:
-            return Text(tl("no_failed", lang), style="dim")
+            return Text(t("activity.no_failed", lang), style="dim")
         table = Table(box=None, header_style="bold dim", pad_edge=False, expand=True)
-        table.add_column(tl("col.times", lang), justify="right")
-        table.add_column(tl("col.exercise", lang), no_wrap=True)
-        table.add_column(tl("col.check", lang), ratio=1, overflow="fold")
+        table.add_column(t("activity.col.times", lang), justify="right")
+        table.add_column(t("activity.col.exercise", lang), no_wrap=True)
+        table.add_column(t("activity.col.check", lang), ratio=1, overflow="fold")
         for exercise, check, n in rows:
             table.add_row(str(n), exercise, check)
         return table

@@ -20,28 +20,6 @@ from quiz.ui.i18n import t
 
 SIDE_BY_SIDE = 110
 STYLES = {" ": "", "-": "red", "+": "green", "~": "yellow"}
-TEXT = {
-    "title": {"en": "Attempts at {name}: {n}", "zh": "{name} 的提交记录：共 {n} 次"},
-    "none": {"en": "No attempt yet: grade your file (r on the exercise screen, or transferlings grade {name}).",
-             "zh": "还没有提交记录：先评测你的文件（练习页按 r，或运行 transferlings grade {name}）。"},
-    "vs_previous": {"en": "Attempt of {new} against the one before it ({old})", "zh": "{new} 的提交与上一次（{old}）对比"},
-    "first": {"en": "The first attempt ({new}): the whole file", "zh": "第一次提交（{new}）：完整文件"},
-    "same": {"en": "Same file as the attempt before it.", "zh": "与上一次提交的文件相同。"},
-    "vs_solution": {"en": "Your passing code ({new}) against the reference solution",
-                    "zh": "你通过的代码（{new}）与参考解对比"},
-    "no_pass": {"en": "Pass the exercise first: then s compares your code with the reference solution.",
-                "zh": "先通过这道练习，之后按 s 可以把你的代码与参考解对比。"},
-    "keys": {"en": "↑↓ choose an attempt · s your passing code vs the solution · esc back",
-             "zh": "↑↓ 选择提交 · s 你通过的代码与参考解对比 · esc 返回"},
-    "col.when": {"en": "when", "zh": "时间"}, "col.state": {"en": "state", "zh": "状态"},
-    "col.checks": {"en": "checks", "zh": "检查"}, "col.points": {"en": "points", "zh": "得分"},
-}
-
-
-def tl(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
-
-
 def diff_view(old: str, new: str, width: int, names: tuple[str, str]) -> Group | Text:
     """Side by side when `width` allows, else a unified diff; lines fold, never cut."""
     if old == new:
@@ -91,13 +69,13 @@ class HistoryScreen(LocalizedScreen):
         lang = self.lang
         self.attempts = self.app.store.attempts(self.exercise.name)
         self.query_one("#attempts-title", Static).update(
-            Text.assemble((tl("title", lang, name=self.exercise.name, n=len(self.attempts)), "bold"),
-                          "   ", (tl("keys", lang), "dim")))
+            Text.assemble((t("history.title", lang, name=self.exercise.name, n=len(self.attempts)), "bold"),
+                          "   ", (t("history.keys", lang), "dim")))
         table = self.query_one("#attempts", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
         for key in ("col.when", "col.state", "col.checks", "col.points"):
-            table.add_column(tl(key, lang))
+            table.add_column(t(f"history.{key}", lang))
         for a in self.attempts:
             style = "green" if a["status"] == "pass" else "red"
             table.add_row(local_time(a["created_at"]), Text(t(f"verdict.{a['status']}", lang), style=style),
@@ -117,14 +95,14 @@ class HistoryScreen(LocalizedScreen):
     def draw_diff(self) -> None:
         lang, title, body = self.lang, self.query_one("#diff-title", Static), self.query_one("#diff", Static)
         if not self.attempts:
-            title.update(tl("none", lang, name=self.exercise.name))
+            title.update(t("history.none", lang, name=self.exercise.name))
             body.update("")
             return
         width = self.size.width
         if self.against_solution:
             passing = history.last_passing(self.attempts)
             when = local_time(passing["created_at"])
-            title.update(tl("vs_solution", lang, new=when))
+            title.update(t("history.vs_solution", lang, new=when))
             body.update(diff_view(passing["code"], history.solution_text(self.exercise.name), width,
                                   (when, f"solutions/{self.exercise.filename}")))
             return
@@ -132,19 +110,19 @@ class HistoryScreen(LocalizedScreen):
         new, old = self.attempts[index], history.previous(self.attempts, index)
         new_when = local_time(new["created_at"])
         if old is None:
-            title.update(tl("first", lang, new=new_when))
+            title.update(t("history.first", lang, new=new_when))
             body.update(diff_view("", new["code"], width, ("", new_when)))
         elif old["code"] == new["code"]:
-            title.update(tl("vs_previous", lang, new=new_when, old=local_time(old["created_at"])))
-            body.update(Text(tl("same", lang), style="dim"))
+            title.update(t("history.vs_previous", lang, new=new_when, old=local_time(old["created_at"])))
+            body.update(Text(t("history.same", lang), style="dim"))
         else:
             old_when = local_time(old["created_at"])
-            title.update(tl("vs_previous", lang, new=new_when, old=old_when))
+            title.update(t("history.vs_previous", lang, new=new_when, old=old_when))
             body.update(diff_view(old["code"], new["code"], width, (old_when, new_when)))
 
     def action_versus_solution(self) -> None:
         if history.last_passing(self.attempts) is None:
-            self.notify(tl("no_pass", self.lang), severity="warning")
+            self.notify(t("history.no_pass", self.lang), severity="warning")
             return
         self.against_solution = not self.against_solution
         self.draw_diff()

@@ -27,25 +27,6 @@ ACTIONS.update({
     "settings": ("复习设置", "Review settings"),
 })
 
-TEXT = {
-    "rated": {"en": "Rated {rating} · next review {due}", "zh": "已评为「{rating}」· 下次复习：{due}"},
-    "changed": {"en": "Changed to {rating} · next review {due}", "zh": "已改为「{rating}」· 下次复习：{due}"},
-    "undone": {"en": "Rating undone: the question's schedule and ticked key points are back",
-               "zh": "已撤销评分：题目的复习安排和勾选的要点都已恢复"},
-    "nothing": {"en": "No rating to undo", "zh": "没有可撤销的评分"},
-    "queue": {"en": "{due} due · {new} new today", "zh": "{due} 道待复习 · 今日新题 {new} 道"},
-    "continue": {"en": "Continue: {step}  (enter)", "zh": "继续：{step}（enter）"},
-    "all_done": {"en": "Path complete: every question reviewed and every exercise passed",
-                 "zh": "学习路径已完成：所有题目都复习过，所有练习都已通过"},
-    "next_offer": {"en": "Passed! Next on the path: {step} (n)", "zh": "通过！路径上的下一步：{step}（n）"},
-    "streak": {"en": "streak {n} {n_days} (y: activity)", "zh": "连续学习 {n} 天（y：学习记录）"},
-}
-
-
-def tl(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
-
-
 # ---- ratings -------------------------------------------------------------------------
 
 
@@ -68,7 +49,7 @@ def rate(screen, rating: str) -> str:
                             points=sorted(ticks), replaces=replaced)
     screen.review_id = rated.review_id
     due = schedule.describe(schedule.Due(q.id, rated.due), now, lang)
-    return tl("changed" if replaced else "rated", lang, rating=t(f"rating.{rating}", lang), due=due)
+    return t("loop.changed" if replaced else "loop.rated", lang, rating=t(f"rating.{rating}", lang), due=due)
 
 
 def undo_rating(screen) -> None:
@@ -79,14 +60,14 @@ def undo_rating(screen) -> None:
         store.undo_review(screen.review_id)
         screen.review_id = None
         screen.rated_message = ""
-        screen.notify(tl("undone", lang))
+        screen.notify(t("loop.undone", lang))
         screen.render_lang()
     elif screen.on_undo is not None and screen.on_undo():
-        screen.app.notify(tl("undone", lang))
+        screen.app.notify(t("loop.undone", lang))
     elif isinstance(screen.focused, TextArea):
         screen.focused.action_undo()
     else:
-        screen.notify(tl("nothing", lang), severity="warning")
+        screen.notify(t("loop.nothing", lang), severity="warning")
 
 
 # ---- lines on home and after a pass ----------------------------------------------------
@@ -94,7 +75,7 @@ def undo_rating(screen) -> None:
 
 def queue_line(app) -> str:
     q = schedule.queue(app.store, path.question_order(), app.clock())
-    return tl("queue", app.lang, due=len(q.due), new=len(q.new))
+    return t("loop.queue", app.lang, due=len(q.due), new=len(q.new))
 
 
 def next_step(app, after: path.Step | None = None) -> path.Step | None:
@@ -104,12 +85,12 @@ def next_step(app, after: path.Step | None = None) -> path.Step | None:
 
 def streak_line(app) -> str:
     n = activity.streak(set(activity.per_day(app.store)), schedule.local_day(app.clock()))
-    return tl("streak", app.lang, n=n, n_days="day" if n == 1 else "days")
+    return t("loop.streak", app.lang, n=n, n_days="day" if n == 1 else "days")
 
 
 def continue_line(app) -> str:
     step = next_step(app)
-    return tl("continue", app.lang, step=step.title(app.lang)) if step else tl("all_done", app.lang)
+    return t("loop.continue", app.lang, step=step.title(app.lang)) if step else t("loop.all_done", app.lang)
 
 
 def open_step(app, step: path.Step | None) -> None:
@@ -132,14 +113,14 @@ def offer_next(screen, result: dict) -> None:
         return
     step = next_step(screen.app, path.Step("exercise", screen.exercise.name))
     if step is not None:
-        screen.notify(tl("next_offer", screen.lang, step=step.title(screen.lang)), timeout=10)
+        screen.notify(t("loop.next_offer", screen.lang, step=step.title(screen.lang)), timeout=10)
 
 
 def go_next(screen) -> None:
     """From an exercise screen: replace it with the next step of the path."""
     step = next_step(screen.app, path.Step("exercise", screen.exercise.name))
     if step is None:
-        screen.notify(tl("all_done", screen.lang))
+        screen.notify(t("loop.all_done", screen.lang))
         return
     screen.app.pop_screen()
     open_step(screen.app, step)

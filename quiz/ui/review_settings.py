@@ -12,27 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from quiz import schedule, tuning
 from quiz.ui.base import LocalizedModal
-
-TEXT = {
-    "title": {"en": "Review settings", "zh": "复习设置"},
-    "new": {"en": "New questions a day (0-100)", "zh": "每天的新题数（0-100）"},
-    "retention": {"en": "Desired retention (0.70-0.97): higher means shorter intervals",
-                  "zh": "目标记忆保持率（0.70-0.97）：越高，间隔越短"},
-    "reviews": {"en": "{n} of the {need} reviews FSRS needs to fit its parameters to you; now: {tuned}",
-                "zh": "FSRS 需要 {need} 次复习记录才能按你的情况拟合参数，目前 {n} 次；当前：{tuned}"},
-    "tuned": {"en": ("defaults", "optimised from your reviews"), "zh": ("默认参数", "已按你的复习记录优化")},
-    "save": {"en": "Save (enter)", "zh": "保存（enter）"},
-    "optimise": {"en": "Optimise now", "zh": "立即优化"},
-    "saved": {"en": "Review settings saved", "zh": "复习设置已保存"},
-    "numbers": {"en": "Enter a whole number of new questions and a retention such as 0.90",
-                "zh": "请输入整数的新题数，以及类似 0.90 的记忆保持率"},
-    "optimising": {"en": "Optimising FSRS in the background …", "zh": "正在后台优化 FSRS 参数……"},
-}
-
-
-def tl(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
-
+from quiz.ui.i18n import t
 
 class ReviewSettingsScreen(LocalizedModal[bool]):
     DEFAULT_CSS = """
@@ -59,14 +39,14 @@ class ReviewSettingsScreen(LocalizedModal[bool]):
 
     def render_lang(self) -> None:
         lang, store = self.lang, self.app.store
-        self.query_one("#settings-title", Label).update(tl("title", lang))
-        self.query_one("#new-label", Label).update(tl("new", lang))
-        self.query_one("#retention-label", Label).update(tl("retention", lang))
+        self.query_one("#settings-title", Label).update(t("settings.title", lang))
+        self.query_one("#new-label", Label).update(t("settings.new", lang))
+        self.query_one("#retention-label", Label).update(t("settings.retention", lang))
         n = tuning.countable_reviews(tuning.review_logs(store))
-        tuned = TEXT["tuned"][lang][store.setting(schedule.SETTING_PARAMETERS) is not None]
-        self.query_one("#reviews-line", Static).update(tl("reviews", lang, n=n, need=tuning.MIN_REVIEWS, tuned=tuned))
-        self.query_one("#save", Button).label = tl("save", lang)
-        self.query_one("#optimise", Button).label = tl("optimise", lang)
+        tuned = t(f"settings.tuned.{int(store.setting(schedule.SETTING_PARAMETERS) is not None)}", lang)
+        self.query_one("#reviews-line", Static).update(t("settings.reviews", lang, n=n, need=tuning.MIN_REVIEWS, tuned=tuned))
+        self.query_one("#save", Button).label = t("settings.save", lang)
+        self.query_one("#optimise", Button).label = t("settings.optimise", lang)
 
     def on_input_submitted(self) -> None:
         self.save()
@@ -75,7 +55,7 @@ class ReviewSettingsScreen(LocalizedModal[bool]):
         if event.button.id == "save":
             self.save()
         elif event.button.id == "optimise":
-            self.notify(tl("optimising", self.lang))
+            self.notify(t("settings.optimising", self.lang))
             self.optimise()
 
     def save(self) -> None:
@@ -84,7 +64,7 @@ class ReviewSettingsScreen(LocalizedModal[bool]):
             new = int(self.query_one("#new-per-day", Input).value)
             retention = float(self.query_one("#retention", Input).value)
         except ValueError:
-            self.notify(tl("numbers", self.lang), severity="error")
+            self.notify(t("settings.numbers", self.lang), severity="error")
             return
         try:
             schedule.set_new_per_day(store, new)
@@ -92,7 +72,7 @@ class ReviewSettingsScreen(LocalizedModal[bool]):
         except ValueError as e:
             self.notify(str(e), severity="error")
             return
-        self.app.notify(tl("saved", self.lang))
+        self.app.notify(t("settings.saved", self.lang))
         self.dismiss(True)
 
     @work(thread=True, exclusive=True)
