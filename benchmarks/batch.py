@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import registry  # noqa: E402
-from grader.batch import discover  # noqa: E402
+from grader.run.batch import discover  # noqa: E402
 
 
 def make_class(folder: Path, n: int) -> None:
@@ -115,7 +115,7 @@ def measure(pool, jobs, roots) -> dict:
 
 
 def local(workers: int, jobs) -> dict:
-    from grader.pool import LocalPool
+    from grader.run.pool import LocalPool
 
     pool = LocalPool(workers)
     figures = measure(pool, jobs, lambda: [pool.zygote.proc.pid] if pool.zygote else [])
@@ -125,7 +125,7 @@ def local(workers: int, jobs) -> dict:
 
 def independent(workers: int) -> dict:
     """N plain Graders, each its own process that imports torch: memory only."""
-    from grader.engine import Grader
+    from grader.run.engine import Grader
 
     graders = [Grader() for _ in range(workers)]
     for g in graders:
@@ -139,7 +139,7 @@ def independent(workers: int) -> dict:
 def ray(workers: int, jobs) -> dict:
     import ray as _ray
 
-    from grader.ray_pool import RayPool
+    from grader.run.ray_pool import RayPool
 
     pool = RayPool(workers)
 

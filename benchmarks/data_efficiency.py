@@ -8,7 +8,7 @@ Runs solutions.data_efficiency.learning_curves: for each seed and per-class budg
 class-balanced training set of k images per class drawn from a pool of 30 noisy-digit
 images per class (nested across budgets: stratified_subset with that seed), both arms
 fine-tuned on it with the same Adam steps (lr 1e-3, batches of 16) and seed, scored on the
-467 held-out images outside the pool (grader.pretrained.curve_splits). The scratch arm
+467 held-out images outside the pool (grader.fixtures.pretrained.curve_splits). The scratch arm
 starts from random weights. CPU, one thread.
 """
 
@@ -30,7 +30,7 @@ STEPS = 600
 
 def curves(pairing: str, seeds: int = SEEDS, steps: int = STEPS, per_class=PER_CLASS) -> dict:
     """The learning_curves result for one digits pairing ("positive" or "negative")."""
-    from grader import pretrained as digits
+    from grader.fixtures import pretrained as digits
     from solutions.data_efficiency import learning_curves
 
     source = digits.PAIRINGS[pairing]
@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=SEEDS)
     parser.add_argument("--steps", type=int, default=STEPS)
     args = parser.parse_args()
-    from grader.pretrained import one_thread
+    from grader.fixtures.pretrained import one_thread
 
     with one_thread():
         table = [curves(p, args.seeds, args.steps) for p in ("positive", "negative")]

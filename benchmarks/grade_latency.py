@@ -5,7 +5,7 @@ worker and its grading children.
 
     python benchmarks/grade_latency.py [--json] [--exercise NAME ...] [--runs N] [--no-cold]
                                        [--against REV]
-`--against REV` also times the engine of git revision REV (grader/engine.py, worker.py,
+`--against REV` also times the engine of git revision REV (grader/run/engine.py, worker.py,
 child.py, plugin.py, results.py) on the same graders and solutions, interleaved with this
 tree's in random order, and prints both medians, their ratio and the mean CPU seconds per
 re-grade (worker and child), so a change to the engine is measured in the same conditions.
@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-ENGINE_FILES = ("engine.py", "worker.py", "child.py", "plugin.py", "results.py")
+ENGINE_FILES = ("run/engine.py", "run/worker.py", "run/child.py", "run/plugin.py", "results.py")
 
 
 def timed(cmd: list[str]) -> float:
@@ -54,7 +54,7 @@ def engine_of(rev: str, into: Path) -> Path:
 def _grader_at(root: Path):
     """A Grader whose engine (and so worker) comes from `root`."""
     if root == ROOT:
-        from grader.engine import Grader
+        from grader.run.engine import Grader
     else:
         spec = importlib.util.spec_from_file_location("engine_under_comparison", root / "grader" / "engine.py")
         module = importlib.util.module_from_spec(spec)

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import registry  # noqa: E402
-from quiz import workspace  # noqa: E402
+from quiz.storage import workspace  # noqa: E402
 
 KEYS = ["\x1b[B"] * 7 + ["\r", "o", "r"]  # home: question 8, its exercise, grade
 
@@ -71,7 +71,7 @@ def one_run(grading: bool) -> float:
                 os.read(master, 65536)
 
     def workers() -> int:
-        return sum("grader.worker" in alive().get(p, (0, ""))[1] for p in tree(pid))
+        return sum("grader.run.worker" in alive().get(p, (0, ""))[1] for p in tree(pid))
 
     while workers() < 1:
         drain(0.1)

@@ -1,5 +1,5 @@
 """Mutation score of each grader: every first-order mutant of solutions/NAME.py (see
-grader.mutate) graded through one warm worker; a mutant is killed when its grade is not a
+grader.authoring.mutate) graded through one warm worker; a mutant is killed when its grade is not a
 pass. Prints killed/total per exercise and the survivors with their classification from
 tests/mutation_survivors.toml ("equivalent", or "allowed" quoting the stub's sentence that
 leaves the change to the implementer).
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import registry  # noqa: E402
-from grader.mutate import Mutant, mutants  # noqa: E402
+from grader.authoring.mutate import Mutant, mutants  # noqa: E402
 
 SURVIVORS = ROOT / "tests" / "mutation_survivors.toml"
 VERDICTS = ("equivalent", "allowed")
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown exercise(s): {', '.join(unknown)}")
 
-    from grader.engine import Grader
+    from grader.run.engine import Grader
 
     classes = load_classifications()
     reports = []

@@ -5,7 +5,7 @@ mean +- std over seeds, for each source/target pairing.
 
 The digits rows run solutions.transfer_rate.compare_transfer: both arms with the same
 architecture, target training split, step budget and seeds, scored on the held-out target
-split; the scratch arm starts from random weights. Digits pairings (grader/pretrained.py):
+split; the scratch arm starts from random weights. Digits pairings (grader/fixtures/pretrained.py):
 the target is noisy digits with 3 labels per class (30 training images, 767 held out),
 fine-tuned with Adam (lr 1e-3, batches of 16) for S steps. The house-price row compares
 benchmarks/house_prices.py's pretrained and from-scratch arms (same data, epochs and seeds)
@@ -34,7 +34,7 @@ STEPS = 300
 
 def digits_row(pairing: str, seeds: int = SEEDS, steps: int = STEPS) -> dict:
     """One digits pairing ("positive" or "negative") measured with compare_transfer."""
-    from grader import pretrained as digits
+    from grader.fixtures import pretrained as digits
     from solutions.transfer_rate import compare_transfer
 
     source = digits.PAIRINGS[pairing]
@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=SEEDS)
     parser.add_argument("--steps", type=int, default=STEPS)
     args = parser.parse_args()
-    from grader.pretrained import one_thread
+    from grader.fixtures.pretrained import one_thread
 
     with one_thread():
         table = rows(args.seeds, args.steps)

@@ -24,7 +24,7 @@ import sys, time
 START = float(sys.argv[1])
 from pathlib import Path
 from quiz.ui.app import TransferlingsApp
-from quiz.ui.exercise import ExerciseScreen
+from quiz.ui.exercise.screen import ExerciseScreen
 
 marks = {}
 

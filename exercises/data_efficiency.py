@@ -89,7 +89,7 @@ def learning_curves(
     - `train(model, data, steps, seed)`: trains `model` in place on `data`;
     - `evaluate(model, data)`: the model's score on `data`, a number.
     `pool` is the labelled target data to draw training sets from: a pair `(x, y)` (a
-    tuple, or a NamedTuple such as grader.pretrained.Split) with `y` a 1-D integer label
+    tuple, or a NamedTuple such as grader.fixtures.pretrained.Split) with `y` a 1-D integer label
     tensor and `x` indexable by an index tensor along its first dimension. `heldout` is
     only ever passed to `evaluate`, as it is.
 

@@ -6,7 +6,7 @@
                 "level", "points", "hidden", "output"}],
      "flags": [{"kind", "line", "message"}]}
 
-`flags` (grader.scan) mark code in the submission that reaches into the grading machinery:
+`flags` (grader.guard.scan) mark code in the submission that reaches into the grading machinery:
 a note in practice, for a human to look at in mock interviews and batch grading. Results
 saved before flags existed lack the key: read it with `result.get("flags", [])`.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import Grader
+from grader.run.engine import Grader
 
 
 @pytest.fixture(scope="session")

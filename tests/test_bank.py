@@ -16,9 +16,10 @@ import pytest
 from rich.console import Console
 
 from grader import registry
-from quiz import bank, lang as langmod, show
-from quiz.bank import BankError, CONTENT_DIR, load_questions, parse_question
-from quiz.lang import LANGS, LangError, resolve_lang
+from quiz.questions import bank, show
+from quiz.text import lang as langmod
+from quiz.questions.bank import BankError, CONTENT_DIR, load_questions, parse_question
+from quiz.text.lang import LANGS, LangError, resolve_lang
 
 QUESTIONS = load_questions()
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -309,8 +310,8 @@ def test_render_list_has_both_titles_in_order():
 
 
 def test_light_modules_import_no_torch():
-    code = ("import quiz.bank, quiz.lang, quiz.show, sys\n"
-            "quiz.bank.load_questions()\n"
+    code = ("import quiz.questions.bank, quiz.text.lang, quiz.questions.show, sys\n"
+            "quiz.questions.bank.load_questions()\n"
             "heavy = [m for m in sys.modules if m.split('.')[0] in ('torch', 'torchvision', 'numpy')]\n"
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -333,7 +334,7 @@ def clean_env(monkeypatch, tmp_path):
 
 
 def write_config(lang_value: str) -> None:
-    from quiz.paths import config_file
+    from quiz.storage.locations import config_file
 
     path = config_file()
     path.parent.mkdir(parents=True, exist_ok=True)

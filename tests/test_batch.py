@@ -137,7 +137,7 @@ def test_resume_after_kill_9_grades_each_file_exactly_once(tmp_path):
 
 
 def test_a_torn_last_line_does_not_count(tmp_path):
-    from grader.batch import ResultsFile, discover
+    from grader.run.batch import ResultsFile, discover
 
     subs = make_class(tmp_path, {"a": SOLUTION, "b": SOLUTION})
     batch = discover(subs, [EXERCISE])

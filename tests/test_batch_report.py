@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quiz import batch_report
-from quiz.similarity import normalise, similar_groups
+from quiz.batch import report as batch_report
+from quiz.batch.similarity import normalise, similar_groups
 
 
 def result(points: int, failed: set[str], status: str | None = None) -> dict:

@@ -14,7 +14,7 @@ import pytest
 
 from grader import registry
 from quiz.cli import main
-from quiz.workspace import MARKER, PRISTINE
+from quiz.storage.workspace import MARKER, PRISTINE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,7 +156,7 @@ def test_init_makes_a_workspace_found_from_its_folder_and_keeps_existing_files(t
         assert (ws / ex.filename).exists()
     graded = cli("grade", "freezing", "--json", "--device", "cpu", cwd=ws)
     assert json.loads(graded.stdout)[0]["impl"] == str(ws)
-    from quiz.store import Store
+    from quiz.storage.store import Store
 
     assert [r["exercise"] for r in Store().runs()] == ["freezing"]  # workspace runs are recorded
 

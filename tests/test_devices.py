@@ -1,4 +1,4 @@
-"""grader.devices: tensors that report another device catch, on a CPU-only machine, what
+"""grader.authoring.devices: tensors that report another device catch, on a CPU-only machine, what
 CUDA refuses (a CPU tensor made without device= meeting an input's tensor) and allow what
 CUDA allows (CPU scalars, CPU index tensors, copies across devices)."""
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from grader.devices import DeviceMismatch, another_device, call_elsewhere, elsewhere, here, on_elsewhere
+from grader.authoring.devices import DeviceMismatch, another_device, call_elsewhere, elsewhere, here, on_elsewhere
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader import registry
-from grader.engine import Grader, GradingCancelled, GradingError
+from grader.run.engine import Grader, GradingCancelled, GradingError
 
 PROBE = registry.Exercise(
     name="probe", questions=(), title={"en": "probe", "zh": "probe"}, hints={"en": (), "zh": ()},
@@ -191,7 +191,7 @@ def test_grading_runs_in_a_child_never_in_the_caller(probe):
 def test_a_missing_exception_reads_as_an_expectation(probe, tmp_path, monkeypatch):
     grader = tmp_path / "raises_probe.py"
     grader.write_text(
-        "import pytest\nfrom grader.checks import check\n\n"
+        "import pytest\nfrom grader.authoring.checks import check\n\n"
         "@check('answer() rejects bad input', level='basic', points=1, hint='raise ValueError')\n"
         "def test_raises(impl):\n    with pytest.raises(ValueError):\n        impl.answer()\n")
     exercise = dataclasses.replace(PROBE, grader_file=grader)
@@ -228,7 +228,7 @@ def test_closing_the_grader_mid_run_leaves_no_process_behind(tmp_path, monkeypat
 def test_a_memory_error_the_grader_catches_still_ends_the_run(probe, tmp_path, monkeypatch):
     grader = tmp_path / "catching_probe.py"
     grader.write_text(
-        "from grader.checks import check, raising\n\n"
+        "from grader.authoring.checks import check, raising\n\n"
         "@check('answer() rejects bad input', level='basic', points=1, hint='raise ValueError')\n"
         "def test_rejects(impl):\n    problem = raising(impl.answer)\n    assert problem is None, problem\n\n"
         "@check('answer() rejects it again', level='basic', points=1, hint='raise ValueError')\n"

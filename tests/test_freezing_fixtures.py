@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from grader import models
+from grader.fixtures import models
 from grader.graders import freezing as grader
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader import registry
-from quiz.workspace import PRISTINE
+from quiz.storage.workspace import PRISTINE
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from grader import registry
-from quiz import workspace
+from quiz.storage import workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(sys.executable).parent.parent
@@ -159,7 +159,7 @@ def folder(tmp_path):
 def graders_of(term: Terminal) -> int:
     """How many grading processes run under the terminal: the worker and its children
     (forked, so they carry the worker's command line)."""
-    return sum("grader.worker" in _cmdline(p) for p in descendants(term.pid))
+    return sum("grader.run.worker" in _cmdline(p) for p in descendants(term.pid))
 
 
 LAUNCHERS = {
@@ -245,7 +245,7 @@ def test_hanging_up_the_app_mid_grade_or_in_the_editor_ends_everything(doing, en
 
 def test_quitting_while_the_worker_still_starts_is_immediate():
     """q right after launch: closing the grader must not wait for torch to import."""
-    from grader.engine import Grader
+    from grader.run.engine import Grader
 
     grader = Grader()
     errors = []
@@ -272,11 +272,11 @@ def _start_error(grader) -> Exception | None:
 
 
 def test_a_worker_still_importing_torch_ends_with_a_killed_app():
-    app = subprocess.Popen([sys.executable, "-c", "from grader.engine import Grader; Grader().start()"],
+    app = subprocess.Popen([sys.executable, "-c", "from grader.run.engine import Grader; Grader().start()"],
                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
     try:
         end = time.monotonic() + 10
-        while not (workers := [p for p in descendants(app.pid) if "grader.worker" in _cmdline(p)]):
+        while not (workers := [p for p in descendants(app.pid) if "grader.run.worker" in _cmdline(p)]):
             assert time.monotonic() < end, "no worker started"
             time.sleep(0.02)
         time.sleep(0.3)

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from grader import models
+from grader.fixtures import models
 from solutions.heads import find_head, replace_head
 
 

@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-LIGHT_MODULES = ["quiz.cli", "quiz.ui.app", "quiz.ui.exercise", "quiz.ui.home", "quiz.ui.question",
-                 "quiz.ui.progress", "quiz.ui.dialogs", "quiz.store", "quiz.schedule", "quiz.bank", "quiz.interview", "quiz.reports", "quiz.ui.review",
-                 "grader.engine", "grader.registry", "grader.results",
-                 "quiz.standing", "quiz.results_view", "quiz.wrap", "quiz.watch", "quiz.history", "quiz.exchange",
-                 "quiz.tuning", "quiz.path", "quiz.batch_report", "quiz.similarity", "quiz.ui.history",
-                 "quiz.ui.activity", "quiz.ui.loop", "quiz.ui.palette", "quiz.ui.results",
-                 "grader.batch", "grader.pool", "grader.ray_pool"]
+LIGHT_MODULES = ["quiz.cli", "quiz.ui.app", "quiz.ui.exercise.screen", "quiz.ui.home.screen", "quiz.ui.question.screen",
+                 "quiz.ui.progress.screen", "quiz.ui.dialogs", "quiz.storage.store", "quiz.learning.schedule", "quiz.questions.bank", "quiz.interview.session", "quiz.interview.export", "quiz.ui.question.review",
+                 "grader.run.engine", "grader.registry", "grader.results",
+                 "quiz.learning.standing", "quiz.results.arrange", "quiz.text.wrap", "quiz.cli.watch", "quiz.learning.history", "quiz.storage.exchange",
+                 "quiz.learning.tuning", "quiz.learning.path", "quiz.batch.report", "quiz.batch.similarity", "quiz.ui.exercise.attempts",
+                 "quiz.ui.progress.activity", "quiz.ui.loop", "quiz.ui.palette", "quiz.ui.exercise.results",
+                 "grader.run.batch", "grader.run.pool", "grader.run.ray_pool"]
 
 
 def heavy_modules_after(code: str) -> list[str]:

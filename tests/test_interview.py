@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from grader import results
-from quiz.bank import load_questions
-from quiz.interview import (
+from quiz.questions.bank import load_questions
+from quiz.interview.session import (
     InterviewConfig,
     InterviewSession,
     Item,
@@ -257,7 +257,7 @@ def test_help_is_refused_unless_allowed_and_each_use_is_timed_in_the_report():
 
 
 def test_a_saved_session_resumes_with_the_time_that_was_left(tmp_path):
-    from quiz import interview_saved
+    from quiz.interview import saved as interview_saved
 
     folder = tmp_path / "interview-1"
     folder.mkdir()

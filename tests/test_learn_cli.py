@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from grader import registry
-from quiz import schedule
+from quiz.learning import schedule
 from quiz.cli import main
-from quiz.store import Store
+from quiz.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def ws(tmp_path, monkeypatch):
 
 
 def record_pass(name: str, folder: Path) -> None:
-    from quiz import history
+    from quiz.learning import history
 
     store = Store()
     code = (folder / f"{name}.py").read_text()

@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from fsrs import Card, Rating, Scheduler
 
-from quiz import activity, path, schedule
-from quiz.store import Store
+from quiz.learning import activity, path, schedule
+from quiz.storage.store import Store
 
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 RATING = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}

@@ -6,7 +6,7 @@ import ast
 import importlib.util
 from pathlib import Path
 
-from grader.mutate import mutants
+from grader.authoring.mutate import mutants
 
 ROOT = Path(__file__).resolve().parent.parent
 

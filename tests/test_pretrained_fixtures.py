@@ -1,4 +1,4 @@
-"""The digits fixtures of grader/pretrained.py: small, loadable without pickle, reproducible
+"""The digits fixtures of grader/fixtures/pretrained.py: small, loadable without pickle, reproducible
 by their build script, and transferring the way their names say."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader import pretrained
+from grader.fixtures import pretrained
 from grader.fixtures import build_digits
 
 SCORE_TOLERANCE = 0.03

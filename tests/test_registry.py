@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from grader import registry
-from quiz import bank
-from quiz.workspace import PRISTINE
+from quiz.questions import bank
+from quiz.storage.workspace import PRISTINE
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,11 +13,11 @@ import pytest
 from markdown_it import MarkdownIt
 
 from grader import results
-from quiz import reports
-from quiz.bank import code_blocks, load_questions
+from quiz.interview import export
+from quiz.questions.bank import code_blocks, load_questions
 from quiz.cli import main
-from quiz.interview import InterviewConfig, InterviewSession, Item, report
-from quiz.store import MIGRATIONS, SCHEMA_VERSION, Store
+from quiz.interview.session import InterviewConfig, InterviewSession, Item, report
+from quiz.storage.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 QUESTIONS = load_questions()
@@ -55,13 +55,13 @@ def rep() -> dict:
 # ---- JSON and Markdown ------------------------------------------------------------------
 
 def test_json_round_trips(rep):
-    text = reports.to_json(rep)
+    text = export.to_json(rep)
     assert json.loads(text) == rep
     assert QUESTIONS[2].title["zh"] in text  # UTF-8, not \u escapes
 
 
 def test_markdown_has_a_score_table_task_lists_and_sections(rep):
-    md = reports.to_markdown(rep, "en")
+    md = export.to_markdown(rep, "en")
     assert md.startswith("# Mock interview report\n")
     assert "**Total: 32.5 / 100**" in md and "seed 11" in md
     assert "| 1 | Q3 · What are the main motivations for transfer learning? | concept | 2:05 | 25% |" in md
@@ -77,7 +77,7 @@ def test_markdown_has_a_score_table_task_lists_and_sections(rep):
 
 
 def test_markdown_keeps_typed_text_verbatim_in_fences_no_backtick_run_can_close(rep):
-    md = reports.to_markdown(rep, "en")
+    md = export.to_markdown(rep, "en")
     blocks = code_blocks(md)
     assert (("text", ANSWER + "\n") in blocks) and (("python", CODE) in blocks) and (("text", NOTE + "\n") in blocks)
     html = MarkdownIt("commonmark").enable("table").render(md)
@@ -87,18 +87,18 @@ def test_markdown_keeps_typed_text_verbatim_in_fences_no_backtick_run_can_close(
 
 
 def test_markdown_in_chinese(rep):
-    md = reports.to_markdown(rep, "zh")
+    md = export.to_markdown(rep, "zh")
     assert md.startswith("# 模拟面试报告\n") and "**总分: 32.5 / 100**" in md
     assert QUESTIONS[2].title["zh"] in md and "概念题" in md and "编程题 · freezing" in md
 
 
 def test_saved_reports_show_their_id(rep):
-    assert reports.to_markdown(rep | {"id": 4}, "en").startswith("# Mock interview report #4\n")
+    assert export.to_markdown(rep | {"id": 4}, "en").startswith("# Mock interview report #4\n")
 
 
 def test_fence_is_longer_than_any_backtick_run():
-    assert reports.fenced("a ``` b ````` c").startswith("``````text\n")
-    assert reports.fenced("plain\r\nline") == "```text\nplain\nline\n```"
+    assert export.fenced("a ``` b ````` c").startswith("``````text\n")
+    assert export.fenced("plain\r\nline") == "```text\nplain\nline\n```"
 
 
 # ---- HTML -------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class Tags(HTMLParser):
 
 
 def test_html_is_self_contained_and_escapes_everything_typed(rep):
-    page = reports.to_html(rep, "en")
+    page = export.to_html(rep, "en")
     assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">") and page.rstrip().endswith("</html>")
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
@@ -130,7 +130,7 @@ def test_html_is_self_contained_and_escapes_everything_typed(rep):
 
 
 def test_html_shows_scores_key_points_and_hidden_checks(rep):
-    page = reports.to_html(rep, "zh")
+    page = export.to_html(rep, "zh")
     assert "<html lang=\"zh\">" in page and "模拟面试报告" in page and "32.5 / 100" in page
     assert page.count('<li class="hit">') == 2
     assert "BN stats frozen after model.train()" in page and "<td>是</td>" in page
@@ -231,7 +231,7 @@ def test_times_are_local_and_human_not_iso(rep, monkeypatch):
 
     time.tzset()
     try:
-        text = reports.to_markdown(rep, "en")
+        text = export.to_markdown(rep, "en")
         assert "Started 2025-03-01 17:00 · ended 17:20 (time ran out)" in text
         assert "T09:00" not in text and "+00:00" not in text
     finally:
@@ -240,7 +240,7 @@ def test_times_are_local_and_human_not_iso(rep, monkeypatch):
 
 
 def test_the_app_version_wraps_answers_instead_of_fencing_them(rep):
-    text = reports.to_markdown(rep, "en", wrap=True)
+    text = export.to_markdown(rep, "en", wrap=True)
     assert "```" not in text.split("## 1.")[1].split("**Key points**")[0]
     tokens = MarkdownIt("commonmark").parse(text)
     rendered = "".join(t.content for t in tokens if t.type == "inline")
@@ -254,6 +254,6 @@ def test_static_scan_flags_reach_the_interviewer_in_every_format():
     s.record_grading(0, flagged)
     s.tick(T0 + timedelta(minutes=20))
     flagged_report = report(s, QUESTIONS)
-    assert r"- line 3: imports \_pytest \<internals\>" in reports.to_markdown(flagged_report, "en")
-    assert "第 3 行：imports _pytest &lt;internals&gt;" in reports.to_html(flagged_report, "zh")
-    assert "static scan" not in reports.to_markdown(make_report(), "en")
+    assert r"- line 3: imports \_pytest \<internals\>" in export.to_markdown(flagged_report, "en")
+    assert "第 3 行：imports _pytest &lt;internals&gt;" in export.to_html(flagged_report, "zh")
+    assert "static scan" not in export.to_markdown(make_report(), "en")

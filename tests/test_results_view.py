@@ -1,8 +1,8 @@
-"""Results for a learner (quiz.results_view): failures first, identical ones collapsed."""
+"""Results for a learner (quiz.results.arrange): failures first, identical ones collapsed."""
 
 from __future__ import annotations
 
-from quiz.results_view import failures_first
+from quiz.results.arrange import failures_first
 
 
 def check(name, status="pass", message="", hint="", hidden=False):

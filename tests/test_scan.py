@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.scan import scan, scan_file
+from grader.guard.scan import scan, scan_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("source, kind, line", [
     ("import numpy\nimport pytest\n", "import", 2),
     ("from _pytest import python\n", "import", 1),
-    ("import grader.child as c\n", "import", 1),
+    ("import grader.run.child as c\n", "import", 1),
     ("import ctypes\n", "import", 1),
     ("import gc\n", "import", 1),
     ("from inspect import currentframe\n", "import", 1),
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
     ("def f(frame):\n    return frame.f_back.f_locals\n", "frame", 2),
     ("def f(fn):\n    fn.__code__ = None\n", "frame", 2),
     ("import sys\nsys.modules['torch'] = None\n", "modules", 2),
-    ("import sys\nm = sys.modules.get('grader.child')\n", "modules", 2),
+    ("import sys\nm = sys.modules.get('grader.run.child')\n", "modules", 2),
     ("import builtins\nbuiltins.isinstance = lambda *a: True\n", "builtins", 2),
     ("__builtins__['len'] = len\n", "builtins", 1),
     ("import os\nos.write(3, b'{}')\n", "fd", 2),
@@ -65,7 +65,7 @@ def test_one_flag_per_subject_in_line_order():
 def test_the_cli_shows_flags_on_one_line():
     from rich.console import Console
 
-    from quiz.report import render_result
+    from quiz.results.terminal import render_result
 
     result = {"exercise": "probe", "impl": "mine", "status": "pass", "message": "all 1 checks passed", "device": "cpu",
               "duration_s": 0.1, "passed": 1, "failed": 0, "points": 1, "max_points": 1, "tests": [],

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fsrs import Card, Rating, Scheduler
 
-from quiz import schedule, tuning
-from quiz.store import Store
+from quiz.learning import schedule, tuning
+from quiz.storage.store import Store
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 QUESTIONS = list(range(1, 11))

@@ -12,7 +12,8 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from quiz import bank, show, tags
+from quiz.questions import bank, show
+from quiz.text import tags
 
 CLOSING = "，。、；：！？）」』】》"
 

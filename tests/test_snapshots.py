@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from quiz.interview import InterviewConfig
-from quiz import standing
-from quiz.store import Store
-from quiz.ui.exercise import ExerciseScreen
+from quiz.interview.session import InterviewConfig
+from quiz.learning import standing
+from quiz.storage.store import Store
+from quiz.ui.exercise.screen import ExerciseScreen
 from tests.ui_helpers import make_app
 
 SIZES = {"80x24": (80, 24), "120x36": (120, 36)}
@@ -104,7 +104,7 @@ async def steady_cursor(pilot) -> None:
 
 def start(config, interviewer: bool):
     async def run_before(pilot):
-        from quiz.ui.interview import start_interview
+        from quiz.ui.interview.screen import start_interview
 
         start_interview(pilot.app, config, interviewer)
         await pilot.pause()

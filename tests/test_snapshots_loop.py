@@ -11,10 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from quiz import history, schedule
-from quiz.store import Store
-from quiz.ui.activity import ActivityScreen
-from quiz.ui.history import HistoryScreen
+from quiz.learning import history, schedule
+from quiz.storage.store import Store
+from quiz.ui.progress.activity import ActivityScreen
+from quiz.ui.exercise.attempts import HistoryScreen
 from tests.ui_helpers import FIXED_NOW, make_app, make_workspace
 
 SIZES = [(80, 24), (120, 36)]
@@ -76,6 +76,6 @@ def test_activity(snap_compare, tmp_path, lang, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("lang", LANGS)
 def test_review_settings(snap_compare, tmp_path, lang, size):
-    from quiz.ui.review_settings import ReviewSettingsScreen
+    from quiz.ui.progress.settings import ReviewSettingsScreen
 
     assert snap_compare(seeded_app(tmp_path, lang), run_before=pushing(ReviewSettingsScreen), terminal_size=size)

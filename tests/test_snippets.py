@@ -22,8 +22,8 @@ import warnings
 
 import pytest
 
-from quiz.bank import load_questions
-from quiz.lang import LANGS
+from quiz.questions.bank import load_questions
+from quiz.text.lang import LANGS
 
 torch = pytest.importorskip("torch")
 torchvision = pytest.importorskip("torchvision")

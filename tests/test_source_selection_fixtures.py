@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from grader import pretrained
+from grader.fixtures import pretrained
 from grader.graders import source_selection as grader
 from solutions import source_selection as solution
 

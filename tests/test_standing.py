@@ -1,4 +1,4 @@
-"""One definition of "passed" and points (quiz.standing): the current workspace file
+"""One definition of "passed" and points (quiz.learning.standing): the current workspace file
 passes every check; runs of other folders never count."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import time
 import pytest
 
 from grader import registry
-from quiz import standing
-from quiz.store import Store
+from quiz.learning import standing
+from quiz.storage.store import Store
 
 
 @pytest.fixture

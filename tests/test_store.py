@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from quiz.store import SCHEMA_VERSION, Store
+from quiz.storage.store import SCHEMA_VERSION, Store
 
 
 def result(status="fail", passed=3, total=5, points=4, max_points=9, exercise="freezing"):
@@ -97,7 +97,7 @@ def test_killing_the_process_mid_write_loses_at_most_that_write(tmp_path):
     script = textwrap.dedent(f"""
         import os, sys
         sys.path.insert(0, {os.getcwd()!r})
-        from quiz.store import Store
+        from quiz.storage.store import Store
         s = Store({str(path)!r})
         s.db.execute("BEGIN IMMEDIATE")
         s.db.execute("INSERT INTO reviews (question, rating, points_ticked, points_total, created_at) VALUES (1, 'good', 1, 1, 'x')")
@@ -111,7 +111,7 @@ def test_killing_the_process_mid_write_loses_at_most_that_write(tmp_path):
 
 
 def test_a_version_2_database_keeps_its_data_when_migrated(tmp_path):
-    from quiz.store import MIGRATIONS
+    from quiz.storage.store import MIGRATIONS
 
     path = tmp_path / "progress.sqlite3"
     db = sqlite3.connect(path)
@@ -141,7 +141,7 @@ def test_attempt_snapshots_are_stored_once_per_content(store):
 
 
 def exported_without_time(store):
-    from quiz import exchange
+    from quiz.storage import exchange
 
     data = exchange.export(store)
     del data["exported_at"]
@@ -151,7 +151,7 @@ def exported_without_time(store):
 def fill(store):
     from datetime import datetime, timezone
 
-    from quiz import schedule
+    from quiz.learning import schedule
 
     store.record_run(result(), code="x = 1\n", at="2026-03-01T10:00:00+00:00")
     schedule.review(store, 2, "good", 1, 4, when=datetime(2026, 3, 1, 9, tzinfo=timezone.utc), points=[0])
@@ -162,7 +162,7 @@ def fill(store):
 
 
 def test_export_then_import_elsewhere_round_trips(tmp_path, store):
-    from quiz import exchange
+    from quiz.storage import exchange
 
     fill(store)
     exchange.write(store, tmp_path / "export.json")
@@ -175,7 +175,7 @@ def test_export_then_import_elsewhere_round_trips(tmp_path, store):
 
 
 def test_importing_the_same_file_twice_changes_nothing(tmp_path, store):
-    from quiz import exchange
+    from quiz.storage import exchange
 
     fill(store)
     exchange.write(store, tmp_path / "export.json")
@@ -191,7 +191,8 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path, store):
 def test_import_keeps_the_newer_card_and_local_settings(tmp_path, store):
     from datetime import datetime, timezone
 
-    from quiz import exchange, schedule
+    from quiz.storage import exchange
+    from quiz.learning import schedule
 
     fill(store)
     data = exchange.export(store)
@@ -206,7 +207,7 @@ def test_import_keeps_the_newer_card_and_local_settings(tmp_path, store):
 
 
 def test_a_bad_export_file_is_one_clear_error_and_imports_nothing(tmp_path, store):
-    from quiz import exchange
+    from quiz.storage import exchange
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "something else"}')

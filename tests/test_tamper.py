@@ -74,8 +74,8 @@ def test_runtest_patched_during_a_check_is_caught_after_it(submit):
     """,
     # the grader's own reporter told that nothing failed
     """
-    import grader.child
-    grader.child.describe_exception = lambda exc, impl_file: ("", None)
+    import grader.run.child
+    grader.run.child.describe_exception = lambda exc, impl_file: ("", None)
     """,
     # a hook wrapper registered with pytest's plugin manager to turn failures into passes
     """

@@ -14,14 +14,14 @@ from textual.content import Content
 from textual.widgets import DataTable, OptionList, Static, TextArea
 
 from grader import registry
-from quiz.store import Store
+from quiz.storage.store import Store
 from quiz.ui.dialogs import ConfirmScreen, CodeScreen, EditorScreen, HelpScreen
-from quiz.ui.exercise import ExerciseScreen
-from quiz.ui.home import HomeScreen
-from quiz.ui.progress import ProgressScreen
-from quiz.ui.question import QuestionScreen
+from quiz.ui.exercise.screen import ExerciseScreen
+from quiz.ui.home.screen import HomeScreen
+from quiz.ui.progress.screen import ProgressScreen
+from quiz.ui.question.screen import QuestionScreen
 from quiz.ui.widgets import KeyPoints
-from quiz.workspace import PRISTINE
+from quiz.storage.workspace import PRISTINE
 from tests.ui_helpers import FIXED_NOW, make_app, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,7 +285,7 @@ async def test_review_session_walks_the_due_questions_and_updates_fsrs(tmp_path)
 
 
 async def test_review_with_nothing_due_offers_the_soonest(tmp_path):
-    from quiz import schedule
+    from quiz.learning import schedule
 
     app = make_app(tmp_path)
     for q in range(1, 11):
@@ -441,8 +441,8 @@ async def test_exercise_header_states_the_task_of_the_stub_not_of_the_users_file
 def test_a_chinese_failure_line_wraps_whole_and_is_never_cut_with_an_ellipsis():
     from rich.text import Text
 
-    from quiz import wrap
-    from quiz.ui.results import line
+    from quiz.text import wrap
+    from quiz.ui.exercise.results import line
 
     text = "提示：Set requires_grad=False on every parameter, then requires_grad=True on the head's parameters."
     with wrap.installed():

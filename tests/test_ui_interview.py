@@ -11,14 +11,14 @@ from pathlib import Path
 from rich.console import Console
 from textual.widgets import Input, TextArea
 
-from quiz.interview import InterviewConfig
-from quiz.paths import home
+from quiz.interview.session import InterviewConfig
+from quiz.storage.locations import home
 from quiz.ui.dialogs import ConfirmScreen
-from quiz.ui.exercise import ExerciseScreen
-from quiz.ui.interview import InterviewScreen, ReportScreen, start_interview
-from quiz.ui.interview_setup import InterviewSetupScreen
-from quiz.ui.progress import ProgressScreen
-from quiz.ui.results import failures_first_options
+from quiz.ui.exercise.screen import ExerciseScreen
+from quiz.ui.interview.screen import InterviewScreen, ReportScreen, start_interview
+from quiz.ui.interview.setup import InterviewSetupScreen
+from quiz.ui.progress.screen import ProgressScreen
+from quiz.ui.exercise.results import failures_first_options
 from tests.ui_helpers import FIXED_NOW, make_app, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +154,7 @@ async def test_leaving_a_running_interview_asks_first(tmp_path):
 
 
 async def test_the_interview_command_opens_the_session_directly(tmp_path):
-    from quiz.store import Store
+    from quiz.storage.store import Store
     from quiz.ui.app import TransferlingsApp
     from quiz.ui.grading import GradingService
 

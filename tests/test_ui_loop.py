@@ -10,12 +10,12 @@ from rich.console import Console
 
 from textual.widgets import Button, DataTable, Static
 
-from quiz import history, schedule
-from quiz.ui.exercise import ExerciseScreen
-from quiz.ui.history import HistoryScreen
-from quiz.ui.home import HomeScreen
+from quiz.learning import history, schedule
+from quiz.ui.exercise.screen import ExerciseScreen
+from quiz.ui.exercise.attempts import HistoryScreen
+from quiz.ui.home.screen import HomeScreen
 from quiz.ui.loop import ContinueLine
-from quiz.ui.question import QuestionScreen
+from quiz.ui.question.screen import QuestionScreen
 from tests.ui_helpers import FIXED_NOW, make_app
 
 SIZE = (120, 36)
@@ -115,7 +115,7 @@ async def test_attempts_screen_lists_gradings_and_diffs_them(tmp_path):
 
 
 async def test_activity_screen_from_progress_shows_calendar_streak_points_and_failures(tmp_path):
-    from quiz.ui.activity import ActivityScreen
+    from quiz.ui.progress.activity import ActivityScreen
 
     app = make_app(tmp_path)
     ws = app.workspace
@@ -151,8 +151,8 @@ async def test_after_a_pass_the_exercise_offers_the_next_step_and_n_goes_there(t
 
 
 async def test_review_settings_are_checked_saved_and_used(tmp_path):
-    from quiz.ui.activity import ActivityScreen
-    from quiz.ui.review_settings import ReviewSettingsScreen
+    from quiz.ui.progress.activity import ActivityScreen
+    from quiz.ui.progress.settings import ReviewSettingsScreen
 
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader import registry
-from quiz import config, workspace
-from quiz.workspace import MARKER, PRISTINE
+from quiz.storage import config, workspace
+from quiz.storage.workspace import MARKER, PRISTINE
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""CJK-aware line breaking (quiz.wrap): by cell width, no break before closing or after
+"""CJK-aware line breaking (quiz.text.wrap): by cell width, no break before closing or after
 opening punctuation, never inside a Latin word; ASCII text wraps exactly as Rich does."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from quiz import wrap
+from quiz.text import wrap
 
 TEXT = ("迁移学习的核心思想是：把在源任务（比如 ImageNet 分类）上学到的知识，用到目标任务上。"
         "例如 A 医院 vs. B 医院的影像数据，分布并不相同；resnet18 的准确率是 93.5%。")

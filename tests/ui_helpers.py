@@ -7,10 +7,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from quiz.store import Store
+from quiz.storage.store import Store
 from quiz.ui.app import TransferlingsApp
 from quiz.ui.grading import GradingService
-from quiz.workspace import PRISTINE
+from quiz.storage.workspace import PRISTINE
 
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 

@@ -5,7 +5,7 @@ and the learning-curve experiment.
 implementer's choice). `effective_data` is checked on hand-made curves whose expected
 values are written out in each check. `learning_curves` is graded with instrumented fakes
 (`Experiment`), as compare_transfer is in the transfer_rate grader, plus one tiny real run
-on the digits fixtures of grader/pretrained.py.
+on the digits fixtures of grader/fixtures/pretrained.py.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import statistics
 import numpy as np
 import torch
 
-from grader import pretrained as digits
-from grader.checks import FakeModel, check, raising
-from grader.devices import call_elsewhere, here
+from grader.fixtures import pretrained as digits
+from grader.authoring.checks import FakeModel, check, raising
+from grader.authoring.devices import call_elsewhere, here
 
 # ---------------------------------------------------------------- helpers
 
@@ -620,7 +620,7 @@ def test_curves_rejects(impl):
 @check(
     "For real on noisy digits: the augmented-digits source beats scratch at every budget",
     level="expert", points=2,
-    hint="Run learning_curves with grader.pretrained's make_model, fine_tune and accuracy on curve_splits(); if transfer does not win, check which arm loads the pretrained weights and which split is scored.",
+    hint="Run learning_curves with grader.fixtures.pretrained's make_model, fine_tune and accuracy on curve_splits(); if transfer does not win, check which arm loads the pretrained weights and which split is scored.",
 )
 def test_curves_real_digits(impl, device):
     pool, rest = digits.curve_splits(device, per_class=2)

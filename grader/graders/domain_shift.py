@@ -24,7 +24,7 @@ The stub's contract, sentence by sentence -> the checks that fail when it is bro
   test_adabn_cumulative_statistics, test_adabn_recovers_accuracy; no parameter changes ->
   test_adabn_keeps_parameters; momentum restored -> test_adabn_restores_momentum; same
   object in eval mode -> test_adabn_returns_model_in_eval_mode
-- CPU or CUDA tensors -> test_functions_follow_the_input_device (grader/devices.py)
+- CPU or CUDA tensors -> test_functions_follow_the_input_device (grader/authoring/devices.py)
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torchvision.models import resnet
 
-from grader import models
-from grader.checks import check, raising
-from grader.devices import assert_elsewhere, call_elsewhere, here
+from grader.fixtures import models
+from grader.authoring.checks import check, raising
+from grader.authoring.devices import assert_elsewhere, call_elsewhere, here
 
 # ---------------------------------------------------------------- float64 references
 

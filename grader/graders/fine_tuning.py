@@ -19,7 +19,7 @@ The stub's contract, sentence by sentence -> the checks that fail when it is bro
   buffers too -> test_buffers_copied, test_new_batchnorm_keys_reported; other shapes skipped
   -> test_shape_mismatch_skipped; in place, own tensors, no shared memory ->
   test_copies_in_place; device and dtype kept -> test_transfer_across_devices (a float64
-  target on another device, see grader/devices.py); the target's keys not copied, in its
+  target on another device, see grader/authoring/devices.py); the target's keys not copied, in its
   order -> test_returns_target_keys_not_copied, test_new_batchnorm_keys_reported
 """
 
@@ -32,9 +32,9 @@ import pytest
 import torch
 from torch import nn
 
-from grader import models
-from grader.checks import check
-from grader.devices import elsewhere, here, mismatch_fails, on_elsewhere
+from grader.fixtures import models
+from grader.authoring.checks import check
+from grader.authoring.devices import elsewhere, here, mismatch_fails, on_elsewhere
 
 LR = 0.1
 RESNET_LABELS = ("stem + layer1", "layer2", "layer3", "layer4", "fc")

@@ -39,8 +39,8 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.instancenorm import _InstanceNorm
 
-from grader import models
-from grader.checks import check, raising
+from grader.fixtures import models
+from grader.authoring.checks import check, raising
 
 NORM_LAYERS = (_BatchNorm, _InstanceNorm, nn.LayerNorm, nn.GroupNorm)
 
@@ -643,7 +643,7 @@ def test_unfreeze_without_train_call(impl, fresh, x):
 )
 @pytest.mark.parametrize("train_bn", [False, True], ids=["train_bn=False", "train_bn=True"])
 def test_another_device(impl, fresh, x, train_bn):
-    from grader.devices import elsewhere, mismatch_fails, on_elsewhere
+    from grader.authoring.devices import elsewhere, mismatch_fails, on_elsewhere
 
     model, inputs = elsewhere(fresh("nested_head")), elsewhere(x)
     with mismatch_fails("freeze_backbone, a training step, unfreeze"):

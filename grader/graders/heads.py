@@ -30,8 +30,8 @@ import pytest
 import torch
 from torch import nn
 
-from grader import models
-from grader.checks import check
+from grader.fixtures import models
+from grader.authoring.checks import check
 
 HEAD_TYPES = (nn.Linear, nn.Conv2d)
 NUM_OUTPUTS = 3
@@ -575,7 +575,7 @@ def test_model_trains_through_new_head(impl, device, zoo, hidden):
 )
 @pytest.mark.parametrize("arch,hidden", [("head_first", None), ("squeezenet1_1", 8)], ids=["linear", "conv-mlp"])
 def test_new_head_follows_another_device(impl, zoo, arch, hidden):
-    from grader.devices import elsewhere, mismatch_fails, on_elsewhere
+    from grader.authoring.devices import elsewhere, mismatch_fails, on_elsewhere
 
     model, x = elsewhere(zoo(arch, "cpu")), elsewhere(example_input("cpu"))
     with mismatch_fails("replace_head"):

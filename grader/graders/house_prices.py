@@ -49,7 +49,7 @@ import pytest
 import torch
 from torch import nn
 
-from grader.checks import check
+from grader.authoring.checks import check
 from grader.fixtures import houses_data
 
 FEATURE_DIM = houses_data.FEATURE_DIM
@@ -736,7 +736,7 @@ def test_predictions_come_from_returned_model(run, splits):
     "a CPU layer or tensor mixed into a GPU model raises.",
 )
 def test_another_device(impl, splits):
-    from grader.devices import elsewhere, here, mismatch_fails, on_elsewhere
+    from grader.authoring.devices import elsewhere, here, mismatch_fails, on_elsewhere
 
     images, prices = elsewhere(splits["train_images"][:16]), elsewhere(splits["train_prices"][:16])
     with mismatch_fails("build_regressor, fine_tune, predict"):

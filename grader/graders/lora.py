@@ -1,6 +1,6 @@
 """Grader for lora (Q4): LoRALinear, apply_lora, saving/loading the adapter, merging.
 
-Fixture models (grader/lora_models.py): a small transformer built from torch.nn that calls
+Fixture models (grader/fixtures/lora_models.py): a small transformer built from torch.nn that calls
 its Linear layers, an MLP, and a model with Linear subclasses, a shared Linear and a
 container named like a target. Checks look only at behaviour and at the names the
 contract fixes (`base`, `lora_A`, `lora_B`).
@@ -14,9 +14,9 @@ import re
 import torch
 from torch import nn
 
-from grader import lora_models as fx
-from grader.checks import check, raising
-from grader.devices import assert_elsewhere, elsewhere, here, mismatch_fails
+from grader.fixtures import lora_models as fx
+from grader.authoring.checks import check, raising
+from grader.authoring.devices import assert_elsewhere, elsewhere, here, mismatch_fails
 
 LORA = ("lora_A", "lora_B")
 

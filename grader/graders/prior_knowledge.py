@@ -10,7 +10,7 @@ The stub's contract, sentence by sentence -> the checks that fail when it is bro
   test_buffers_not_penalised
 - sums, not means -> test_value
 - a 0-dim tensor on the model's device, differentiable -> test_returns_scalar_tensor,
-  test_penalty_follows_the_model_device (another device, grader/devices.py); gradient
+  test_penalty_follows_the_model_device (another device, grader/authoring/devices.py); gradient
   alpha (w - w0) and beta w -> test_gradient, test_descent_pulls_toward_prior
 - alpha term zero at the pretrained point -> test_zero_at_pretrained_point
 - pretrained_state only read, no gradient, even when it shares memory -> test_pretrained_state_untouched
@@ -25,9 +25,9 @@ import pytest
 import torch
 from torch import nn
 
-from grader import models
-from grader.checks import check
-from grader.devices import assert_elsewhere, call_elsewhere, here
+from grader.fixtures import models
+from grader.authoring.checks import check
+from grader.authoring.devices import assert_elsewhere, call_elsewhere, here
 
 ALPHA, BETA = 0.3, 0.7
 

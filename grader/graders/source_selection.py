@@ -10,7 +10,7 @@ checks it), so any fixed-point scheme that converges agrees with it.
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - every score a Python float (all checks go through `score`); CPU or CUDA tensors ->
-  test_scores_follow_the_input_device (another device, grader/devices.py)
+  test_scores_follow_the_input_device (another device, grader/authoring/devices.py)
 - LEEP: soft joint, conditional, mean log -> test_leep_matches_definition,
   test_leep_uses_soft_probabilities; no NaN for an empty source class ->
   test_leep_empty_source_class; <= 0 -> test_leep_perfect_source; -H(Y) for constant
@@ -40,9 +40,9 @@ import pytest
 import torch
 from scipy.optimize import minimize_scalar
 
-from grader import pretrained
-from grader.checks import check, raising
-from grader.devices import call_elsewhere
+from grader.fixtures import pretrained
+from grader.authoring.checks import check, raising
+from grader.authoring.devices import call_elsewhere
 
 # ---------------------------------------------------------------- float64 references
 
@@ -635,7 +635,7 @@ def test_rank_sources_unknown_metric(impl, device):
 @pytest.fixture(scope="module")
 def digits_transfer(device):
     """What each digits source model gives on the 30 labelled target images (see
-    grader/pretrained.py): the negative-transfer source is inserted first."""
+    grader/fixtures/pretrained.py): the negative-transfer source is inserted first."""
     train = pretrained.target_splits(device).train
     inputs = {"leep": {}, "nce": {}, "log_me": {}}
     with torch.no_grad():

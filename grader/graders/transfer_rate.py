@@ -6,7 +6,7 @@ whether they were built pretrained, with which seed, and every training call the
 `evaluate` returns a score looked up from a table by arm and seed, so every protocol
 mistake (scoring the training split, a pretrained scratch arm, unequal budgets, reused
 seeds or models) shows up both in the recorded calls and in the reported numbers. One
-check runs the protocol for real on the digits fixtures of grader/pretrained.py.
+check runs the protocol for real on the digits fixtures of grader/fixtures/pretrained.py.
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - transfer_rate: transfer / scratch (accuracies), scratch / transfer (errors), default
@@ -39,8 +39,8 @@ import statistics
 import numpy as np
 import torch
 
-from grader import pretrained as digits
-from grader.checks import FakeModel, check, raising
+from grader.fixtures import pretrained as digits
+from grader.authoring.checks import FakeModel, check, raising
 
 # ---------------------------------------------------------------- instrumented experiment
 
@@ -629,7 +629,7 @@ def _real_parts(source: str, device):
 @check(
     "For real on noisy digits: the augmented-digits source transfers positively, the label-shuffled one negatively",
     level="expert", points=3,
-    hint="Run the same protocol on grader.pretrained's positive and negative pairings; if your numbers disagree, check which arm loads pretrained weights and which split is scored.",
+    hint="Run the same protocol on grader.fixtures.pretrained's positive and negative pairings; if your numbers disagree, check which arm loads pretrained weights and which split is scored.",
 )
 def test_protocol_real_pairings(impl, device):
     splits = digits.target_splits(device)
@@ -658,7 +658,7 @@ def test_protocol_real_pairings(impl, device):
     "score with float() first, then validate it with math.isfinite.",
 )
 def test_scores_on_another_device(impl):
-    from grader.devices import elsewhere, mismatch_fails
+    from grader.authoring.devices import elsewhere, mismatch_fails
 
     transfer, scratch = elsewhere(torch.tensor(0.9)), elsewhere(torch.tensor(0.6))
     with mismatch_fails("transfer_rate"):

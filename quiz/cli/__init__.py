@@ -31,8 +31,8 @@ def version() -> str:
     try:
         return metadata.version("transferlings")
     except metadata.PackageNotFoundError:
-        from quiz.config import tomllib
-        from quiz.paths import CHECKOUT
+        from quiz.storage.config import tomllib
+        from quiz.storage.locations import CHECKOUT
 
         try:
             return tomllib.loads((CHECKOUT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -49,7 +49,7 @@ def one_line(e: Exception) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from quiz import wrap
+    from quiz.text import wrap
 
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)

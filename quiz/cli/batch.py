@@ -21,7 +21,7 @@ hints, look-alike submissions) and a summary are written."""
 
 
 def cmd_batch(args) -> int:
-    from grader.batch import BatchError, ResultsFile, discover
+    from grader.run.batch import BatchError, ResultsFile, discover
 
     if args.all and args.exercises:
         raise UsageError("name exercises or use --all, not both")
@@ -54,10 +54,10 @@ def cmd_batch(args) -> int:
 
 def _pool(args, workers: int):
     if args.ray is not None:
-        from grader.ray_pool import RayPool
+        from grader.run.ray_pool import RayPool
 
         return RayPool(workers, address=args.ray or None)
-    from grader.pool import LocalPool
+    from grader.run.pool import LocalPool
 
     return LocalPool(workers)
 
@@ -91,11 +91,11 @@ def _with_progress_bar(stream, results, total: int, err) -> None:
 
 
 def _report(batch, results, out: Path) -> int:
-    from grader.batch import latest
-    from quiz import batch_report
-    from quiz.paths import PACKAGED_SOLUTIONS
-    from quiz.similarity import similar_groups
-    from quiz.workspace import pristine
+    from grader.run.batch import latest
+    from quiz.batch import report as batch_report
+    from quiz.storage.locations import PACKAGED_SOLUTIONS
+    from quiz.batch.similarity import similar_groups
+    from quiz.storage.workspace import pristine
 
     found = latest(results.load(), batch)
     similar = []

@@ -32,7 +32,7 @@ def run_app(start: str | None = None, interview: tuple | None = None) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the app needs a terminal; see `transferlings --help` for the commands, "
                          "`transferlings status` for where you stand")
-    from quiz import lifetime
+    from quiz.cli import lifetime
     from quiz.ui.app import run
 
     lifetime.guard_terminal()

@@ -10,7 +10,7 @@ from quiz.cli.common import EXIT_FAILED, EXIT_OK, UsageError, console, exercise_
 
 
 def cmd_grade(args) -> int:
-    from quiz import workspace
+    from quiz.storage import workspace
 
     if args.all and args.exercises:
         raise UsageError("name exercises or use --all, not both")
@@ -21,10 +21,10 @@ def cmd_grade(args) -> int:
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
 
-    from grader.engine import Grader, GradingError
+    from grader.run.engine import Grader, GradingError
     from grader.results import assemble
-    from quiz import history
-    from quiz import lifetime
+    from quiz.learning import history
+    from quiz.cli import lifetime
 
     lifetime.guard_terminal()
 
@@ -52,7 +52,7 @@ def cmd_grade(args) -> int:
                         history.record(store, result, code)
                 results.append(result)
                 if not args.json:
-                    from quiz.report import render_result
+                    from quiz.results.terminal import render_result
 
                     out.print(render_result(result, verbose=args.verbose))
     if args.json:
@@ -87,8 +87,8 @@ def check_impl_folder(folder: Path, names: list[str]) -> Path:
 
 
 def _print_standing(out, store, folder: Path) -> None:
-    """The workspace's standing, as home and progress show it (quiz.standing)."""
-    from quiz import standing
+    """The workspace's standing, as home and progress show it (quiz.learning.standing)."""
+    from quiz.learning import standing
 
     total = standing.totals(standing.exercise_states(store, folder))
     style = "bold green" if total.passed == total.exercises else "bold"
@@ -98,7 +98,7 @@ def _print_standing(out, store, folder: Path) -> None:
 
 def _open_store(err):
     """The progress store, so grading your workspace from the CLI shows in the app."""
-    from quiz.store import Store
+    from quiz.storage.store import Store
 
     store = Store()
     if store.notice:

@@ -9,7 +9,7 @@ from quiz.cli.common import EXIT_OK, UsageError, run_app
 
 
 def cmd_interview(args) -> int:
-    from quiz.interview import InterviewConfig
+    from quiz.interview.session import InterviewConfig
 
     if args.resume:
         return _resume()
@@ -22,8 +22,8 @@ def cmd_interview(args) -> int:
 
 
 def _resume() -> int:
-    from quiz import interview_saved
-    from quiz.paths import home
+    from quiz.interview import saved as interview_saved
+    from quiz.storage.locations import home
 
     left = interview_saved.unfinished(home() / "interviews")
     if not left:
@@ -62,9 +62,9 @@ def _report_format(args) -> str:
 
 
 def cmd_report(args) -> int:
-    from quiz import reports
-    from quiz.lang import resolve_lang
-    from quiz.store import Store
+    from quiz.interview import export
+    from quiz.text.lang import resolve_lang
+    from quiz.storage.store import Store
 
     if args.id is not None and args.last:
         raise UsageError("give an interview ID or --last, not both")
@@ -75,7 +75,7 @@ def cmd_report(args) -> int:
         saved = _saved_interview(store, args.id)
     finally:
         store.close()
-    render = getattr(reports, REPORT_FORMATS[fmt])
+    render = getattr(export, REPORT_FORMATS[fmt])
     text = render(saved) if fmt == "json" else render(saved, lang)
     if not args.output:
         sys.stdout.write(text)

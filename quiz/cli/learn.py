@@ -21,9 +21,9 @@ TEXT = {
 
 
 def _context(lang_arg: str | None = None):
-    from quiz import workspace
-    from quiz.lang import resolve_lang
-    from quiz.store import Store
+    from quiz.storage import workspace
+    from quiz.text.lang import resolve_lang
+    from quiz.storage.store import Store
 
     store = Store()
     if store.notice:
@@ -32,7 +32,7 @@ def _context(lang_arg: str | None = None):
 
 
 def cmd_next(args) -> int:
-    from quiz import path, standing
+    from quiz.learning import path, standing
 
     store, folder, lang = _context(args.lang)
     step = path.next_step(store, standing.exercise_states(store, folder))
@@ -57,7 +57,7 @@ def cmd_status(args) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from quiz import path, schedule, standing
+    from quiz.learning import path, schedule, standing
 
     store, folder, lang = _context(args.lang)
     states = standing.exercise_states(store, folder)
@@ -86,8 +86,8 @@ def cmd_status(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    from quiz import path, standing
-    from quiz.watch import Watch, key_reader
+    from quiz.learning import path, standing
+    from quiz.cli.watch import Watch, key_reader
 
     store, folder, lang = _context(args.lang)
     if args.exercise:
@@ -95,8 +95,8 @@ def cmd_watch(args) -> int:
     else:
         name = path.next_exercise(store, standing.exercise_states(store, folder)) or path.exercise_order()[0]
 
-    from grader.engine import Grader, GradingError
-    from quiz import lifetime
+    from grader.run.engine import Grader, GradingError
+    from quiz.cli import lifetime
 
     lifetime.guard_terminal()  # a hang-up ends watch and its grading worker
     out = console()
@@ -112,7 +112,7 @@ def cmd_watch(args) -> int:
 
 
 def cmd_schedule(args) -> int:
-    from quiz import path, schedule, tuning
+    from quiz.learning import path, schedule, tuning
 
     store, _, lang = _context(args.lang)
     if args.new_per_day is not None:
@@ -133,8 +133,8 @@ def cmd_schedule(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from quiz import exchange
-    from quiz.store import Store
+    from quiz.storage import exchange
+    from quiz.storage.store import Store
 
     target = Path(args.file)
     if target.exists() and not args.force:
@@ -145,8 +145,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from quiz import exchange
-    from quiz.store import Store
+    from quiz.storage import exchange
+    from quiz.storage.store import Store
 
     data = exchange.read(Path(args.file))
     store = Store()

@@ -8,8 +8,8 @@ from quiz.cli.common import EXIT_OK, console, run_app
 
 
 def cmd_list(args) -> int:
-    from quiz import bank
-    from quiz.lang import resolve_lang
+    from quiz.questions import bank
+    from quiz.text.lang import resolve_lang
 
     lang = resolve_lang(args.lang)
     questions = bank.load_questions()
@@ -18,7 +18,7 @@ def cmd_list(args) -> int:
                  "exercises": list(q.exercises)} for q in questions]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
-    from quiz.show import render_list
+    from quiz.questions.show import render_list
 
     console().print(render_list(questions, lang))
     return EXIT_OK
@@ -33,6 +33,6 @@ def register(sub) -> None:
     p = sub.add_parser("review", help="review the questions due now (spaced repetition)")
     p.set_defaults(func=lambda args: run_app("review"))
 
-    from quiz import show
+    from quiz.questions import show
 
     show.register(sub)

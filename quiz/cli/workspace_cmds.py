@@ -9,7 +9,7 @@ from quiz.cli.common import EXIT_OK, UsageError, console, exercise_names
 
 
 def cmd_init(args) -> int:
-    from quiz import workspace
+    from quiz.storage import workspace
 
     try:
         created, kept = workspace.init(Path(args.dir))
@@ -25,7 +25,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_hint(args) -> int:
-    from quiz.lang import resolve_lang
+    from quiz.text.lang import resolve_lang
 
     (name,) = exercise_names([args.exercise])
     lang = resolve_lang(args.lang)
@@ -33,7 +33,7 @@ def cmd_hint(args) -> int:
     out = console()
     from rich.text import Text
 
-    from quiz.report import Hanging
+    from quiz.results.terminal import Hanging
 
     out.print(f"[bold]{ex.title[lang]}[/]")
     for i, hint in enumerate(ex.hints[lang], 1):
@@ -46,7 +46,7 @@ def cmd_solution(args) -> int:
     --plain, so it can be saved to a file."""
     import sys
 
-    from quiz.paths import PACKAGED_SOLUTIONS
+    from quiz.storage.locations import PACKAGED_SOLUTIONS
 
     (name,) = exercise_names([args.exercise])
     source = (PACKAGED_SOLUTIONS / registry.get(name).filename).read_text(encoding="utf-8")
@@ -61,7 +61,7 @@ def cmd_solution(args) -> int:
 
 
 def cmd_reset(args) -> int:
-    from quiz import workspace
+    from quiz.storage import workspace
 
     (name,) = exercise_names([args.exercise])
     folder = Path(args.impl) if args.impl else workspace.find()

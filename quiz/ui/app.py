@@ -12,9 +12,12 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from quiz import bank, schedule, workspace, wrap
-from quiz.lang import resolve_lang
-from quiz.store import Store
+from quiz.questions import bank
+from quiz.learning import schedule
+from quiz.storage import workspace
+from quiz.text import wrap
+from quiz.text.lang import resolve_lang
+from quiz.storage.store import Store
 from quiz.ui.base import localize_bindings
 from quiz.ui.grading import GradingService
 from quiz.ui.i18n import t
@@ -60,7 +63,7 @@ class TransferlingsApp(App):
         self.set_reactive(TransferlingsApp.lang, lang or self.store.setting("lang") or resolve_lang(None))
 
     def on_mount(self) -> None:
-        from quiz.ui.home import HomeScreen
+        from quiz.ui.home.screen import HomeScreen
 
         self.title = t("app.title", self.lang)
         localize_bindings(self, self.lang)
@@ -70,15 +73,15 @@ class TransferlingsApp(App):
         if self.start_grader:
             self.call_after_refresh(self.grading.start_in_background)
         if self.start == "review":
-            from quiz.ui.review import start_review
+            from quiz.ui.question.review import start_review
 
             self.call_after_refresh(start_review, self)
         elif self.start == "interview":
-            from quiz.ui.interview import start_interview
+            from quiz.ui.interview.screen import start_interview
 
             self.call_after_refresh(start_interview, self, *self.interview)
         elif self.start == "resume":
-            from quiz.ui.interview import resume_interview
+            from quiz.ui.interview.screen import resume_interview
 
             self.call_after_refresh(resume_interview, self, *(self.interview or ()))
 
@@ -107,8 +110,8 @@ class TransferlingsApp(App):
         self.push_screen(confirm, lambda yes: self.exit() if yes else None)
 
     def _quit_question(self) -> str | None:
-        from quiz.ui.interview import InterviewScreen
-        from quiz.ui.question import QuestionScreen
+        from quiz.ui.interview.screen import InterviewScreen
+        from quiz.ui.question.screen import QuestionScreen
 
         for screen in reversed(self.screen_stack):
             if isinstance(screen, InterviewScreen) and not screen.saved:
@@ -122,7 +125,7 @@ class TransferlingsApp(App):
         self.lang = "en" if self.lang == "zh" else "zh"
 
     def action_progress(self) -> None:
-        from quiz.ui.progress import ProgressScreen
+        from quiz.ui.progress.screen import ProgressScreen
 
         if not isinstance(self.screen, ProgressScreen):
             self.push_screen(ProgressScreen())

@@ -144,11 +144,11 @@ class HelpScreen(LocalizedModal[None]):
 
     def render_lang(self) -> None:
         from quiz.ui.app import TransferlingsApp
-        from quiz.ui.exercise import ExerciseScreen
-        from quiz.ui.home import HomeScreen
-        from quiz.ui.interview import InterviewScreen, ReportScreen
-        from quiz.ui.progress import ProgressScreen
-        from quiz.ui.question import QuestionScreen
+        from quiz.ui.exercise.screen import ExerciseScreen
+        from quiz.ui.home.screen import HomeScreen
+        from quiz.ui.interview.screen import InterviewScreen, ReportScreen
+        from quiz.ui.progress.screen import ProgressScreen
+        from quiz.ui.question.screen import QuestionScreen
 
         lang = self.lang
         self.query_one("#help-title", Label).update(t("help.title", lang))

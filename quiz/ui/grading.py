@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from grader.engine import Grader
+from grader.run.engine import Grader
 
 
 class GradingService:

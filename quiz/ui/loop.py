@@ -13,8 +13,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Button, DataTable, Static, TextArea
 
-from quiz import activity, path, schedule, standing
-from quiz.store import RATINGS
+from quiz.learning import activity, path, schedule, standing
+from quiz.storage.store import RATINGS
 from quiz.ui.i18n import ACTIONS, t
 
 # Footer, help and palette labels of the loop's keys (zh, en).
@@ -98,11 +98,11 @@ def open_step(app, step: path.Step | None) -> None:
     if step is None:
         return
     if step.kind == "question":
-        from quiz.ui.question import QuestionScreen
+        from quiz.ui.question.screen import QuestionScreen
 
         app.push_screen(QuestionScreen(step.question))
     else:
-        from quiz.ui.exercise import ExerciseScreen
+        from quiz.ui.exercise.screen import ExerciseScreen
 
         app.push_screen(ExerciseScreen(step.target))
 

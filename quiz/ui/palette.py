@@ -9,7 +9,7 @@ from functools import partial
 from textual.command import Hit, Hits, Provider
 
 from grader import registry
-from quiz import bank
+from quiz.questions import bank
 
 # A hit of ours scores above any generic command (whose scores are in [0, 1]).
 BOOST = 1.0
@@ -30,17 +30,17 @@ def targets() -> list[tuple[str, str, str, str, object]]:
 
 class QuestionsProvider(Provider):
     def _blocked(self) -> bool:
-        from quiz.ui.interview import InterviewScreen
+        from quiz.ui.interview.screen import InterviewScreen
 
         return any(isinstance(s, InterviewScreen) and not s.saved for s in self.app.screen_stack)
 
     def _open(self, kind: str, key) -> None:
         if kind == "question":
-            from quiz.ui.question import QuestionScreen
+            from quiz.ui.question.screen import QuestionScreen
 
             self.app.push_screen(QuestionScreen(key))
         else:
-            from quiz.ui.exercise import ExerciseScreen
+            from quiz.ui.exercise.screen import ExerciseScreen
 
             self.app.push_screen(ExerciseScreen(key))
 

@@ -54,7 +54,7 @@ class KeyPoints(Static):
             key = TICK_KEYS[i] if i < len(TICK_KEYS) else " "
             on = i in self.ticked
             mark = Text.assemble((key, "bold cyan"), " ", (TICKED if on else UNTICKED, "bold green" if on else "dim"))
-            grid.add_row(mark, Text(point, overflow="fold"))  # "fold": see quiz.ui.results.line
+            grid.add_row(mark, Text(point, overflow="fold"))  # "fold": see quiz.ui.exercise.results.line
         self.update(grid)
 
 

@@ -1,6 +1,6 @@
 """A tiny grader for the engine's own tests: two checks on `probe.answer()`."""
 
-from grader.checks import check
+from grader.authoring.checks import check
 
 
 @check("answer() returns 42", level="basic", points=1, hint="return 42")

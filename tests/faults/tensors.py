@@ -2,7 +2,7 @@
 
 import torch
 
-from grader.checks import check
+from grader.authoring.checks import check
 
 
 @check("double(x) is 2x (allclose)", level="basic", points=1, hint="return 2 * x")
