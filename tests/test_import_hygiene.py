@@ -12,7 +12,7 @@ import pytest
 LIGHT_MODULES = ["quiz.cli", "quiz.ui.app", "quiz.ui.exercise.screen", "quiz.ui.home.screen", "quiz.ui.question.screen",
                  "quiz.ui.progress.screen", "quiz.ui.dialogs", "quiz.storage.store", "quiz.learning.schedule", "quiz.questions.bank", "quiz.interview.session", "quiz.interview.export", "quiz.ui.question.review",
                  "grader.run.engine", "grader.registry", "grader.results",
-                 "quiz.learning.standing", "quiz.results.arrange", "quiz.text.wrap", "quiz.cli.watch", "quiz.learning.history", "quiz.storage.exchange",
+                 "quiz.learning.standing", "quiz.results.arrange", "quiz.text.wrap", "quiz.cli.watcher", "quiz.learning.history", "quiz.storage.exchange",
                  "quiz.learning.tuning", "quiz.learning.path", "quiz.batch.report", "quiz.batch.similarity", "quiz.ui.exercise.attempts",
                  "quiz.ui.progress.activity", "quiz.ui.loop", "quiz.ui.palette", "quiz.ui.exercise.results",
                  "grader.run.batch", "grader.run.pool", "grader.run.ray_pool"]

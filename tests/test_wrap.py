@@ -86,7 +86,7 @@ def test_installed_makes_rich_text_wrap_chinese_and_undoes_it():
 
 
 def test_install_before_textual_is_imported_reaches_textuals_wrapping_too():
-    code = ("from quiz import wrap; wrap.install()\n"
+    code = ("from quiz.text import wrap; wrap.install()\n"
             "from textual.content import Content\n"
             "text = Content('迁移学习的核心思想是：把在源任务上学到的知识')\n"
             "print(text.wrap(20)[1].plain)\n"

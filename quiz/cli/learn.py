@@ -87,7 +87,7 @@ def cmd_status(args) -> int:
 
 def cmd_watch(args) -> int:
     from quiz.learning import path, standing
-    from quiz.cli.watch import Watch, key_reader
+    from quiz.cli.watcher import Watch, key_reader
 
     store, folder, lang = _context(args.lang)
     if args.exercise:
