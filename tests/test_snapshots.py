@@ -104,7 +104,7 @@ async def steady_cursor(pilot) -> None:
 
 def start(config, interviewer: bool):
     async def run_before(pilot):
-        from quiz.ui.interview.screen import start_interview
+        from quiz.ui.interview.launch import start_interview
 
         start_interview(pilot.app, config, interviewer)
         await pilot.pause()

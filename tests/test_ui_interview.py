@@ -15,7 +15,9 @@ from quiz.interview.session import InterviewConfig
 from quiz.storage.locations import home
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.exercise.screen import ExerciseScreen
-from quiz.ui.interview.screen import InterviewScreen, ReportScreen, start_interview
+from quiz.ui.interview.launch import start_interview
+from quiz.ui.interview.report import ReportScreen
+from quiz.ui.interview.screen import InterviewScreen
 from quiz.ui.interview.setup import InterviewSetupScreen
 from quiz.ui.progress.screen import ProgressScreen
 from quiz.ui.exercise.results import failures_first_options

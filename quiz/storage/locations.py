@@ -26,3 +26,17 @@ def config_file() -> Path:
 
 def database_file() -> Path:
     return home() / "progress.sqlite3"
+
+
+def display_path(path: Path) -> str:
+    """Relative to the current folder when inside it (never a bare "."), else under "~",
+    else the whole path: the user must be able to find it."""
+    path = path.resolve()
+    for base, prefix in ((Path.cwd().resolve(), ""), (Path.home().resolve(), "~/")):
+        try:
+            relative = path.relative_to(base)
+        except ValueError:
+            continue
+        if relative.parts:
+            return prefix + str(relative)
+    return str(path)

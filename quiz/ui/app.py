@@ -73,17 +73,11 @@ class TransferlingsApp(App):
         if self.start_grader:
             self.call_after_refresh(self.grading.start_in_background)
         if self.start == "review":
-            from quiz.ui.question.review import start_review
-
-            self.call_after_refresh(start_review, self)
+            self.call_after_refresh(self.start_review)
         elif self.start == "interview":
-            from quiz.ui.interview.screen import start_interview
-
-            self.call_after_refresh(start_interview, self, *self.interview)
+            self.call_after_refresh(self.start_interview, *self.interview)
         elif self.start == "resume":
-            from quiz.ui.interview.screen import resume_interview
-
-            self.call_after_refresh(resume_interview, self, *(self.interview or ()))
+            self.call_after_refresh(self.resume_interview, *(self.interview or ()))
 
     def on_unmount(self) -> None:
         self.grading.close()
@@ -110,15 +104,13 @@ class TransferlingsApp(App):
         self.push_screen(confirm, lambda yes: self.exit() if yes else None)
 
     def _quit_question(self) -> str | None:
-        from quiz.ui.interview.screen import InterviewScreen
-        from quiz.ui.question.screen import QuestionScreen
-
+        """The question to ask before quitting: the first screen, from the top, whose
+        `unsaved_work()` says what would be left behind."""
         for screen in reversed(self.screen_stack):
-            if isinstance(screen, InterviewScreen) and not screen.saved:
-                screen.autosave()
-                return t("iv.quit_confirm", self.lang)
-            if isinstance(screen, QuestionScreen) and screen.typed_text():
-                return t("review.quit_confirm", self.lang)
+            ask = getattr(screen, "unsaved_work", None)
+            question = ask() if ask else None
+            if question:
+                return question
         return None
 
     def action_toggle_lang(self) -> None:
@@ -132,8 +124,84 @@ class TransferlingsApp(App):
 
     def action_help(self) -> None:
         from quiz.ui.dialogs import HelpScreen
+        from quiz.ui.exercise.screen import ExerciseScreen
+        from quiz.ui.home.screen import HomeScreen
+        from quiz.ui.interview.report import ReportScreen
+        from quiz.ui.interview.screen import InterviewScreen
+        from quiz.ui.progress.screen import ProgressScreen
+        from quiz.ui.question.screen import QuestionScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen([TransferlingsApp, HomeScreen, QuestionScreen, ExerciseScreen, ProgressScreen,
+                                     InterviewScreen, ReportScreen]))
+
+    # ---- navigation: screens never import one another; they ask the app ---------------
+
+    def open_question(self, question: int) -> None:
+        from quiz.ui.question.screen import QuestionScreen
+
+        self.push_screen(QuestionScreen(question))
+
+    def open_exercise(self, name: str, **options) -> None:
+        """The exercise screen; `options` as ExerciseScreen takes them (an interview's
+        folder, candidate mode, callbacks)."""
+        from quiz.ui.exercise.screen import ExerciseScreen
+
+        self.push_screen(ExerciseScreen(name, **options))
+
+    def open_step(self, step) -> None:
+        """The screen for a step of the learning path (None: nothing)."""
+        if step is None:
+            return
+        if step.kind == "question":
+            self.open_question(step.question)
+        else:
+            self.open_exercise(step.target)
+
+    def open_attempts(self, name: str) -> None:
+        from quiz.ui.exercise.attempts import HistoryScreen
+
+        self.push_screen(HistoryScreen(name))
+
+    def open_activity(self) -> None:
+        from quiz.ui.progress.activity import ActivityScreen
+
+        self.push_screen(ActivityScreen())
+
+    def open_review_settings(self) -> None:
+        from quiz.ui.progress.settings import ReviewSettingsScreen
+
+        self.push_screen(ReviewSettingsScreen())
+
+    def open_interview_report(self, saved: dict, *, replace: bool = False) -> None:
+        """A saved interview's report; `replace` swaps it in for the current screen."""
+        from quiz.ui.interview.report import ReportScreen
+
+        (self.switch_screen if replace else self.push_screen)(ReportScreen(saved))
+
+    def start_review(self) -> None:
+        from quiz.ui.question.review import start_review
+
+        start_review(self)
+
+    def choose_interview(self) -> None:
+        """The interview set-up dialog, then the interview it sets up."""
+        from quiz.ui.interview.setup import InterviewSetupScreen
+
+        def chosen(choice: tuple | None) -> None:
+            if choice:
+                self.start_interview(*choice)
+
+        self.push_screen(InterviewSetupScreen(), chosen)
+
+    def start_interview(self, config, interviewer: bool) -> None:
+        from quiz.ui.interview.launch import start_interview
+
+        start_interview(self, config, interviewer)
+
+    def resume_interview(self, folder: Path | None = None) -> None:
+        from quiz.ui.interview.launch import resume_interview
+
+        resume_interview(self, folder)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers every action of the app and the screen that has a key, in the

@@ -128,9 +128,16 @@ class EditorScreen(LocalizedModal[bool]):
 
 
 class HelpScreen(LocalizedModal[None]):
-    """How each screen works and every key of it, in the current language; scrolls."""
+    """How each screen works and every key of it, in the current language; scrolls.
+
+    `owners` are the app and screen classes to describe, in order; each carries its own
+    help: `HELP_NAME` (zh, en), its `BINDINGS`, and the text `help.<class name>`."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, owners: list[type]):
+        super().__init__()
+        self.owners = owners
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -143,19 +150,11 @@ class HelpScreen(LocalizedModal[None]):
         self.query_one("#help-scroll").focus()
 
     def render_lang(self) -> None:
-        from quiz.ui.app import TransferlingsApp
-        from quiz.ui.exercise.screen import ExerciseScreen
-        from quiz.ui.home.screen import HomeScreen
-        from quiz.ui.interview.screen import InterviewScreen, ReportScreen
-        from quiz.ui.progress.screen import ProgressScreen
-        from quiz.ui.question.screen import QuestionScreen
-
         lang = self.lang
         self.query_one("#help-title", Label).update(t("help.title", lang))
         self.query_one("#help-close", Label).update(t("help.close", lang))
         parts = []
-        for owner in (TransferlingsApp, HomeScreen, QuestionScreen, ExerciseScreen, ProgressScreen, InterviewScreen,
-                      ReportScreen):
+        for owner in self.owners:
             parts += [Text(owner.HELP_NAME[lang], style="bold underline"), Text(t(f"help.{owner.__name__}", lang))]
             labels: dict[str, list[str]] = {}
             for binding in owner.BINDINGS:

@@ -93,20 +93,6 @@ def continue_line(app) -> str:
     return t("loop.continue", app.lang, step=step.title(app.lang)) if step else t("loop.all_done", app.lang)
 
 
-def open_step(app, step: path.Step | None) -> None:
-    """Push the screen for a path step."""
-    if step is None:
-        return
-    if step.kind == "question":
-        from quiz.ui.question.screen import QuestionScreen
-
-        app.push_screen(QuestionScreen(step.question))
-    else:
-        from quiz.ui.exercise.screen import ExerciseScreen
-
-        app.push_screen(ExerciseScreen(step.target))
-
-
 def offer_next(screen, result: dict) -> None:
     """After the workspace's file passes: say so and name the next step (n goes there)."""
     if result["status"] != "pass" or screen.candidate or screen.folder != screen.app.workspace:
@@ -123,7 +109,7 @@ def go_next(screen) -> None:
         screen.notify(t("loop.all_done", screen.lang))
         return
     screen.app.pop_screen()
-    open_step(screen.app, step)
+    screen.app.open_step(step)
 
 
 class ContinueLine(Static, can_focus=True):
@@ -143,7 +129,7 @@ class ContinueLine(Static, can_focus=True):
         self.update(Text.assemble((step, "bold"), gap, (reviews, "yellow")))
 
     def action_go(self) -> None:
-        open_step(self.app, next_step(self.app))
+        self.app.open_step(next_step(self.app))
 
     def action_into_list(self) -> None:
         self.screen.query_one(DataTable).focus()

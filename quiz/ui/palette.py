@@ -30,19 +30,14 @@ def targets() -> list[tuple[str, str, str, str, object]]:
 
 class QuestionsProvider(Provider):
     def _blocked(self) -> bool:
-        from quiz.ui.interview.screen import InterviewScreen
-
-        return any(isinstance(s, InterviewScreen) and not s.saved for s in self.app.screen_stack)
+        """A screen that hides answers (a running interview) is open."""
+        return any(getattr(s, "hides_answers", False) for s in self.app.screen_stack)
 
     def _open(self, kind: str, key) -> None:
         if kind == "question":
-            from quiz.ui.question.screen import QuestionScreen
-
-            self.app.push_screen(QuestionScreen(key))
+            self.app.open_question(key)
         else:
-            from quiz.ui.exercise.screen import ExerciseScreen
-
-            self.app.push_screen(ExerciseScreen(key))
+            self.app.open_exercise(key)
 
     async def discover(self) -> Hits:
         if self._blocked():

@@ -20,7 +20,7 @@ from grader import registry
 from grader.run.engine import GradingCancelled, GradingError
 from quiz.learning import history, standing
 from quiz.storage import workspace
-from quiz.storage.locations import PACKAGED_SOLUTIONS
+from quiz.storage.locations import PACKAGED_SOLUTIONS, display_path
 from quiz.results.terminal import VERDICT_STYLE
 from quiz.ui import loop
 from quiz.ui.exercise import results as checks_list
@@ -31,20 +31,6 @@ from quiz.ui.widgets import Pane
 from quiz.ui.exercise.watching import EditAndWatch
 
 NARROW = 100  # below this many columns the panes stack
-
-
-def display_path(path: Path) -> str:
-    """Relative to the current folder when inside it (never a bare "."), else under "~",
-    else the whole path: the user must be able to find it."""
-    path = path.resolve()
-    for base, prefix in ((Path.cwd().resolve(), ""), (Path.home().resolve(), "~/")):
-        try:
-            relative = path.relative_to(base)
-        except ValueError:
-            continue
-        if relative.parts:
-            return prefix + str(relative)
-    return str(path)
 
 
 def task_text(stub: Path) -> str:
@@ -291,9 +277,7 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self._grade(self.cancel, self.device, only)
 
     def action_attempts(self) -> None:
-        from quiz.ui.exercise.attempts import HistoryScreen
-
-        self.app.push_screen(HistoryScreen(self.exercise.name))
+        self.app.open_attempts(self.exercise.name)
 
     def action_next_step(self) -> None:
         loop.go_next(self)

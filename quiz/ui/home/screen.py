@@ -13,6 +13,7 @@ from quiz.questions import bank
 from quiz.learning import schedule, standing
 from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
+from quiz.storage.locations import display_path
 from quiz.ui.i18n import t
 
 STATUS_STYLE = {"passed": "green", "failing": "red", "not started": "dim"}
@@ -85,8 +86,6 @@ class HomeScreen(LocalizedScreen):
             summary += " · " + t("home.next_due", lang, when=schedule.describe(soonest, now, lang))
         self.query_one("#summary", Static).update(summary)
         self.query_one("#continue-line", loop.ContinueLine).refresh_line()
-        from quiz.ui.exercise.screen import display_path
-
         self.query_one("#where", Static).update(t("home.workspace", lang, path=display_path(self.app.workspace)))
         self._draw_resume_line()
 
@@ -115,9 +114,7 @@ class HomeScreen(LocalizedScreen):
         return True
 
     def action_resume_interview(self) -> None:
-        from quiz.ui.interview.screen import resume_interview
-
-        resume_interview(self.app)
+        self.app.resume_interview()
 
     def action_open(self) -> None:
         table = self.query_one("#questions", DataTable)
@@ -125,24 +122,13 @@ class HomeScreen(LocalizedScreen):
             self._open(int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def action_review(self) -> None:
-        from quiz.ui.question.review import start_review
-
-        start_review(self.app)
+        self.app.start_review()
 
     def action_interview(self) -> None:
-        from quiz.ui.interview.screen import start_interview
-        from quiz.ui.interview.setup import InterviewSetupScreen
-
-        def chosen(choice: tuple | None) -> None:
-            if choice:
-                start_interview(self.app, *choice)
-
-        self.app.push_screen(InterviewSetupScreen(), chosen)
+        self.app.choose_interview()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self._open(int(event.row_key.value))
 
     def _open(self, question: int) -> None:
-        from quiz.ui.question.screen import QuestionScreen
-
-        self.app.push_screen(QuestionScreen(question))
+        self.app.open_question(question)

@@ -1,11 +1,9 @@
 """Mock interviews in the UI: the timed session (candidate and interviewer views) and
-scoring after the clock stops; the setup form and the report screen have modules of
-their own."""
+scoring after the clock stops; starting one, the setup form and the report screen have
+modules of their own."""
 
 from __future__ import annotations
 
-import shutil
-import time
 from pathlib import Path
 
 from rich.text import Text
@@ -17,61 +15,16 @@ from textual.widgets import Footer, Header, Input, Markdown, Static, TextArea
 from grader import registry
 from quiz.questions import bank
 from quiz.interview import saved as interview_saved
-from quiz.interview.session import InterviewConfig, InterviewSession, SessionEnded, plan, report
-from quiz.storage.locations import home
+from quiz.interview.session import InterviewSession, SessionEnded, report
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.i18n import t
-from quiz.ui.interview.report import ReportScreen
 from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints
-from quiz.storage.workspace import pristine
 
 
 def clock_text(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-def interview_folder(config: InterviewConfig, exercises: list[str]) -> Path:
-    """A fresh folder of pristine stubs for the interview's coding items."""
-    folder = home() / "interviews" / f"{time.strftime('%Y%m%d-%H%M%S')}-seed{config.seed}"
-    n = 1
-    while folder.exists():
-        folder = folder.with_name(f"{folder.name}-{n}")
-        n += 1
-    folder.mkdir(parents=True)
-    for name in exercises:
-        shutil.copyfile(pristine(name), folder / registry.get(name).filename)
-    return folder
-
-
-def start_interview(app, config: InterviewConfig, interviewer: bool) -> None:
-    try:
-        items = plan(config, bank.load_questions())
-    except ValueError as e:
-        app.notify(str(e), severity="error")
-        return
-    if items.notice:
-        app.notify(items.notice, severity="warning")
-    folder = interview_folder(config, sorted({i.exercise for i in items if i.exercise}))
-    session = InterviewSession(config, items, app.clock())
-    app.push_screen(InterviewScreen(session, interviewer=interviewer, folder=folder))
-
-
-def resume_interview(app, folder: Path | None = None) -> None:
-    """Carry on with the interview saved in `folder` (default: the latest one left)."""
-    if folder is None:
-        left = interview_saved.unfinished(home() / "interviews")
-        if not left:
-            app.notify(t("iv.nothing_to_resume", app.lang), severity="warning")
-            return
-        folder = left[0]
-    try:
-        session, interviewer = interview_saved.load(folder, app.clock())
-    except ValueError as e:
-        app.notify(str(e), severity="error")
-        return
-    app.push_screen(InterviewScreen(session, interviewer=interviewer, folder=folder))
 
 
 class InterviewScreen(LocalizedScreen):
@@ -96,6 +49,18 @@ class InterviewScreen(LocalizedScreen):
         self.folder = folder
         self.saved = False
         self.questions = {q.id: q for q in bank.load_questions()}
+
+    @property
+    def hides_answers(self) -> bool:
+        """While it runs, nothing may show a model answer (the command palette asks)."""
+        return not self.saved
+
+    def unsaved_work(self) -> str | None:
+        """Saved as it stands, the interview would be left running: the app asks first."""
+        if self.saved:
+            return None
+        self.autosave()
+        return t("iv.quit_confirm", self.lang)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -297,8 +262,6 @@ class InterviewScreen(LocalizedScreen):
         self.render_lang()
 
     def action_exercise(self) -> None:
-        from quiz.ui.exercise.screen import ExerciseScreen
-
         if self.item.mode != "coding":
             return
         index = self.session.current
@@ -313,8 +276,8 @@ class InterviewScreen(LocalizedScreen):
             self.autosave()
 
         allowed = self.session.config.allow_hints
-        self.app.push_screen(ExerciseScreen(self.item.exercise, candidate=True, folder=self.folder, on_graded=graded,
-                                            on_aid=aid if allowed else None))
+        self.app.open_exercise(self.item.exercise, candidate=True, folder=self.folder, on_graded=graded,
+                               on_aid=aid if allowed else None)
 
     def _keep_code(self, index: int) -> None:
         item = self.session.items[index]
@@ -364,4 +327,4 @@ class InterviewScreen(LocalizedScreen):
         interview_id = self.app.store.save_interview(rep)
         self.saved = True
         interview_saved.discard(self.folder)
-        self.app.switch_screen(ReportScreen(self.app.store.interview(interview_id)))
+        self.app.open_interview_report(self.app.store.interview(interview_id), replace=True)

@@ -82,9 +82,7 @@ class ActivityScreen(LocalizedScreen):
         return table
 
     def action_settings(self) -> None:
-        from quiz.ui.progress.settings import ReviewSettingsScreen
-
-        self.app.push_screen(ReviewSettingsScreen())
+        self.app.open_review_settings()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -102,9 +102,7 @@ class ProgressScreen(LocalizedScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "interviews":
-            from quiz.ui.interview.screen import ReportScreen
-
-            self.app.push_screen(ReportScreen(self.app.store.interview(int(event.row_key.value))))
+            self.app.open_interview_report(self.app.store.interview(int(event.row_key.value)))
 
     def _draw_history(self, name: str | None) -> None:
         lang = self.lang
@@ -125,9 +123,7 @@ class ProgressScreen(LocalizedScreen):
             self._draw_history(event.row_key.value)
 
     def action_activity(self) -> None:
-        from quiz.ui.progress.activity import ActivityScreen
-
-        self.app.push_screen(ActivityScreen())
+        self.app.open_activity()
 
     def action_back(self) -> None:
         self.app.pop_screen()

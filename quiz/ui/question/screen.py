@@ -156,17 +156,15 @@ class QuestionScreen(LocalizedScreen):
         loop.undo_rating(self)
 
     def action_open_exercise(self) -> None:
-        from quiz.ui.exercise.screen import ExerciseScreen
-
         names = self.question.exercises
         if len(names) == 1:
-            self.app.push_screen(ExerciseScreen(names[0]))
+            self.app.open_exercise(names[0])
         elif names:
             from quiz.ui.dialogs import ChoiceScreen
 
             def chosen(name: str | None) -> None:
                 if name:
-                    self.app.push_screen(ExerciseScreen(name))
+                    self.app.open_exercise(name)
 
             self.app.push_screen(ChoiceScreen(t("q.choose_exercise", self.lang), list(names)), chosen)
 
@@ -184,6 +182,10 @@ class QuestionScreen(LocalizedScreen):
         if yes:
             self.app.store.set_setting(self.draft_key, "")
             self.app.pop_screen()
+
+    def unsaved_work(self) -> str | None:
+        """What quitting now would lose (the app asks before it quits), or None."""
+        return t("review.quit_confirm", self.lang) if self.typed_text() else None
 
     def typed_text(self) -> str:
         """The answer typed in the box, until the question is rated."""
