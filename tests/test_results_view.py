@@ -53,3 +53,15 @@ def test_the_same_message_is_one_group_but_hidden_checks_stay_apart():
 def test_outside_an_interview_hidden_checks_join_their_message_group():
     tests = [check("a", "fail", "same"), check("c", "fail", "same", hidden=True)]
     assert [g.count for g in failures_first(result(tests), hidden_apart=False).failed] == [2]
+
+
+def test_localized_shows_each_check_in_the_language_it_has():
+    from grader.results import localized, test_entry
+
+    zh = test_entry({"name": "a", "hint": "h", "zh": {"name": "甲", "hint": "提示"}}, "fail")
+    plain = test_entry({"name": "b", "hint": "g"}, "pass")
+    result = {"exercise": "x", "tests": [zh, plain]}
+    assert [(t["name"], t["hint"]) for t in localized(result, "zh")["tests"]] == [("甲", "提示"), ("b", "g")]
+    assert [(t["name"], t["hint"]) for t in localized(result, "en")["tests"]] == [("a", "h"), ("b", "g")]
+    assert all("zh" not in t for t in localized(result, "zh")["tests"])
+    assert result["tests"][0]["zh"] == {"name": "甲", "hint": "提示"}

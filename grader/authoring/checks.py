@@ -1,7 +1,8 @@
 """How a grader module declares its checks.
 
 A grader is a pytest module in grader/graders/NAME.py whose test functions are decorated
-with `@check(...)`: a title that reads as a sentence, a level, points and a hint. Tests
+with `@check(...)`: a title that reads as a sentence, a level, points and a hint, each
+title and hint also in Chinese (`title_zh`, `hint_zh`; shown when the language is zh). Tests
 take the `impl` fixture (the candidate's module, loaded by path) and `device`.
 Assertion messages are shown to the user verbatim: state what was expected and what was
 seen, in one or two lines.
@@ -24,9 +25,12 @@ class Check:
     points: int
     hint: str
     hidden: bool = False
+    title_zh: str = ""
+    hint_zh: str = ""
 
 
-def check(title: str, *, level: str, points: int, hint: str, hidden: bool = False) -> Callable[[F], F]:
+def check(title: str, *, level: str, points: int, hint: str, hidden: bool = False, title_zh: str = "",
+          hint_zh: str = "") -> Callable[[F], F]:
     """Mark a test function as a graded check.
 
     `hidden` checks are shown to a candidate only as "hidden check" (mock interviews);
@@ -38,7 +42,7 @@ def check(title: str, *, level: str, points: int, hint: str, hidden: bool = Fals
         raise ValueError("points must be >= 1")
 
     def mark(fn: F) -> F:
-        fn.__check__ = Check(title, level, points, hint, hidden)
+        fn.__check__ = Check(title, level, points, hint, hidden, title_zh, hint_zh)
         return fn
 
     return mark

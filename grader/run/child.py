@@ -151,7 +151,7 @@ class Reporter:
         suffix = f" [{item.callspec.id}]" if hasattr(item, "callspec") else ""
         if check is None:
             return {"id": item.nodeid, "name": item.name, "level": "basic", "points": 1, "hint": "", "hidden": False}
-        return {
+        meta = {
             "id": item.nodeid,
             "name": check.title + suffix,
             "level": check.level,
@@ -159,6 +159,9 @@ class Reporter:
             "hint": check.hint,
             "hidden": check.hidden,
         }
+        if check.title_zh or check.hint_zh:
+            meta["zh"] = {"name": (check.title_zh or check.title) + suffix, "hint": check.hint_zh or check.hint}
+        return meta
 
     def pytest_collection_modifyitems(self, config, items):
         for item in items:
