@@ -52,18 +52,23 @@ def test_entry(meta: dict, status: str, message: str = "", duration_s: float = 0
     }
     if meta.get("zh"):
         entry["zh"] = dict(meta["zh"])
+    zh_message = getattr(message, "zh", None)
+    if isinstance(zh_message, str):
+        entry.setdefault("zh", {})["message"] = cap_message(zh_message)
     return entry
 
 
 def localized(result: dict, lang: str) -> dict:
-    """A copy of `result` whose checks' names and hints are in `lang` (zh where the grader
-    has them, else English), without the "zh" entries: what a person or `--json` sees."""
+    """A copy of `result` whose checks' names, hints and messages are in `lang` (zh where
+    the grader has them, else English), without the "zh" entries: what a person or
+    `--json` sees."""
     tests = []
     for test in result.get("tests", []):
         test = dict(test)
         zh = test.pop("zh", None)
         if lang == "zh" and zh:
-            test.update(name=zh.get("name", test["name"]), hint=zh.get("hint", test.get("hint", "")))
+            test.update(name=zh.get("name", test["name"]), hint=zh.get("hint", test.get("hint", "")),
+                        message=zh.get("message", test.get("message", "")))
         tests.append(test)
     return {**result, "tests": tests}
 

@@ -237,3 +237,13 @@ def test_a_memory_error_the_grader_catches_still_ends_the_run(probe, tmp_path, m
     r = probe("def answer():\n" + textwrap.indent(ALLOCATE, "    "), timeout=30)
     assert (r["status"], r["message"]) == ("crash", "memory limit exceeded while running: answer() rejects bad input")
     assert statuses(r) == ["error", "skip"]
+
+
+def test_a_result_reads_in_chinese_where_the_grader_has_chinese(probe):
+    from grader.results import localized
+
+    result = probe("def answer():\n    return 41\n")
+    first = localized(result, "zh")["tests"][0]
+    assert (first["name"], first["hint"], first["message"]) == ("answer() 返回 42", "返回 42", "应为 42，实际为 41")
+    english = localized(result, "en")["tests"][0]
+    assert (english["name"], english["message"]) == ("answer() returns 42", "expected 42, got 41")

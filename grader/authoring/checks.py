@@ -5,7 +5,11 @@ with `@check(...)`: a title that reads as a sentence, a level, points and a hint
 title and hint also in Chinese (`title_zh`, `hint_zh`; shown when the language is zh). Tests
 take the `impl` fixture (the candidate's module, loaded by path) and `device`.
 Assertion messages are shown to the user verbatim: state what was expected and what was
-seen, in one or two lines.
+seen, in one or two lines, in both languages with `say(english, chinese)`:
+
+    assert got == want, say(f"expected {want}, got {got}", f"应为 {want}，实际为 {got}")
+
+The values in a message may stay as they are; its frame is translated.
 """
 
 from __future__ import annotations
@@ -46,6 +50,19 @@ def check(title: str, *, level: str, points: int, hint: str, hidden: bool = Fals
         return fn
 
     return mark
+
+
+class Said(str):
+    """An assertion message: the English text, carrying its Chinese as `zh`."""
+
+    zh: str
+
+
+def say(en: str, zh: str) -> Said:
+    """A check's message in English and Chinese (the result shows the reader's language)."""
+    message = Said(en)
+    message.zh = zh
+    return message
 
 
 def check_of(fn) -> Check | None:

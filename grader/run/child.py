@@ -79,6 +79,8 @@ def describe_exception(exc: BaseException, impl_file: str) -> tuple[str, str | N
     if _memory_error(exc):
         return f"memory limit exceeded{at}: {type(exc).__name__}", "memory"
     if isinstance(exc, AssertionError):
+        if exc.args and isinstance(exc.args[0], str) and isinstance(getattr(exc.args[0], "zh", None), str):
+            return exc.args[0], None  # the message in both languages (grader.authoring.checks.say)
         text = str(exc).strip() or "the check's expectation was not met"
         return text, None
     raised = re.match(r"DID NOT RAISE <class '(?:[\w.]+\.)?(\w+)'>", str(getattr(exc, "msg", "")))
