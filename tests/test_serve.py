@@ -78,15 +78,32 @@ def test_the_app_in_a_browser_takes_keys_and_ends_with_ctrl_c(tmp_path):
 
 
 @needs_browser
-def test_options_carry_over_and_the_app_ends_when_the_server_is_killed(tmp_path):
+def test_options_carry_over_files_are_edited_in_the_page_and_the_app_ends_with_the_server(tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
     from quiz.storage import workspace
 
     folder = tmp_path / "my exercises"  # a space: the command line is quoted for the shell
     workspace.init(folder, remember=False)
-    with served("--lang", "zh", "--workspace", str(folder), env=server_env()) as (url, proc), chromium() as driver:
+    env = dict(server_env(), EDITOR="vi")  # invisible in a browser: the app must edit in-app
+    with served("--lang", "zh", "--workspace", str(folder), env=env) as (url, proc), chromium() as driver:
         driver.get(url)
         home = wait_for_text(driver, "继续", timeout=60)
         assert "my exercises" in home  # 你的练习文件：…/my exercises
+        press(driver, Keys.ENTER)  # continue: question 1
+        wait_for_gone(driver, "继续")
+        press(driver, "o")  # its exercises: freezing, heads
+        wait_for_text(driver, "heads")
+        press(driver, Keys.ENTER)
+        wait_for_text(driver, "freezing.py")
+        press(driver, "e")
+        wait_for_text(driver, "编辑 freezing.py")
+        press(driver, "# typed in a browser", Keys.ENTER)
+        press(driver, Keys.CONTROL, "s")
+        end = time.monotonic() + 10
+        while not (folder / "freezing.py").read_text().startswith("# typed in a browser\n") and time.monotonic() < end:
+            time.sleep(0.05)
+        assert (folder / "freezing.py").read_text().startswith("# typed in a browser\n\"\"\"Freeze")
         app = descendants(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)  # no chance to clean up: the app must notice alone
         proc.wait()
