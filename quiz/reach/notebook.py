@@ -46,6 +46,7 @@ from quiz.storage.locations import home
 from quiz.text.lang import LANGS, LangError, resolve_lang
 
 WIDTH = 100  # columns of the text renderings
+THIS_CELL = {"en": "this cell", "zh": "本单元格"}
 
 # -- one warm grader per kernel -------------------------------------------------------------
 
@@ -330,7 +331,7 @@ class TransferlingsMagics(Magics):
                 folder = notebook_workspace()
                 save_cell(store, folder, exercise, cell)
                 result, progress = run_grading(exercise, folder, where="this cell", store=store, **options)
-            shown = dict(result, impl="this cell")
+            shown = dict(result, impl=THIS_CELL[lang])
         else:
             folder = Path(args.impl).expanduser() if args.impl else notebook_workspace()
             recorded = None if args.impl or args.only else store

@@ -15,8 +15,8 @@ COLOUR = {"pass": "#1a7f37", "fail": "#cf222e", "error": "#cf222e", "timeout": "
 MUTED = "#6e7781"
 WORDS = {
     "points": {"en": "points", "zh": "分"},
-    "on": {"en": "on", "zh": "设备"},
-    "hint": {"en": "hint", "zh": "提示"},
+    "timing": {"en": "{duration:.2f} s on {device}", "zh": "{device} 上用时 {duration:.2f} 秒"},
+    "hint": {"en": "hint:", "zh": "提示："},
     "same_way": {"en": "{n} checks fail the same way", "zh": "{n} 项检查以同样方式未通过"},
     "which": {"en": "which", "zh": "哪些"},
     "passed": {"en": "{n} passed", "zh": "{n} 项通过"},
@@ -39,8 +39,8 @@ def render_html(result: dict, *, lang: str = "en", verbose: bool = False) -> str
     if result["tests"]:
         out.append(f" &nbsp;{escape(view.summary_in(lang))} &nbsp;·&nbsp; "
                    f"<b>{result['points']}/{result['max_points']} {_w('points', lang)}</b>"
-                   f" <span style='color:{MUTED}'>· {escape(str(result['impl']))} · {result['duration_s']:.2f} s "
-                   f"{_w('on', lang)} {escape(str(result['device']))}</span>")
+                   f" <span style='color:{MUTED}'>· {escape(str(result['impl']))} · "
+                   f"{escape(_w('timing', lang, duration=result['duration_s'], device=result['device']))}</span>")
     out.append("</div>")
     if result["status"] not in ("pass", "fail") and result.get("message"):
         out.append(f"<pre style='color:{colour};white-space:pre-wrap;margin:4px 0'>{escape(result['message'])}</pre>")
@@ -58,7 +58,7 @@ def render_html(result: dict, *, lang: str = "en", verbose: bool = False) -> str
                        f"<span style='color:{MUTED}'>{names}</span></details></div>")
         out.append(f"<pre style='margin:2px 0;white-space:pre-wrap;color:#cf222e'>{escape(group.message)}</pre>")
         if group.hint:
-            out.append(f"<div style='color:#9a6700'><b>{_w('hint', lang)}:</b> {escape(group.hint)}</div>")
+            out.append(f"<div style='color:#9a6700'><b>{_w('hint', lang)}</b> {escape(group.hint)}</div>")
         out.append("</div>")
     if view.passed:
         names = "".join(f"<li>{escape(t['name'])}</li>" for t in view.passed)
