@@ -107,6 +107,13 @@ def test_only_the_cli_imports_the_ui_and_nothing_imports_the_cli():
     assert violations(lambda a, b: under(b, "quiz.cli") and not under(a, "quiz.cli", "quiz.__main__")) == []
 
 
+def test_only_the_cli_reaches_the_browser_notebook_and_anki_modules():
+    """quiz.reach (textual-serve, IPython, genanki) is loaded by its commands only; the
+    notebook extension enters through the top-level `transferlings` package."""
+    assert violations(lambda a, b: under(b, "quiz.reach") and not under(a, "quiz.reach", "quiz.cli")) == []
+    assert violations(lambda a, b: under(a, "quiz.reach") and under(b, "quiz.ui", "quiz.cli")) == []
+
+
 def test_the_app_s_domains_know_no_ui_and_the_store_no_engine():
     """questions, text, storage, learning, interview, results and batch are plain data and
     rules: they import no UI and no CLI; storage and text import nothing of the grader but

@@ -63,3 +63,15 @@ def test_transferlings_list_imports_no_torch():
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+REACH = ("textual_serve", "aiohttp", "genanki", "IPython")
+
+
+def test_the_app_and_the_cli_start_without_the_reach_libraries():
+    """The browser server, Anki export and notebook extension load their libraries only
+    when used: starting the terminal app or a command imports none of them."""
+    code = ("import sys\nimport quiz.cli, quiz.ui.app\nfrom quiz.cli import build_parser\nbuild_parser()\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({REACH!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip().splitlines()[-1] == "[]"

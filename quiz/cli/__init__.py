@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quiz.cli import batch, grading, interviews, learn, questions, workspace_cmds
+from quiz.cli import batch, grading, interviews, learn, questions, reach, workspace_cmds
 from quiz.cli.common import EXIT_USAGE, UsageError, run_app
 
-COMMAND_GROUPS = (questions, grading, workspace_cmds, interviews, learn, batch)
+COMMAND_GROUPS = (questions, grading, workspace_cmds, interviews, learn, batch, reach)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,15 +26,21 @@ def exercise_names(names: list[str]) -> list[str]:
 
 
 def run_app(start: str | None = None, interview: tuple | None = None) -> int:
-    """The Textual app, in a terminal only (piped, it would print escape codes)."""
+    """The Textual app, in a terminal or as a session of `transferlings serve` (piped
+    otherwise, it would print escape codes)."""
     import sys
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    from quiz.cli import lifetime
+
+    served = lifetime.is_served()
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the app needs a terminal; see `transferlings --help` for the commands, "
                          "`transferlings status` for where you stand")
-    from quiz.cli import lifetime
     from quiz.ui.app import run
 
-    lifetime.guard_terminal()
+    if served:
+        lifetime.end_with_server()
+    else:
+        lifetime.guard_terminal()
 
     return run(start, interview)

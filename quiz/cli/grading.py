@@ -23,7 +23,6 @@ def cmd_grade(args) -> int:
 
     from grader.run.engine import Grader, GradingError
     from grader.results import assemble
-    from quiz.learning import history
     from quiz.cli import lifetime
 
     lifetime.guard_terminal()
@@ -44,12 +43,9 @@ def cmd_grade(args) -> int:
                                       verdict_message=f"{folder / (name + '.py')}: no such file (`transferlings reset {name}"
                                                       + (f" --impl {folder}" if args.impl else "") + "` restores the stub)")
                 else:
-                    code = history.read_snapshot(folder / f"{name}.py") if store is not None else None
-                    result = _grade_one(grader, name, folder, args, err)
+                    result = _grade_one(grader, store, name, folder, args, err)
                     if args.only and not result["tests"] and result["status"] == "error":
                         raise UsageError(f"-k {args.only!r}: no check of {name} has that in its name")
-                    if store is not None:
-                        history.record(store, result, code)
                 results.append(result)
                 if not args.json:
                     from quiz.results.terminal import render_result
@@ -106,9 +102,14 @@ def _open_store(err):
     return store
 
 
-def _grade_one(grader, name: str, folder: Path, args, err) -> dict:
+def _grade_one(grader, store, name: str, folder: Path, args, err) -> dict:
+    """Grade one file (recorded as an attempt when `store` is given), with a progress line
+    on a terminal."""
+    from quiz.learning import history
+
+    options = dict(device=args.device, timeout=args.timeout, only=args.only)
     if args.json or not err.is_terminal:
-        return grader.grade(name, folder, device=args.device, timeout=args.timeout, only=args.only)
+        return history.grade_and_record(grader, store, name, folder, **options)
     done = [0]
     with err.status(f"grading {name} ({folder}) …") as status:
         def progress(event: dict) -> None:
@@ -118,8 +119,7 @@ def _grade_one(grader, name: str, folder: Path, args, err) -> dict:
                 done[0] += 1
                 status.update(f"grading {name} ({folder}) … {done[0]}/{done[-1]} checks")
 
-        return grader.grade(name, folder, device=args.device, timeout=args.timeout, on_event=progress,
-                            only=args.only)
+        return history.grade_and_record(grader, store, name, folder, on_event=progress, **options)
 
 
 def _print_totals(out, results: list[dict]) -> None:

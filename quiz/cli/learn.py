@@ -9,9 +9,6 @@ from pathlib import Path
 from quiz.cli.common import EXIT_OK, UsageError, console, exercise_names
 
 TEXT = {
-    "columns": {"en": ("#", "exercise", "state", "points"), "zh": ("#", "练习", "状态", "得分")},
-    "totals": {"en": "{passed}/{exercises} passed · {points}/{max_points} points · {due} due · {new} new today",
-               "zh": "已通过 {passed}/{exercises} · 得分 {points}/{max_points} · {due} 道待复习 · 今日新题 {new} 道"},
     "queue": {"en": "{due} due · {new} new today · at most {limit} new a day · desired retention {retention:.2f}"
                     " · parameters: {tuned}",
               "zh": "{due} 道待复习 · 今日新题 {new} 道 · 每天最多 {limit} 道新题 · 目标记忆保持率 {retention:.2f}"
@@ -32,56 +29,24 @@ def _context(lang_arg: str | None = None):
 
 
 def cmd_next(args) -> int:
-    from quiz.learning import path, standing
+    from quiz.learning import overview
 
     store, folder, lang = _context(args.lang)
-    step = path.next_step(store, standing.exercise_states(store, folder))
-    out = console()
-    if step is None:
-        out.print("Every question is reviewed and every exercise passes." if lang == "en" else "所有题目都复习过，所有练习都已通过。")
-        return EXIT_OK
-    out.print(f"[bold]{'下一步' if lang == 'zh' else 'Next'}:[/] {step.title(lang)}")
-    if step.kind == "question":
-        out.print(f"  transferlings show {step.question}          # {'读题，想好答案' if lang == 'zh' else 'read it, answer it'}")
-        out.print(f"  transferlings show {step.question} --answer # {'对照参考答案' if lang == 'zh' else 'compare with the model answer'}")
-        out.print(f"  transferlings review          # {'复习并评分' if lang == 'zh' else 'rate yourself (spaced repetition)'}")
-    else:
-        from grader import registry
-
-        out.print(f"  {'编辑' if lang == 'zh' else 'edit'}: {folder / registry.get(step.target).filename}")
-        out.print(f"  transferlings watch {step.target}")
+    console().print(overview.next_step(store, folder, lang))
     return EXIT_OK
 
 
 def cmd_status(args) -> int:
-    from rich.table import Table
-    from rich.text import Text
-
-    from quiz.learning import path, schedule, standing
+    from quiz.learning import overview, path, standing
 
     store, folder, lang = _context(args.lang)
-    states = standing.exercise_states(store, folder)
-    order = path.exercise_order()
     if args.json:
+        states = standing.exercise_states(store, folder)
         print(json.dumps([{"exercise": n, "state": states[n].state, "passed": states[n].passed,
                            "total": states[n].total, "points": states[n].points, "max_points": states[n].max_points,
-                           "edited": states[n].edited} for n in order], ensure_ascii=False, indent=2))
+                           "edited": states[n].edited} for n in path.exercise_order()], ensure_ascii=False, indent=2))
         return EXIT_OK
-    style = {"passed": "green", "failing": "red", "not started": "dim"}
-    table = Table(box=None, header_style="bold dim", pad_edge=False)
-    for i, column in enumerate(TEXT["columns"][lang]):
-        table.add_column(column, justify="right" if i in (0, 3) else "left")
-    for i, name in enumerate(order, 1):
-        s = states[name]
-        table.add_row(str(i), name, Text(s.words(lang), style=style[s.state]), f"{s.points}/{s.max_points}")
-    out = console()
-    out.print(f"[dim]{'工作区' if lang == 'zh' else 'workspace'}: {folder}[/]")
-    out.print(table)
-    totals = standing.totals(states)
-    q = schedule.queue(store, path.question_order())
-    out.print(TEXT["totals"][lang].format(passed=totals.passed, exercises=totals.exercises, points=totals.points,
-                                          max_points=totals.max_points, due=len(q.due), new=len(q.new)),
-              style="bold")
+    console().print(overview.status(store, folder, lang))
     return EXIT_OK
 
 

@@ -8,6 +8,12 @@ foreground job (an $EDITOR opened from the app, a `make run` wrapper), and exits
 status 128 + the signal. After SIGTERM the terminal is still there: it gets its modes
 back and leaves the app's full-screen mode. Nothing is lost by not unwinding: every store write is its own
 transaction, and interviews are saved as they change.
+
+Served in a browser (`transferlings serve`), the app has no terminal: it runs on pipes
+under Textual's web driver, in the server's process group. There `end_with_server()`
+replaces the terminal guard: the app and its grading processes end when the server that
+started them is gone (the web driver does not exit when its pipes close), and no SIGHUP
+handler may hang up the process group, which is the server's.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import signal
 import sys
 import termios
 import threading
+import time
 
 from grader.run.engine import kill_all
 
@@ -71,6 +78,32 @@ def _watch(fd: int, interval: float) -> None:
             events = []
         if events:
             hang_up(signal.SIGHUP)
+
+
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+
+
+def is_served() -> bool:
+    """True when this process is an app session of `transferlings serve` (textual-serve
+    starts each one with Textual's web driver named in TEXTUAL_DRIVER)."""
+    return os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
+
+
+def end_with_server(interval: float = 0.5) -> None:
+    """End this process, its grading worker and any run in flight, once the process that
+    started it (the server) is gone: it was re-parented. Idempotent; a daemon thread."""
+    global _guarded
+    if _guarded:
+        return
+    _guarded = True
+    server = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == server:
+            time.sleep(interval)
+        hang_up(signal.SIGTERM)
+
+    threading.Thread(target=watch, name="server-watch", daemon=True).start()
 
 
 def guard_terminal(interval: float = 0.2) -> None:

@@ -25,19 +25,11 @@ def cmd_init(args) -> int:
 
 
 def cmd_hint(args) -> int:
+    from quiz.questions.show import render_hints
     from quiz.text.lang import resolve_lang
 
     (name,) = exercise_names([args.exercise])
-    lang = resolve_lang(args.lang)
-    ex = registry.get(name)
-    out = console()
-    from rich.text import Text
-
-    from quiz.results.terminal import Hanging
-
-    out.print(f"[bold]{ex.title[lang]}[/]")
-    for i, hint in enumerate(ex.hints[lang], 1):
-        out.print(Hanging(Text(f"{i}. ", style="yellow"), [Text(hint)]))
+    console().print(render_hints(name, resolve_lang(args.lang)))
     return EXIT_OK
 
 

@@ -33,6 +33,17 @@ def record(store: Store, result: dict, code: str | None, sha256: str | None = No
     return store.record_run(dict(result, **{HASH_KEY: sha}), code=code)
 
 
+def grade_and_record(grader, store: Store | None, exercise: str, folder: Path, **grade_options) -> dict:
+    """Grade `folder`'s file of `exercise` with `grader` (a grader.run.engine.Grader:
+    its sandbox, its verdicts) and, given a store, record the run as an attempt with the
+    file's text as it was when grading started. `grade_options` go to Grader.grade."""
+    code = read_snapshot(Path(folder) / registry.get(exercise).filename) if store is not None else None
+    result = grader.grade(exercise, folder, **grade_options)
+    if store is not None:
+        record(store, result, code)
+    return result
+
+
 def previous(attempts: list[dict], index: int) -> dict | None:
     """The attempt before `attempts[index]` (attempts most recent first)."""
     return attempts[index + 1] if index + 1 < len(attempts) else None

@@ -1,6 +1,7 @@
 """`transferlings show N [--lang zh|en] [--answer]`: a question rendered with Rich.
 
-`render_question` and `render_list` return Rich renderables that the UI may reuse.
+`render_question`, `render_list` and `render_hints` return Rich renderables that the UI
+and a notebook may reuse.
 No torch is imported here.
 """
 
@@ -120,6 +121,17 @@ def render_list(questions: list[Question], lang: str) -> RenderableType:
         table.add_row(str(q.id), title, q.label("kind", lang), q.label("difficulty", lang),
                       ", ".join(q.exercises) or "—")
     return table
+
+
+def render_hints(exercise: str, lang: str) -> RenderableType:
+    """An exercise's title and its hints, numbered, mildest first (`transferlings hint`)."""
+    from grader import registry  # plain data, no torch
+    from quiz.results.terminal import Hanging
+
+    ex = registry.get(exercise)
+    lines = [Text(ex.title[lang], style="bold")]
+    lines += [Hanging(Text(f"{i}. ", style="yellow"), [Text(hint)]) for i, hint in enumerate(ex.hints[lang], 1)]
+    return Group(*lines)
 
 
 def register(subparsers) -> argparse.ArgumentParser:

@@ -98,9 +98,10 @@ def pristine(exercise: str) -> Path:
     return PRISTINE / registry.get(exercise).filename
 
 
-def init(target: Path) -> tuple[list[str], list[str]]:
-    """Copy every stub into `target` (created if needed) and remember it as the workspace.
-    Existing files are kept as they are. Returns (created, kept) file names."""
+def init(target: Path, *, remember: bool = True) -> tuple[list[str], list[str]]:
+    """Copy every stub into `target` (created if needed) and, with `remember`, make it the
+    workspace setting. Existing files are kept as they are. Returns (created, kept) file
+    names."""
     if target.exists() and not target.is_dir():
         raise WorkspaceError(f"{target} exists and is not a folder: pass a folder for the workspace")
     if target.resolve() in (PACKAGED_STUBS.resolve(), PRISTINE.resolve()):
@@ -120,7 +121,8 @@ def init(target: Path) -> tuple[list[str], list[str]]:
     except OSError as e:
         why = (e.strerror or str(e)).lower()
         raise WorkspaceError(f"cannot make a workspace in {target}: {why}; pass a folder you can write to") from None
-    config.set_value("workspace", str(target.resolve()))
+    if remember:
+        config.set_value("workspace", str(target.resolve()))
     return created, kept
 
 

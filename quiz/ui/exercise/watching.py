@@ -1,6 +1,6 @@
-"""Editing and watching the exercise file: $EDITOR (or the in-app editor), and watch mode
-that re-grades once the file has stopped changing. A mixin of ExerciseScreen, which
-provides `path`, `watching`, `watch_timer`, `watch_stamp`, `_draw_source`,
+"""Editing and watching the exercise file: $EDITOR (or the in-app editor, always in a
+browser), and watch mode that re-grades once the file has stopped changing. A mixin of
+ExerciseScreen, which provides `path`, `watching`, `watch_timer`, `watch_stamp`, `_draw_source`,
 `_draw_status` and `action_grade`."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ WATCH_INTERVAL_S = 0.3
 class EditAndWatch:
     def action_edit(self) -> None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
+        if not editor or self.app.is_web:  # in a browser, a terminal editor would be invisible
             self.app.push_screen(EditorScreen(self.path), self._edited)
             return
         command = shlex.split(editor) + [str(self.path)]
