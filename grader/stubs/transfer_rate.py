@@ -88,7 +88,7 @@ def compare_transfer(
       n - 1, like `statistics.stdev` and `torch.std`);
     - "rate": `transfer_rate(transfer_mean, scratch_mean, higher_is_better=...)`, the
       ratio of the arms' means: the headline (what the definition estimates; one seed
-      with a tiny scratch score cannot inflate it);
+      with a tiny scratch score cannot blow it up);
     - "negative": `negative_transfer(transfer_mean, scratch_mean, higher_is_better=...)`;
     - "ratios": the paired per-seed rates, `transfer_rate(transfer[i], scratch[i],
       higher_is_better=...)` for the i-th seed, a list of floats in the order of `seeds`;
