@@ -22,12 +22,16 @@ The stub's contract, sentence by sentence -> the checks that fail when it is bro
   train on target_train for exactly `steps` with the seed -> test_protocol_trains_on_train_split,
   test_protocol_same_budget, test_protocol_seeds; scored on target_heldout ->
   test_protocol_scores_heldout; fresh models, none reused -> test_protocol_fresh_models
-- seeds: >= 2 and distinct, else ValueError before training; two in a tuple are enough ->
+- seeds: >= 3 and distinct, else ValueError before training; three in a tuple are enough ->
   test_protocol_rejects_bad_seeds, test_protocol_keeps_seed_order
 - per-seed lists of floats in the order of `seeds` -> test_protocol_reports_scores,
   test_protocol_keeps_seed_order, test_protocol_reports_python_floats
 - means, sample stds, rate of the means, negative flag, higher_is_better passed on ->
   test_protocol_mean_and_std, test_protocol_rate, test_protocol_errors, test_protocol_negative_flag
+- paired per-seed ratios in seed order, either metric direction -> test_protocol_paired_ratios;
+  their mean and sample std -> test_protocol_ratio_spread; the 95% Student-t interval of the
+  mean ratio (t with n - 1 degrees of freedom, standard error std / sqrt(n)) ->
+  test_protocol_ratio_interval (three and five seeds)
 - the whole protocol on real models (default higher_is_better) -> test_protocol_real_pairings
 """
 
@@ -38,6 +42,8 @@ import statistics
 
 import numpy as np
 import torch
+
+from scipy import stats
 
 from grader.fixtures import pretrained as digits
 from grader.authoring.checks import FakeModel, check, raising
@@ -70,6 +76,15 @@ WORSE = {
 TIED = {  # dyadic values: both means are exactly 0.625 in any summation order
     "transfer": {3: 0.5, 7: 0.75, 11: 0.625},
     "scratch": {3: 0.625, 7: 0.625, 11: 0.625},
+}
+FIVE_SEEDS = (3, 7, 11, 13, 17)
+FIVE = {  # five seeds: a t quantile fixed for three seeds (4.30) gives the wrong interval
+    "transfer": {3: 0.80, 7: 0.86, 11: 0.77, 13: 0.83, 17: 0.79},
+    "scratch": {3: 0.40, 7: 0.70, 11: 0.55, 13: 0.62, 17: 0.66},
+}
+FIVE_TRAIN = {
+    "transfer": {3: 0.97, 7: 0.99, 11: 0.95, 13: 0.98, 17: 0.96},
+    "scratch": {3: 0.93, 7: 0.96, 11: 0.90, 13: 0.94, 17: 0.92},
 }
 
 
@@ -115,7 +130,7 @@ class Experiment:
         return self.score(model, data)
 
     def score(self, model, data) -> float:
-        if not isinstance(model, FakeModel) or model.seed not in SEEDS:
+        if not isinstance(model, FakeModel) or model.seed not in self.heldout_scores[model.arm]:
             return 0.123
         if data is self.target_train:
             return self.train_scores[model.arm][model.seed]
@@ -154,9 +169,9 @@ def numbers(values, what: str, length: int) -> list[float]:
     if isinstance(values, torch.Tensor):
         values = values.detach().cpu().tolist()
     assert isinstance(values, (list, tuple, np.ndarray)), (
-        f"expected {what} to be a list of {length} scores, got {type(values).__name__}"
+        f"expected {what} to be a list of {length} numbers, got {type(values).__name__}"
     )
-    assert len(values) == length, f"expected {what} to hold {length} scores (one per seed), got {len(values)}"
+    assert len(values) == length, f"expected {what} to hold {length} numbers (one per seed), got {len(values)}"
     return [number(v, what) for v in values]
 
 
@@ -171,8 +186,31 @@ def per_seed(result, arm: str) -> list[float]:
     return numbers(summary(result, arm)[arm], f'result["{arm}"]', len(SEEDS))
 
 
-def expected_scores(table, arm: str) -> list[float]:
-    return [table[arm][s] for s in SEEDS]
+def expected_scores(table, arm: str, seeds=SEEDS) -> list[float]:
+    return [table[arm][s] for s in seeds]
+
+
+def expected_ratios(table, seeds=SEEDS, higher_is_better: bool = True) -> list[float]:
+    """The per-seed rates: each seed's transfer score against the same seed's scratch score."""
+    pairs = [(table["transfer"][s], table["scratch"][s]) for s in seeds]
+    return [t / s if higher_is_better else s / t for t, s in pairs]
+
+
+def t_half_width(values: list[float]) -> float:
+    """Half the width of the 95% Student-t interval of the mean of `values`."""
+    n = len(values)
+    return float(stats.t.ppf(0.975, n - 1)) * statistics.stdev(values) / math.sqrt(n)
+
+
+def interval(value, what: str) -> tuple[float, float]:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().tolist()
+    assert isinstance(value, (list, tuple, np.ndarray)) and len(value) == 2, (
+        f"expected {what} to be a pair (low, high), got {type(value).__name__}: {value!r}"
+    )
+    low, high = (number(v, what) for v in value)
+    assert low <= high, f"expected {what} to be (low, high) with low <= high, got ({low}, {high})"
+    return low, high
 
 
 def flag(value, what: str) -> bool:
@@ -195,6 +233,8 @@ def rate_of(impl, *args, **kwargs) -> float:
     "The transfer rate is the transfer score over the scratch score for accuracies",
     level="basic", points=2,
     hint="Higher is better: divide the fine-tuned pretrained model's target score by the scratch model's; > 1 means transfer helped.",
+    title_zh="指标是准确率时，迁移率 = 迁移组分数 / 从零训练组分数",
+    hint_zh="越大越好：用微调后的预训练模型在目标任务上的分数，除以从零训练模型的分数；> 1 表示迁移有帮助。",
 )
 def test_rate_for_accuracies(impl):
     for transfer, scratch, expected in [(0.9, 0.6, 1.5), (0.5, 0.8, 0.625), (0.72, 0.72, 1.0)]:
@@ -206,6 +246,8 @@ def test_rate_for_accuracies(impl):
     "The transfer rate is a plain Python float",
     level="basic", points=1,
     hint="Convert the scores to float before dividing, so that the result is a float whatever the inputs were.",
+    title_zh="迁移率返回普通的 Python float",
+    hint_zh="做除法前先把分数转成 float，这样无论输入是什么类型，结果都是 float。",
 )
 def test_rate_is_float(impl):
     for args in [(0.9, 0.6), (3, 4)]:
@@ -216,6 +258,8 @@ def test_rate_is_float(impl):
     "For errors (lower is better) the rate is the scratch error over the transfer error",
     level="interview", points=2,
     hint="With an error, a loss or an RMSE, a smaller transfer score is better: flip the ratio so that > 1 still means transfer helped.",
+    title_zh="指标是误差（越小越好）时，迁移率 = 从零训练组误差 / 迁移组误差",
+    hint_zh="对误差、loss 或 RMSE 来说，迁移组的分数越小越好：把比值倒过来，让 > 1 仍然表示迁移有帮助。",
 )
 def test_rate_for_errors(impl):
     for transfer, scratch, expected in [(0.1, 0.2, 2.0), (0.3, 0.2, 2 / 3), (12.5, 10.0, 0.8)]:
@@ -229,6 +273,8 @@ def test_rate_for_errors(impl):
     "Zero or negative scores raise ValueError",
     level="basic", points=2,
     hint="A ratio of scores only means something for positive scores: validate both before dividing (a zero is not a ZeroDivisionError to leak).",
+    title_zh="分数为 0 或负数时抛出 ValueError",
+    hint_zh="分数为正，它们的比值才有意义：做除法前先校验两个分数（分数为 0 时不能把 ZeroDivisionError 漏出去）。",
 )
 def test_rate_rejects_non_positive(impl):
     cases = [(0.0, 0.5, True), (0.5, 0.0, True), (-0.2, 0.5, True), (0.5, -1, True), (0.0, 0.5, False), (0.4, 0, False)]
@@ -243,6 +289,8 @@ def test_rate_rejects_non_positive(impl):
     "NaN and infinite scores raise ValueError",
     level="interview", points=2,
     hint="A check such as `score <= 0` lets NaN through (every comparison with NaN is False): test for finiteness explicitly.",
+    title_zh="分数为 NaN 或无穷大时抛出 ValueError",
+    hint_zh="`score <= 0` 这样的判断拦不住 NaN（和 NaN 比较的结果永远是 False）：要显式检查是否为有限值。",
 )
 def test_rate_rejects_non_finite(impl):
     cases = [(math.nan, 0.5, True), (0.5, math.nan, True), (math.inf, 0.5, True), (0.5, math.inf, False), (math.nan, 0.5, False)]
@@ -257,6 +305,8 @@ def test_rate_rejects_non_finite(impl):
     "A bool is not accepted as a score",
     level="expert", points=1,
     hint="bool is a subclass of int in Python, so float(True) == 1.0 slips through a numeric check: reject bools first.",
+    title_zh="布尔值不能当作分数",
+    hint_zh="Python 里 bool 是 int 的子类，float(True) == 1.0 能混过数值检查：先把布尔值拒掉。",
 )
 def test_rate_rejects_bools(impl):
     for transfer, scratch in [(True, 0.5), (0.5, True)]:
@@ -271,6 +321,8 @@ def test_rate_rejects_bools(impl):
     "Tensor and NumPy scores give the same plain float rate",
     level="expert", points=2,
     hint="An evaluation function often returns a 0-dim tensor or a NumPy scalar: convert each score with float() before validating and dividing.",
+    title_zh="分数是张量或 NumPy 标量时，迁移率同样是普通 float",
+    hint_zh="评估函数常常返回 0 维张量或 NumPy 标量：校验和做除法之前，先用 float() 转换每个分数。",
 )
 def test_rate_accepts_tensors_and_numpy(impl, device):
     cases = [
@@ -296,6 +348,8 @@ def negative_of(impl, *args, **kwargs) -> bool:
     "Negative transfer is flagged when the transferred model's accuracy is lower",
     level="basic", points=2,
     hint="For accuracies, negative transfer means the pretrained start made the target model worse than training from scratch.",
+    title_zh="迁移组准确率更低时判为负迁移",
+    hint_zh="对准确率来说，负迁移就是预训练的起点让目标模型比从零训练还差。",
 )
 def test_negative_for_accuracies(impl):
     for transfer, scratch, expected in [(0.6, 0.7, True), (0.7, 0.6, False), (0.69, 0.7, True)]:
@@ -307,6 +361,8 @@ def test_negative_for_accuracies(impl):
     "With errors, negative transfer means a higher error than from scratch",
     level="interview", points=2,
     hint="When lower is better, the transferred model is worse when its error is larger.",
+    title_zh="指标是误差时，负迁移指误差比从零训练更高",
+    hint_zh="越小越好时，迁移组的误差更大才说明它更差。",
 )
 def test_negative_for_errors(impl):
     for transfer, scratch, expected in [(0.3, 0.2, True), (0.2, 0.3, False), (10.5, 10.0, True)]:
@@ -320,6 +376,8 @@ def test_negative_for_errors(impl):
     "Equal scores give a rate of exactly 1 and are not negative transfer",
     level="interview", points=2,
     hint="Negative transfer means strictly worse: a tie is no harm, in either metric direction.",
+    title_zh="分数相等时迁移率恰好为 1，且不算负迁移",
+    hint_zh="负迁移指严格更差：无论指标是哪个方向，打平都不算损害。",
 )
 def test_equal_scores(impl):
     for higher in (True, False):
@@ -333,6 +391,8 @@ def test_equal_scores(impl):
     "Negative transfer agrees with a transfer rate below 1",
     level="interview", points=1,
     hint="Both functions describe the same comparison: negative transfer is exactly the case where the rate is below 1.",
+    title_zh="负迁移的判断与迁移率小于 1 一致",
+    hint_zh="两个函数描述的是同一个比较：负迁移恰好就是迁移率小于 1 的情形。",
 )
 def test_negative_agrees_with_rate(impl):
     rng = np.random.default_rng(8)
@@ -349,6 +409,8 @@ def test_negative_agrees_with_rate(impl):
     "negative_transfer takes tensor and NumPy scores and returns a plain bool",
     level="expert", points=1,
     hint="Convert each score with float() (as in transfer_rate) before comparing: comparing two tensors gives a tensor, not a bool.",
+    title_zh="negative_transfer 接受张量和 NumPy 分数，返回普通的 bool",
+    hint_zh="先用 float() 转换每个分数（和 transfer_rate 一样）再比较：两个张量比较得到的是张量，不是 bool。",
 )
 def test_negative_accepts_tensors_and_numpy(impl, device):
     cases = [
@@ -368,6 +430,8 @@ def test_negative_accepts_tensors_and_numpy(impl, device):
     "compare_transfer reports each arm's held-out score for every seed, in seed order",
     level="basic", points=3,
     hint="For each seed, build, train and score one model per arm; collect the scores of each arm in the order of the seeds.",
+    title_zh="compare_transfer 按种子顺序报告两组在每个种子上的留出集分数",
+    hint_zh="对每个种子，每组各建一个模型、训练、打分；每组的分数按种子的顺序收集。",
 )
 def test_protocol_reports_scores(impl):
     exp = Experiment()
@@ -380,13 +444,15 @@ def test_protocol_reports_scores(impl):
 
 
 @check(
-    "compare_transfer keeps the order of `seeds` as given, and two seeds in a tuple are enough",
+    "compare_transfer keeps the order of `seeds` as given, and three seeds in a tuple are enough",
     level="interview", points=2,
-    hint="Loop over `seeds` as the caller gave them (any sequence, not sorted) and accept exactly two distinct seeds.",
+    hint="Loop over `seeds` as the caller gave them (any sequence, not sorted) and accept exactly three distinct seeds.",
+    title_zh="compare_transfer 保持 `seeds` 传入时的顺序，元组里有三个种子就够了",
+    hint_zh="按调用方给出的顺序遍历 `seeds`（可以是任意序列，不要排序），恰好三个不同的种子也要接受。",
 )
 def test_protocol_keeps_seed_order(impl):
     exp = Experiment()
-    seeds = (11, 3)
+    seeds = (11, 3, 7)
     result = impl.compare_transfer(
         exp.make_model, exp.train, exp.evaluate, exp.target_train, exp.target_heldout,
         steps=exp.steps, seeds=seeds, higher_is_better=True,
@@ -410,6 +476,8 @@ class TensorScores(Experiment):
     "Scores that evaluate returns as tensors are reported as plain Python floats",
     level="expert", points=1,
     hint="evaluate may return a 0-dim tensor or a NumPy scalar: convert each score with float() before storing it.",
+    title_zh="evaluate 返回张量时，报告的分数是普通的 Python float",
+    hint_zh="evaluate 可能返回 0 维张量或 NumPy 标量：保存每个分数之前先用 float() 转换。",
 )
 def test_protocol_reports_python_floats(impl):
     result = summary(TensorScores().run(impl), "transfer", "scratch", "rate")
@@ -426,6 +494,8 @@ def test_protocol_reports_python_floats(impl):
     "Both arms are scored on the held-out target split, never on the training split",
     level="interview", points=3,
     hint="A score on the data the model was fine-tuned on measures memorisation: evaluate every model on target_heldout.",
+    title_zh="两组都在目标任务的留出集上打分，绝不用训练集",
+    hint_zh="在模型微调用过的数据上打分，量的是记忆能力：每个模型都要在 target_heldout 上评估。",
 )
 def test_protocol_scores_heldout(impl):
     exp = Experiment()
@@ -444,6 +514,8 @@ def test_protocol_scores_heldout(impl):
     "Both arms are trained on the target training split only",
     level="interview", points=2,
     hint="Pass target_train to train() for both arms; the held-out split is for scoring only, never for training.",
+    title_zh="两组都只在目标任务的训练集上训练",
+    hint_zh="两组都把 target_train 传给 train()；留出集只用来打分，绝不参与训练。",
 )
 def test_protocol_trains_on_train_split(impl):
     exp = Experiment()
@@ -460,6 +532,8 @@ def test_protocol_trains_on_train_split(impl):
     "The scratch arm starts from random weights; only the transfer arm starts pretrained",
     level="interview", points=3,
     hint="Build the scratch model with make_model(False, seed); a copy of a pretrained model is not training from scratch.",
+    title_zh="从零组从随机权重开始，只有迁移组从预训练权重开始",
+    hint_zh="从零组用 make_model(False, seed) 构建；拷贝一份预训练模型不叫从零训练。",
 )
 def test_protocol_scratch_is_random(impl):
     exp = Experiment()
@@ -480,6 +554,8 @@ def test_protocol_scratch_is_random(impl):
     "Both arms get exactly the same training budget",
     level="interview", points=2,
     hint="Give both arms the same number of steps: extra steps for the scratch arm (or fewer for fine-tuning) make the rate measure the budget, not the transfer.",
+    title_zh="两组的训练预算完全相同",
+    hint_zh="两组训练同样的步数：给从零组多训几步（或者给微调少训几步），迁移率量的就成了预算差异，而不是迁移效果。",
 )
 def test_protocol_same_budget(impl):
     exp = Experiment()
@@ -496,6 +572,8 @@ def test_protocol_same_budget(impl):
     "Every seed is used once per arm, for building the model and for training it",
     level="interview", points=2,
     hint="Pair the arms by seed: make_model(pretrained, seed) and train(..., seed) with each seed of `seeds`, the same seeds for both arms.",
+    title_zh="每个种子在每组里用且只用一次，建模和训练都用它",
+    hint_zh="按种子配对：对 `seeds` 里的每个种子调用 make_model(pretrained, seed) 和 train(..., seed)，两组用同一批种子。",
 )
 def test_protocol_seeds(impl):
     exp = Experiment()
@@ -510,12 +588,14 @@ def test_protocol_seeds(impl):
 
 
 @check(
-    "Fewer than two seeds, or a repeated seed, raises ValueError before any training",
+    "Fewer than three seeds, or a repeated seed, raises ValueError before any training",
     level="basic", points=2,
-    hint="One run gives no spread, and a repeated seed repeats the same run: validate `seeds` first.",
+    hint="Two seeds give an interval 12.7 standard errors wide, and a repeated seed repeats the same run: validate `seeds` (at least three, all distinct) first.",
+    title_zh="种子少于三个或有重复时，在任何训练开始之前抛出 ValueError",
+    hint_zh="只有两个种子时，区间宽达 ±12.7 个标准误；重复的种子只是把同一次运行再跑一遍：先校验 `seeds`（至少三个，且互不相同）。",
 )
 def test_protocol_rejects_bad_seeds(impl):
-    for seeds in ([5], [], [4, 4], [1, 2, 1]):
+    for seeds in ([5], [], [4, 5], (5, 4), [4, 4], [1, 2, 1], [1, 2, 3, 2]):
         exp = Experiment()
         problem = raising(lambda: exp.run(impl, seeds=seeds))
         assert problem is None, f"expected ValueError for seeds={seeds}; it {problem}"
@@ -526,6 +606,8 @@ def test_protocol_rejects_bad_seeds(impl):
     "Each arm is summarised by its mean and sample standard deviation (n - 1)",
     level="interview", points=2,
     hint="Report the spread as the sample standard deviation (divide by n - 1: statistics.stdev, torch.std), not the population one (np.std's default).",
+    title_zh="每组用均值和样本标准差（除以 n - 1）汇总",
+    hint_zh="波动用样本标准差（除以 n - 1：statistics.stdev、torch.std），不要用总体标准差（np.std 的默认值）。",
 )
 def test_protocol_mean_and_std(impl):
     exp = Experiment()
@@ -544,7 +626,9 @@ def test_protocol_mean_and_std(impl):
 @check(
     "The rate divides the transfer arm's mean by the scratch arm's mean",
     level="interview", points=2,
-    hint="rate = transfer_rate(transfer_mean, scratch_mean): a ratio of the arms' mean held-out scores, not a mean of per-seed ratios, nor a ratio to the source model's score.",
+    hint="rate = transfer_rate(transfer_mean, scratch_mean): a ratio of the arms' mean held-out scores, not the mean of the per-seed ratios (that is ratio_mean), nor a ratio to the source model's score.",
+    title_zh="迁移率 = 迁移组均值 / 从零组均值",
+    hint_zh="rate = transfer_rate(transfer_mean, scratch_mean)：两组留出集平均分之比；不是逐种子比值的均值（那是 ratio_mean），也不是和源模型分数的比值。",
 )
 def test_protocol_rate(impl):
     exp = Experiment()
@@ -562,6 +646,8 @@ def test_protocol_rate(impl):
     "With errors, the rate is the scratch mean over the transfer mean",
     level="interview", points=2,
     hint="Pass higher_is_better on to the rate and the negative-transfer flag: with errors, a lower transfer error is the good outcome.",
+    title_zh="指标是误差时，迁移率 = 从零组均值 / 迁移组均值",
+    hint_zh="把 higher_is_better 传给迁移率和负迁移标志：指标是误差时，迁移组误差更低才是好结果。",
 )
 def test_protocol_errors(impl):
     exp = Experiment(heldout=ERRORS, train_scores=TRAIN_ERRORS)
@@ -579,6 +665,8 @@ def test_protocol_errors(impl):
     "The negative flag is set exactly when the transfer arm's mean is strictly worse",
     level="expert", points=2,
     hint="negative = negative_transfer(transfer_mean, scratch_mean): strictly worse means, a tie is not negative transfer.",
+    title_zh="当且仅当迁移组均值严格更差时，negative 标志为 True",
+    hint_zh="negative = negative_transfer(transfer_mean, scratch_mean)：均值严格更差才算，打平不算负迁移。",
 )
 def test_protocol_negative_flag(impl):
     for table, expected in [(WORSE, True), (TIED, False), (ACCURACY, False)]:
@@ -593,10 +681,113 @@ def test_protocol_negative_flag(impl):
             assert close(rate, 1.0), f"tied means (0.625 each): expected rate 1.0, got {rate}"
 
 
+def ratio_summary(exp: Experiment, impl, seeds=SEEDS, higher_is_better: bool = True) -> dict:
+    return summary(exp.run(impl, seeds=seeds, higher_is_better=higher_is_better),
+                   "ratios", "ratio_mean", "ratio_std", "ratio_interval")
+
+
+@check(
+    "The per-seed ratios pair each seed's transfer run with the same seed's scratch run, in seed order",
+    level="interview", points=3,
+    hint="ratios[i] = transfer_rate(transfer[i], scratch[i], higher_is_better=...): the two runs of one seed, "
+    "in the order of `seeds`; not each transfer score against the scratch mean, and not sorted.",
+    title_zh="逐种子比值把每个种子的迁移组运行和同一种子的从零组运行配成一对，按种子顺序排列",
+    hint_zh="ratios[i] = transfer_rate(transfer[i], scratch[i], higher_is_better=...)：同一个种子的两次运行相比，按 `seeds` 的顺序排列；不要拿每个迁移组分数去除从零组的均值，也不要排序。",
+)
+def test_protocol_paired_ratios(impl):
+    cases = [(ACCURACY, TRAIN_ACCURACY, True), (ERRORS, TRAIN_ERRORS, False)]
+    for heldout, train_scores, higher in cases:
+        result = ratio_summary(Experiment(heldout=heldout, train_scores=train_scores), impl, higher_is_better=higher)
+        got = numbers(result["ratios"], 'result["ratios"]', len(SEEDS))
+        expected = expected_ratios(heldout, higher_is_better=higher)
+        what = "accuracies" if higher else "errors (scratch / transfer)"
+        scratch_mean = statistics.fmean(expected_scores(heldout, "scratch"))
+        against_mean = [t / scratch_mean if higher else scratch_mean / t for t in expected_scores(heldout, "transfer")]
+        mistake = (" (sorted, not in seed order)" if sorted(got) == got != expected
+                   else " (each transfer score against the scratch mean, not paired by seed)"
+                   if all(close(g, a, 1e-5) for g, a in zip(got, against_mean)) else "")
+        assert all(close(g, e, 1e-5) for g, e in zip(got, expected)), (
+            f'{what}, seeds {list(SEEDS)}: expected result["ratios"] == {[round(e, 4) for e in expected]}, '
+            f"got {[round(g, 4) for g in got]}{mistake}"
+        )
+
+
+@check(
+    "The per-seed ratios are summarised by their mean and sample standard deviation (n - 1)",
+    level="interview", points=2,
+    hint="ratio_mean = statistics.fmean(ratios) and ratio_std = statistics.stdev(ratios) (n - 1), "
+    "over the paired per-seed ratios; not the rate of the means, not the population std.",
+    title_zh="逐种子比值用均值和样本标准差（除以 n - 1）汇总",
+    hint_zh="ratio_mean = statistics.fmean(ratios)，ratio_std = statistics.stdev(ratios)（除以 n - 1），都是对配对的逐种子比值计算；不是均值之比，也不是总体标准差。",
+)
+def test_protocol_ratio_spread(impl):
+    result = ratio_summary(Experiment(), impl)
+    ratios = expected_ratios(ACCURACY)
+    mean, std = number(result["ratio_mean"], "ratio_mean"), number(result["ratio_std"], "ratio_std")
+    assert close(mean, statistics.fmean(ratios), 1e-5), (
+        f"expected ratio_mean {statistics.fmean(ratios):.4f} (the mean of the per-seed ratios "
+        f"{[round(r, 4) for r in ratios]}), got {mean:.4f}"
+    )
+    population = statistics.pstdev(ratios)
+    assert close(std, statistics.stdev(ratios), 1e-5), (
+        f"expected ratio_std {statistics.stdev(ratios):.4f} (sample, n - 1), got {std:.4f}"
+        + (" (the population std, n)" if close(std, population, 1e-5) else "")
+    )
+
+
+def _interval_mistake(low: float, high: float, ratios: list[float], table, seeds) -> str:
+    """The likely mistake behind an interval (low, high), for the message; "" when none fits."""
+    n, mean, sd = len(ratios), statistics.fmean(ratios), statistics.stdev(ratios)
+    t = float(stats.t.ppf(0.975, n - 1))
+    arms = {arm: expected_scores(table, arm, seeds) for arm in ("transfer", "scratch")}
+    rate = statistics.fmean(arms["transfer"]) / statistics.fmean(arms["scratch"])
+    unpaired = rate * math.hypot(*(statistics.stdev(v) / statistics.fmean(v) for v in arms.values()))
+    guesses = {
+        "the normal quantile 1.96 instead of Student's t": (mean, 1.96 * sd / math.sqrt(n)),
+        "t with n degrees of freedom instead of n - 1": (mean, float(stats.t.ppf(0.975, n)) * sd / math.sqrt(n)),
+        "t.ppf(0.95, n - 1): a two-sided 90% interval": (mean, float(stats.t.ppf(0.95, n - 1)) * sd / math.sqrt(n)),
+        "the standard deviation instead of the standard error (std / sqrt(n))": (mean, t * sd),
+        "centred on the rate of the means instead of the mean ratio": (rate, t * sd / math.sqrt(n)),
+        "the two arms' unpaired stds instead of the paired ratios": (rate, t * unpaired / math.sqrt(n)),
+        "the population std": (mean, t * statistics.pstdev(ratios) / math.sqrt(n)),
+        "t fixed for three seeds (4.30)": (mean, 4.302653 * sd / math.sqrt(n)),
+    }
+    centre, half = (low + high) / 2, (high - low) / 2
+    for mistake, (c, h) in guesses.items():
+        if close(centre, c, 1e-4) and close(half, h, 1e-3):
+            return f" ({mistake})"
+    return ""
+
+
+@check(
+    "The interval is the 95% Student-t interval of the mean per-seed ratio",
+    level="interview", points=3,
+    hint="ratio_mean ± t * ratio_std / sqrt(n), with t = scipy.stats.t.ppf(0.975, n - 1) for n seeds "
+    "(4.30 for three, 2.78 for five): the standard error of the mean, not the std, and Student's t, not 1.96.",
+    title_zh="区间是逐种子比值均值的 95% Student t 区间",
+    hint_zh="ratio_mean ± t * ratio_std / sqrt(n)，n 个种子时 t = scipy.stats.t.ppf(0.975, n - 1)（三个种子为 4.30，五个为 2.78）：乘的是均值的标准误，不是标准差；用 Student t 分位数，不是 1.96。",
+)
+def test_protocol_ratio_interval(impl):
+    for heldout, train_scores, seeds in [(ACCURACY, TRAIN_ACCURACY, SEEDS), (FIVE, FIVE_TRAIN, FIVE_SEEDS)]:
+        result = ratio_summary(Experiment(heldout=heldout, train_scores=train_scores), impl, seeds=seeds)
+        low, high = interval(result["ratio_interval"], 'result["ratio_interval"]')
+        ratios = expected_ratios(heldout, seeds)
+        mean, half = statistics.fmean(ratios), t_half_width(ratios)
+        centre_ok = close((low + high) / 2, mean, 1e-5)
+        width_ok = close((high - low) / 2, half, 1e-3)  # a t table to three decimals is fine
+        assert centre_ok and width_ok, (
+            f"{len(seeds)} seeds, per-seed ratios {[round(r, 4) for r in ratios]}: expected ratio_interval "
+            f"({mean - half:.4f}, {mean + half:.4f}) = {mean:.4f} ± {half:.4f}, got ({low:.4f}, {high:.4f})"
+            + _interval_mistake(low, high, ratios, heldout, seeds)
+        )
+
+
 @check(
     "Every arm and seed gets a fresh model, trained once before it is scored",
     level="expert", points=3, hidden=True,
     hint="Call make_model inside the loop over seeds and arms; continuing to train one model across seeds, or scoring it before training, is not an independent run.",
+    title_zh="每组的每个种子都用一个新模型，打分前恰好训练一次",
+    hint_zh="在遍历种子和组的循环里调用 make_model；把一个模型跨种子接着训练，或者训练之前就打分，都不是独立的运行。",
 )
 def test_protocol_fresh_models(impl):
     exp = Experiment()
@@ -627,9 +818,12 @@ def _real_parts(source: str, device):
 
 
 @check(
-    "For real on noisy digits: the augmented-digits source transfers positively, the label-shuffled one negatively",
+    "For real on noisy digits: the augmented-digits source transfers positively, the label-shuffled one negatively, "
+    "each interval excluding 1",
     level="expert", points=3,
     hint="Run the same protocol on grader.fixtures.pretrained's positive and negative pairings; if your numbers disagree, check which arm loads pretrained weights and which split is scored.",
+    title_zh="在带噪手写数字上真跑一遍：增强数字源模型带来正迁移，标签打乱的源模型带来负迁移，两者的区间都不包含 1",
+    hint_zh="在 grader.fixtures.pretrained 的正、负两组配对上运行同一个协议；如果你的结果对不上，检查是哪一组加载了预训练权重、在哪个划分上打分。",
 )
 def test_protocol_real_pairings(impl, device):
     splits = digits.target_splits(device)
@@ -638,7 +832,7 @@ def test_protocol_real_pairings(impl, device):
         for kind, source in digits.PAIRINGS.items():
             make_model, train, evaluate = _real_parts(source, device)
             results[kind] = summary(
-                impl.compare_transfer(make_model, train, evaluate, splits.train, splits.heldout, steps=100, seeds=[0, 1]),
+                impl.compare_transfer(make_model, train, evaluate, splits.train, splits.heldout, steps=100, seeds=[0, 1, 2]),
                 "rate", "negative",
             )
     positive = number(results["positive"]["rate"], "rate")
@@ -649,6 +843,12 @@ def test_protocol_real_pairings(impl, device):
     assert negative < 0.9 and flag(results["negative"]["negative"], "negative"), (
         f"negative pairing ({digits.NEGATIVE}): expected a rate below 0.9 and negative transfer, got rate {negative:.3f}"
     )
+    above = interval(summary(results["positive"], "ratio_interval")["ratio_interval"], "ratio_interval")
+    below = interval(summary(results["negative"], "ratio_interval")["ratio_interval"], "ratio_interval")
+    assert above[0] > 1 and below[1] < 1, (
+        f"expected the per-seed ratios' interval above 1 for the positive pairing and below 1 for the negative one "
+        f"(the effects are several standard errors wide); got ({above[0]:.3f}, {above[1]:.3f}) and ({below[0]:.3f}, {below[1]:.3f})"
+    )
 
 
 @check(
@@ -656,6 +856,8 @@ def test_protocol_real_pairings(impl, device):
     level="interview", points=1,
     hint="A GPU tensor cannot go through NumPy (np.isfinite, np.asarray raise on it): convert each "
     "score with float() first, then validate it with math.isfinite.",
+    title_zh="分数是另一设备（GPU）上的 0 维张量时，迁移率仍是普通 float，负迁移标志仍是 bool",
+    hint_zh="GPU 张量不能直接交给 NumPy（np.isfinite、np.asarray 会报错）：先用 float() 转换每个分数，再用 math.isfinite 校验。",
 )
 def test_scores_on_another_device(impl):
     from grader.authoring.devices import elsewhere, mismatch_fails

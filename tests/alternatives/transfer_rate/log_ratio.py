@@ -1,10 +1,13 @@
 """Alternative: log-ratio style. The rate is exp(log better - log worse), negative
-transfer is defined through the rate, and the protocol records runs keyed by (arm, seed)
-and computes the sample standard deviation by hand."""
+transfer is defined through the rate, and the protocol records runs keyed by (arm, seed),
+computes the sample standard deviation by hand and the interval with
+scipy.stats.t.interval (scale = the standard error)."""
 
 from __future__ import annotations
 
 import math
+
+from scipy import stats
 
 ARMS = {"transfer": True, "scratch": False}
 
@@ -37,8 +40,8 @@ def _mean_and_std(values):
 
 def compare_transfer(make_model, train, evaluate, target_train, target_heldout, *, steps, seeds, higher_is_better=True):
     seeds = list(seeds)
-    if len(seeds) < 2 or len(set(seeds)) < len(seeds):
-        raise ValueError(f"need two or more distinct seeds, got {seeds!r}")
+    if len(seeds) < 3 or len(set(seeds)) < len(seeds):
+        raise ValueError(f"need three or more distinct seeds, got {seeds!r}")
     runs = {}
     for arm, pretrained in ARMS.items():
         for seed in seeds:
@@ -53,4 +56,11 @@ def compare_transfer(make_model, train, evaluate, target_train, target_heldout, 
     means = result["transfer_mean"], result["scratch_mean"]
     result["rate"] = transfer_rate(*means, higher_is_better=higher_is_better)
     result["negative"] = negative_transfer(*means, higher_is_better=higher_is_better)
+    result["ratios"] = [
+        transfer_rate(t, s, higher_is_better=higher_is_better) for t, s in zip(result["transfer"], result["scratch"])
+    ]
+    mean, std = _mean_and_std(result["ratios"])
+    result["ratio_mean"], result["ratio_std"] = mean, std
+    n = len(seeds)
+    result["ratio_interval"] = stats.t.interval(0.95, n - 1, loc=mean, scale=std / math.sqrt(n))
     return result

@@ -1,5 +1,7 @@
 """Alternative: NumPy style. Scores validated with numbers.Real and np.isfinite, the runs
-looped seed by seed (both arms inside), statistics with np.mean / np.std(ddof=1)."""
+looped seed by seed (both arms inside), statistics with np.mean / np.std(ddof=1), the
+per-seed ratios as one array division, and the interval from a one-sample t-test
+(scipy.stats.ttest_1samp(...).confidence_interval), returned as an array."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import numbers
 
 import numpy as np
 import torch
+from scipy import stats
 
 
 def _validated(score, name):
@@ -32,8 +35,8 @@ def negative_transfer(transfer_score, scratch_score, *, higher_is_better=True):
 
 def compare_transfer(make_model, train, evaluate, target_train, target_heldout, *, steps, seeds, higher_is_better=True):
     seeds = np.asarray(list(seeds))
-    if seeds.size < 2 or np.unique(seeds).size != seeds.size:
-        raise ValueError("compare_transfer needs two or more distinct seeds")
+    if seeds.size < 3 or np.unique(seeds).size != seeds.size:
+        raise ValueError("compare_transfer needs three or more distinct seeds")
     scores = np.empty((2, seeds.size))
     for j, seed in enumerate(seeds.tolist()):
         for i, pretrained in enumerate((True, False)):
@@ -41,6 +44,9 @@ def compare_transfer(make_model, train, evaluate, target_train, target_heldout, 
             train(model, target_train, steps, seed)
             scores[i, j] = float(evaluate(model, target_heldout))
     means, stds = scores.mean(axis=1), scores.std(axis=1, ddof=1)
+    if (scores <= 0).any() or not np.isfinite(scores).all():
+        raise ValueError("per-seed ratios need finite positive scores")
+    ratios = scores[0] / scores[1] if higher_is_better else scores[1] / scores[0]
     return {
         "transfer": scores[0].tolist(),
         "scratch": scores[1].tolist(),
@@ -50,4 +56,8 @@ def compare_transfer(make_model, train, evaluate, target_train, target_heldout, 
         "scratch_std": float(stds[1]),
         "rate": transfer_rate(means[0], means[1], higher_is_better=higher_is_better),
         "negative": negative_transfer(means[0], means[1], higher_is_better=higher_is_better),
+        "ratios": ratios.tolist(),
+        "ratio_mean": float(ratios.mean()),
+        "ratio_std": float(ratios.std(ddof=1)),
+        "ratio_interval": np.array(stats.ttest_1samp(ratios, 1.0).confidence_interval(0.95)),
     }

@@ -1,12 +1,14 @@
 """Alternative: torch style. Scores become float64 tensors, the parts are called by
-keyword, the scratch arm runs over all seeds before the transfer arm, and the spread is
-torch.std (unbiased by default)."""
+keyword, the scratch arm runs over all seeds before the transfer arm, the spread is
+torch.std (unbiased by default), the per-seed ratios are one tensor division, and the
+interval is a list built from scipy's t quantile."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
+from scipy import stats
 
 
 def _as_score(value) -> torch.Tensor:
@@ -56,13 +58,20 @@ def _arm(pretrained, make_model, train, evaluate, target_train, target_heldout, 
 
 def compare_transfer(make_model, train, evaluate, target_train, target_heldout, *, steps, seeds, higher_is_better=True):
     seeds = tuple(seeds)
-    if len(seeds) < 2:
-        raise ValueError("at least two seeds are needed for a spread")
+    if len(seeds) < 3:
+        raise ValueError("at least three seeds are needed for an interval")
     if len(set(seeds)) < len(seeds):
         raise ValueError(f"repeated seed in {seeds}")
     parts = (make_model, train, evaluate, target_train, target_heldout, steps, seeds)
     scratch = _arm(False, *parts)
     transfer = _arm(True, *parts)
+    scores = torch.stack([transfer.scores, scratch.scores])
+    if not (bool(torch.isfinite(scores).all()) and bool((scores > 0).all())):
+        raise ValueError("per-seed ratios need finite positive scores")
+    better, worse = (transfer.scores, scratch.scores) if higher_is_better else (scratch.scores, transfer.scores)
+    ratios = better / worse
+    n = len(seeds)
+    half = stats.t.ppf(0.975, n - 1) * ratios.std().item() / n**0.5
     return {
         "transfer": transfer.scores.tolist(),
         "scratch": scratch.scores.tolist(),
@@ -72,4 +81,8 @@ def compare_transfer(make_model, train, evaluate, target_train, target_heldout, 
         "scratch_std": scratch.std,
         "rate": transfer_rate(transfer.mean, scratch.mean, higher_is_better=higher_is_better),
         "negative": negative_transfer(transfer.mean, scratch.mean, higher_is_better=higher_is_better),
+        "ratios": ratios.tolist(),
+        "ratio_mean": ratios.mean().item(),
+        "ratio_std": ratios.std().item(),
+        "ratio_interval": [ratios.mean().item() - half, ratios.mean().item() + half],
     }

@@ -10,6 +10,8 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from scipy import stats
+
 
 def _score(value: Any, name: str) -> float:
     if isinstance(value, bool):
@@ -41,6 +43,12 @@ def _run_arm(make_model, train, evaluate, target_train, target_heldout, *, pretr
     return float(evaluate(model, target_heldout))
 
 
+def _t_interval(mean: float, std: float, n: int) -> tuple[float, float]:
+    """The 95% Student-t interval of a mean of n values with sample std `std`."""
+    half = float(stats.t.ppf(0.975, n - 1)) * std / math.sqrt(n)
+    return mean - half, mean + half
+
+
 def compare_transfer(
     make_model: Callable[[bool, int], Any],
     train: Callable[[Any, Any, int, int], None],
@@ -53,10 +61,12 @@ def compare_transfer(
     higher_is_better: bool = True,
 ) -> dict[str, Any]:
     """Both arms trained on `target_train` with the same budget and seeds, scored on
-    `target_heldout`; per-seed scores, mean, sample std, rate and negative-transfer flag."""
+    `target_heldout`; per-seed scores, mean, sample std, rate of the means and
+    negative-transfer flag, and the paired per-seed ratios with their mean, sample std and
+    95% Student-t interval."""
     seeds = list(seeds)
-    if len(seeds) < 2 or len(set(seeds)) != len(seeds):
-        raise ValueError(f"need at least two distinct seeds, got {seeds}")
+    if len(seeds) < 3 or len(set(seeds)) != len(seeds):
+        raise ValueError(f"need at least three distinct seeds, got {seeds}")
     parts = (make_model, train, evaluate, target_train, target_heldout)
     scores = {
         arm: [_run_arm(*parts, pretrained=arm == "transfer", steps=steps, seed=seed) for seed in seeds]
@@ -69,4 +79,9 @@ def compare_transfer(
     means = (summary["transfer_mean"], summary["scratch_mean"])
     summary["rate"] = transfer_rate(*means, higher_is_better=higher_is_better)
     summary["negative"] = negative_transfer(*means, higher_is_better=higher_is_better)
+    ratios = [transfer_rate(t, s, higher_is_better=higher_is_better) for t, s in zip(scores["transfer"], scores["scratch"])]
+    summary["ratios"] = ratios
+    summary["ratio_mean"] = statistics.fmean(ratios)
+    summary["ratio_std"] = statistics.stdev(ratios)
+    summary["ratio_interval"] = _t_interval(summary["ratio_mean"], summary["ratio_std"], len(ratios))
     return summary
