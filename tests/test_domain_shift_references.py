@@ -11,7 +11,7 @@ import pytest
 import torch
 from sklearn.utils.class_weight import compute_class_weight
 
-from grader.graders import domain_shift as g
+from grader.fixtures import shift_models as g
 
 
 def numerical_gradient(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:

@@ -4,20 +4,23 @@ and the learning-curve experiment.
 `stratified_subset` is checked by properties only (which indices are drawn is the
 implementer's choice). `effective_data` is checked on hand-made curves whose expected
 values are written out in each check. `learning_curves` is graded with instrumented fakes
-(`Experiment`), as compare_transfer is in the transfer_rate grader, plus one tiny real run
-on the digits fixtures of grader/fixtures/pretrained.py.
+(`Experiment`, grader/fixtures/curve_fakes.py), as compare_transfer is in the transfer_rate
+grader, plus one tiny real run on the digits fixtures of grader/fixtures/pretrained.py.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import statistics
 
 import numpy as np
 import torch
 
 from grader.fixtures import pretrained as digits
+from grader.fixtures.curve_fakes import (
+    BUDGETS, MEANS, OFFSETS, PER_CLASS, SEEDS, STEPS, Experiment, expected_means, labels_with, log_between,
+    reference_effective,
+)
 from grader.authoring.checks import FakeModel, check, raising
 from grader.authoring.devices import call_elsewhere, here
 
@@ -52,16 +55,6 @@ def effective(impl, budgets, transfer, scratch, expected, **kwargs) -> None:
     call = f"effective_data({budgets}, {transfer}, {scratch}{', higher_is_better=False' if kwargs else ''})"
     got = results(impl.effective_data(budgets, transfer, scratch, **kwargs), len(expected), call)
     assert same(got, expected), f"{call}: expected {show(expected)}, got {show(got)}"
-
-
-def log_between(b0: float, b1: float, frac: float) -> float:
-    return math.exp(math.log(b0) + frac * (math.log(b1) - math.log(b0)))
-
-
-def labels_with(counts: dict[int, int], seed: int = 5) -> torch.Tensor:
-    """Labels with `counts[label]` examples each, in a shuffled order."""
-    labels = torch.cat([torch.full((n,), label, dtype=torch.int64) for label, n in counts.items()])
-    return labels[torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))]
 
 
 def subset(impl, labels: torch.Tensor, per_class: int, seed: int) -> torch.Tensor:
@@ -378,93 +371,6 @@ def test_effective_rejects_scores(impl):
 
 # ---------------------------------------------------------------- learning_curves with fakes
 
-PER_CLASS = (1, 2, 4, 8)
-SEEDS = (3, 7)
-STEPS = 25
-POOL_COUNTS = {0: 10, 1: 9, 2: 12}
-BUDGETS = [3 * k for k in PER_CLASS]
-MEANS = {"transfer": [0.50, 0.62, 0.70, 0.80], "scratch": [0.30, 0.45, 0.60, 0.75]}
-OFFSETS = {"transfer": {3: -0.02, 7: 0.02}, "scratch": {3: 0.04, 7: -0.04}}
-TRAIN_SCORE = 0.99
-
-
-class Heldout:
-    """An opaque stand-in for the held-out split."""
-
-    def __repr__(self) -> str:
-        return "heldout"
-
-
-class Experiment:
-    """Records every call. The pool's x holds each example's position, so training calls
-    reveal which examples were used. `evaluate` returns MEANS[arm][k] + OFFSETS[arm][seed]
-    (k the per-class size trained on) for a model trained once, on a stratified pool
-    subset, for STEPS steps with its own seed, and scored on `heldout`; half that
-    otherwise, and TRAIN_SCORE on the pool."""
-
-    def __init__(self, lower_is_better: bool = False):
-        self.lower = lower_is_better
-        y = labels_with(POOL_COUNTS, seed=9)
-        self.pool = (torch.arange(len(y), dtype=torch.float32).unsqueeze(1), y)
-        self.heldout = Heldout()
-        self.models: list[FakeModel] = []
-        self.train_calls: list[tuple] = []
-        self.eval_calls: list[tuple] = []
-
-    def make_model(self, pretrained, seed):
-        model = FakeModel(pretrained, seed)
-        self.models.append(model)
-        return model
-
-    def ids(self, data) -> tuple[int, ...] | None:
-        try:
-            x, _ = data
-            return tuple(sorted(int(v) for v in torch.as_tensor(x).reshape(-1).tolist()))
-        except (TypeError, ValueError):
-            return None
-
-    def per_class(self, ids) -> int | None:
-        if ids is None or len(set(ids)) != len(ids) or not all(0 <= i < len(self.pool[1]) for i in ids):
-            return None
-        counts = torch.bincount(self.pool[1][list(ids)], minlength=3).tolist()
-        return counts[0] if len(set(counts)) == 1 and counts[0] in PER_CLASS else None
-
-    def train(self, model, data, steps, seed):
-        ids = self.ids(data)
-        self.train_calls.append((model, ids, steps, seed))
-        if isinstance(model, FakeModel):
-            model.history.append((ids, steps, seed))
-
-    def evaluate(self, model, data):
-        self.eval_calls.append((model, data, tuple(getattr(model, "history", ()))))
-        if not isinstance(model, FakeModel) or model.seed not in SEEDS:
-            return 0.123
-        if data is self.pool or (isinstance(data, tuple) and data and data[0] is self.pool[0]):
-            return self.flip(TRAIN_SCORE)
-        k = self.per_class(model.history[0][0]) if model.history else None
-        score = MEANS[model.arm][PER_CLASS.index(k)] + OFFSETS[model.arm][model.seed] if k else 0.2
-        honest = data is self.heldout and len(model.history) == 1 and model.history[0][1:] == (STEPS, model.seed)
-        return self.flip(score if honest else score / 2)
-
-    def flip(self, score: float) -> float:
-        return 1 - score if self.lower else score
-
-    def run(self, impl, *, per_class=PER_CLASS, seeds=SEEDS, default_direction=False, **kwargs):
-        """`default_direction`: leave higher_is_better to learning_curves' default."""
-        if not default_direction:
-            kwargs["higher_is_better"] = not self.lower
-        return impl.learning_curves(self.make_model, self.train, self.evaluate, self.pool, self.heldout,
-                                    per_class=list(per_class), seeds=list(seeds), steps=STEPS, **kwargs)
-
-    def sets(self, arm: str) -> dict[tuple, tuple]:
-        """(seed, per-class size) -> ids trained on, for the arm's models."""
-        out = {}
-        for model, ids, _, _ in self.train_calls:
-            if isinstance(model, FakeModel) and model.arm == arm:
-                out[(model.seed, self.per_class(ids) or len(ids or ()))] = ids
-        return out
-
-
 def field(result, key: str):
     assert isinstance(result, dict), f"expected learning_curves to return a dict, got {type(result).__name__}"
     assert key in result, f"expected the result to have key {key!r}; keys: {sorted(result)}"
@@ -476,26 +382,6 @@ def floats(values, what: str, n: int) -> list[float]:
         values = values.tolist()
     assert isinstance(values, (list, tuple, np.ndarray)) and len(values) == n, f"expected {what} to hold {n} values, got {values!r}"
     return [float(v) for v in values]
-
-
-def expected_means(lower: bool = False) -> dict[str, list[float]]:
-    flip = (lambda v: 1 - v) if lower else (lambda v: v)
-    return {arm: [statistics.fmean(flip(m + OFFSETS[arm][s]) for s in SEEDS) for m in MEANS[arm]] for arm in MEANS}
-
-
-def reference_effective(budgets, transfer, scratch, higher: bool) -> list:
-    reach = (lambda a, b: a >= b) if higher else (lambda a, b: a <= b)
-    out = []
-    for d_f, target in zip(budgets, transfer):
-        i = next((i for i, s in enumerate(scratch) if reach(s, target)), None)
-        if i is None or (i == 0 and scratch[0] != target):
-            out.append(None)
-        elif scratch[i] == target:
-            out.append(budgets[i] - d_f)
-        else:
-            frac = (target - scratch[i - 1]) / (scratch[i] - scratch[i - 1])
-            out.append(log_between(budgets[i - 1], budgets[i], frac) - d_f)
-    return out
 
 
 @check(

@@ -1,9 +1,7 @@
 """Grader for domain_shift: balanced class weights, CORAL, MMD and AdaBN.
 
-References are computed here in float64 (numpy, or explicit torch code with forward hooks
-for BatchNorm inputs), independently of any implementation. The AdaBN recovery check
-trains a tiny BatchNorm MLP deterministically inside the grader (module-scoped, a few
-tens of milliseconds on CPU): no checkpoint is shipped.
+References, BatchNorm models and data come from grader/fixtures/shift_models.py (float64,
+independent of any implementation).
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - balanced_class_weights: n / (k count_c) -> test_balanced_weights_all_present; float32 ->
@@ -35,80 +33,14 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.nn.modules.batchnorm import _BatchNorm
-from torchvision.models import resnet
 
 from grader.fixtures import models
+from grader.fixtures.shift_models import (
+    INPUTS, accuracy, batch_norms, deployed, features, randomise_statistics, ref_balanced_weights, ref_bn_statistics,
+    ref_coral, ref_mmd, target_batches, train_shifted_task,
+)
 from grader.authoring.checks import check, raising
 from grader.authoring.devices import assert_elsewhere, call_elsewhere, here
-
-# ---------------------------------------------------------------- float64 references
-
-
-def ref_balanced_weights(labels: np.ndarray, num_classes: int) -> np.ndarray:
-    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
-    present = counts > 0
-    weights = np.zeros(num_classes)
-    weights[present] = len(labels) / (present.sum() * counts[present])
-    return weights
-
-
-def ref_coral(source: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """Value and gradients of ||C_S - C_T||_F^2 / (4 d^2)."""
-    d = source.shape[1]
-    cs, ct = np.cov(source, rowvar=False, ddof=1), np.cov(target, rowvar=False, ddof=1)
-    diff = cs - ct
-    grad_s = (source - source.mean(0)) @ diff / (d * d * (len(source) - 1))
-    grad_t = -(target - target.mean(0)) @ diff / (d * d * (len(target) - 1))
-    return float((diff**2).sum() / (4 * d * d)), grad_s, grad_t
-
-
-def _kernels(a: np.ndarray, b: np.ndarray, sigmas) -> list[tuple[float, np.ndarray]]:
-    sq = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
-    return [(s, np.exp(-sq / (2 * s * s))) for s in sigmas]
-
-
-def _kernel_grad(a: np.ndarray, b: np.ndarray, sigmas) -> np.ndarray:
-    """Row i: sum_j d k(a_i, b_j) / d a_i."""
-    w = sum(k / (s * s) for s, k in _kernels(a, b, sigmas))
-    return w @ b - w.sum(1, keepdims=True) * a
-
-
-def ref_mmd(x: np.ndarray, y: np.ndarray, sigmas) -> tuple[float, np.ndarray, np.ndarray]:
-    """Value and gradients of the biased squared MMD with a sum of Gaussian kernels."""
-    def mean_kernel(a, b):
-        return sum(k for _, k in _kernels(a, b, sigmas)).mean()
-
-    n, m = len(x), len(y)
-    value = mean_kernel(x, x) + mean_kernel(y, y) - 2 * mean_kernel(x, y)
-    grad_x = 2 * _kernel_grad(x, x, sigmas) / n**2 - 2 * _kernel_grad(x, y, sigmas) / (n * m)
-    grad_y = 2 * _kernel_grad(y, y, sigmas) / m**2 - 2 * _kernel_grad(y, x, sigmas) / (n * m)
-    return float(value), grad_x, grad_y
-
-
-def ref_bn_statistics(model: nn.Module, batches) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """Per BatchNorm: the average over batches of its input's batch mean and unbiased
-    variance, with the network in train mode (each BN normalising with batch statistics)."""
-    model = copy.deepcopy(model).train()
-    seen: dict[str, list] = {}
-    handles = []
-    for name, bn in model.named_modules():
-        if isinstance(bn, _BatchNorm):
-            def record(module, inputs, output, name=name):
-                x = inputs[0].detach().double()
-                dims = [0, *range(2, x.dim())]
-                seen.setdefault(name, []).append((x.mean(dims), x.var(dims, unbiased=True)))
-            handles.append(bn.register_forward_hook(record))
-    with torch.no_grad():
-        for batch in batches:
-            model(batch)
-    for h in handles:
-        h.remove()
-    return {
-        name: (torch.stack([m for m, _ in stats]).mean(0).cpu(), torch.stack([v for _, v in stats]).mean(0).cpu())
-        for name, stats in seen.items()
-    }
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -232,11 +164,6 @@ def test_balanced_weights_in_cross_entropy(impl, device):
 
 
 # ---------------------------------------------------------------- coral_loss
-
-
-def features(n: int, d: int, seed: int, scale=1.0) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    return torch.randn(n, d, generator=g) * scale + torch.randn(d, generator=g)
 
 
 @check(
@@ -398,98 +325,6 @@ def test_mmd_gradient(impl, device):
 # ---------------------------------------------------------------- adapt_batchnorm
 
 
-class ShiftNet(nn.Module):
-    """BatchNorm2d after a conv, BatchNorm1d after a linear layer."""
-
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(),
-        )
-        self.classifier = nn.Sequential(nn.Linear(16, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
-
-
-class SequenceNet(nn.Module):
-    """BatchNorm1d on (N, C, L) after a Conv1d and on (N, C) after a linear layer."""
-
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(nn.Conv1d(3, 4, 3), nn.BatchNorm1d(4), nn.ReLU(), nn.Flatten(), nn.Linear(24, 6))
-        self.norm = nn.BatchNorm1d(6)
-        self.out = nn.Linear(6, 2)
-
-    def forward(self, x):
-        return self.out(torch.relu(self.norm(self.body(x))))
-
-
-class TinyResNet(nn.Module):
-    """torchvision's BasicBlock at narrow widths: residual sums and a BatchNorm in the
-    downsampling branch."""
-
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU())
-        downsample = nn.Sequential(resnet.conv1x1(8, 16, stride=2), nn.BatchNorm2d(16))
-        self.blocks = nn.Sequential(resnet.BasicBlock(8, 8), resnet.BasicBlock(8, 16, stride=2, downsample=downsample))
-        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 3))
-
-    def forward(self, x):
-        return self.head(self.blocks(self.stem(x)))
-
-
-MOMENTA = (0.05, 0.3, None, 0.01)
-class VolumeNet(nn.Module):
-    """BatchNorm3d after a Conv3d (video or volumetric inputs)."""
-
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(nn.Conv3d(2, 3, 2), nn.BatchNorm3d(3), nn.ReLU(), nn.AdaptiveAvgPool3d(1),
-                                  nn.Flatten(), nn.Linear(3, 2))
-
-    def forward(self, x):
-        return self.body(x)
-
-
-BUILDERS = {"shift_net": ShiftNet, "sequence_net": SequenceNet, "tiny_resnet": TinyResNet, "volume_net": VolumeNet}
-INPUTS = {"shift_net": (3, 8, 8), "sequence_net": (3, 8), "tiny_resnet": (3, 8, 8), "volume_net": (2, 3, 4, 4)}
-
-
-def batch_norms(model: nn.Module) -> dict[str, _BatchNorm]:
-    return {name: m for name, m in model.named_modules() if isinstance(m, _BatchNorm)}
-
-
-def randomise_statistics(model: nn.Module, seed: int, tracked: int) -> None:
-    g = torch.Generator().manual_seed(seed)
-    for bn in batch_norms(model).values():
-        bn.running_mean.copy_(torch.randn(bn.num_features, generator=g))
-        bn.running_var.copy_(torch.rand(bn.num_features, generator=g) + 0.5)
-        bn.num_batches_tracked.fill_(tracked)
-
-
-@torch.no_grad()
-def deployed(name: str) -> nn.Module:
-    """A model as it comes out of source training: non-trivial affine parameters and
-    running statistics, batches already tracked, various momenta, eval mode."""
-    torch.manual_seed(0)
-    model = BUILDERS[name]()
-    g = torch.Generator().manual_seed(1)
-    for i, bn in enumerate(batch_norms(model).values()):
-        bn.weight.copy_(torch.rand(bn.num_features, generator=g) + 0.5)
-        bn.bias.copy_(torch.randn(bn.num_features, generator=g) * 0.1)
-        bn.momentum = MOMENTA[i % len(MOMENTA)]
-    randomise_statistics(model, seed=2, tracked=100)
-    return model.eval()
-
-
-def target_batches(name: str, device, count: int = 3, size: int = 4) -> list[torch.Tensor]:
-    g = torch.Generator().manual_seed(3)
-    shape = INPUTS[name]
-    return [(torch.randn(size, *shape, generator=g) * 2 + 1).to(device) for _ in range(count)]
-
-
 @pytest.fixture(scope="module")
 def deployed_models():
     return {name: deployed(name) for name in INPUTS}
@@ -643,59 +478,12 @@ def test_adabn_generator(impl, device, model_on):
 
 # ---------------------------------------------------------------- AdaBN on a shifted domain
 
-FEATURES, CLASSES = 8, 4
-
-
-def train_shifted_task():
-    """A BN MLP trained on source data; the target domain is the same task seen through a
-    sensor with another gain and offset per feature. Returns the trained model (CPU, eval
-    mode), target inputs and labels, and its accuracy on source and on target data."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        g = torch.Generator().manual_seed(0)
-        centres = torch.randn(CLASSES, FEATURES, generator=g) * 1.5
-        gain = torch.linspace(0.5, 2.0, FEATURES)[torch.randperm(FEATURES, generator=g)]
-        offset = torch.randn(FEATURES, generator=g).sign() * 4
-
-        def sample(n):
-            y = torch.arange(n) % CLASSES
-            return centres[y] + torch.randn(n, FEATURES, generator=g), y
-
-        x_train, y_train = sample(512)
-        x_test, y_test = sample(512)
-        x_target, y_target = sample(512)
-        x_target = x_target * gain + offset
-        torch.manual_seed(0)
-        net = nn.Sequential(
-            nn.BatchNorm1d(FEATURES), nn.Linear(FEATURES, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, CLASSES),
-        )
-        velocity = [torch.zeros_like(p) for p in net.parameters()]
-        for _ in range(60):
-            idx = torch.randperm(512, generator=g)[:64]
-            net.zero_grad()
-            nn.functional.cross_entropy(net(x_train[idx]), y_train[idx]).backward()
-            with torch.no_grad():
-                for p, v in zip(net.parameters(), velocity):
-                    p -= 0.1 * v.mul_(0.9).add_(p.grad)
-        net.eval()
-        source_acc, target_acc = accuracy(net, x_test, y_test), accuracy(net, x_target, y_target)
-    finally:
-        torch.set_num_threads(threads)
-    return net, x_target, y_target, source_acc, target_acc
-
-
 @pytest.fixture(scope="module")
 def shifted_task():
     task = train_shifted_task()
     source_acc, target_acc = task[3], task[4]
     assert source_acc > 0.9 and target_acc < source_acc - 0.3, "grader fixture: the shifted task is miscalibrated"
     return task
-
-
-@torch.no_grad()
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    return (model(x).argmax(1) == y).float().mean().item()
 
 
 @check(

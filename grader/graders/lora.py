@@ -14,47 +14,15 @@ import re
 import torch
 from torch import nn
 
-from grader.fixtures import lora_models as fx
 from grader.authoring.checks import check, raising
 from grader.authoring.devices import assert_elsewhere, elsewhere, here, mismatch_fails
-
-LORA = ("lora_A", "lora_B")
-
+from grader.authoring.tensors import close, gap
+from grader.fixtures import lora_models as fx
+from grader.fixtures.lora_models import (
+    LORA, expected_out, lora_params, merged_weight, randomise, randomise_all, run_eval, transformer,
+)
 
 # ---------------------------------------------------------------- helpers
-
-
-def close(a: torch.Tensor, b: torch.Tensor, atol: float = 1e-5, rtol: float = 1e-5) -> bool:
-    return a.shape == b.shape and torch.allclose(a.double(), b.double(), atol=atol, rtol=rtol)
-
-
-def gap(a: torch.Tensor, b: torch.Tensor) -> str:
-    if a.shape != b.shape:
-        return f"shape {tuple(a.shape)} instead of {tuple(b.shape)}"
-    return f"largest difference {(a.double() - b.double()).abs().max().item():.3g}" if a.numel() else "empty"
-
-
-def randomise(layer: nn.Module, std: float = 0.3) -> None:
-    """Give a LoRALinear a non-zero update, as after some training."""
-    with torch.no_grad():
-        layer.lora_A.normal_(0, std)
-        layer.lora_B.normal_(0, std)
-
-
-def randomise_all(impl, model: nn.Module) -> None:
-    for m in model.modules():
-        if isinstance(m, impl.LoRALinear):
-            randomise(m)
-
-
-def lora_params(model: nn.Module) -> dict[str, nn.Parameter]:
-    return {n: p for n, p in model.named_parameters() if n.rpartition(".")[2] in LORA}
-
-
-def expected_out(layer, x: torch.Tensor, scaling: float) -> torch.Tensor:
-    """base(x) + x A^T B^T * scaling, computed by the grader from the layer's own tensors."""
-    with torch.no_grad():
-        return layer.base(x) + (x @ layer.lora_A.T @ layer.lora_B.T) * scaling
 
 
 def wrapped(impl, model: nn.Module, name: str):
@@ -67,21 +35,6 @@ def apply(impl, model, targets, r=4, **kwargs) -> list[str]:
     names = impl.apply_lora(model, targets, r, **kwargs)
     assert isinstance(names, (list, tuple)), f"expected apply_lora to return a list of names, got {type(names).__name__}"
     return list(names)
-
-
-@torch.no_grad()
-def run_eval(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    model.eval()
-    return model(x)
-
-
-def transformer(device, dtype=torch.float32) -> tuple[nn.Module, torch.Tensor]:
-    model = fx.TinyTransformer().to(device=device, dtype=dtype)
-    return model, torch.randn(2, 5, fx.TinyTransformer.IN, device=device, dtype=dtype)
-
-
-def merged_weight(layer, scaling: float) -> torch.Tensor:
-    return (layer.base.weight + layer.lora_B @ layer.lora_A * scaling).detach().clone()
 
 
 # ---------------------------------------------------------------- LoRALinear

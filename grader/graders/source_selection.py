@@ -1,12 +1,8 @@
 """Grader for source_selection: LEEP, NCE, H-score, LogME and ranking sources with them.
 
-Every reference value is computed here in numpy float64, independently of any
-implementation: LEEP, NCE and H-score straight from their definitions, LogME by
-maximising the Gaussian log marginal likelihood log N(y; 0, I/beta + F F^T/alpha) over
-(alpha, beta) numerically (beta in closed form, then a grid and a bounded 1-D search over
-log(alpha/beta)), not by a fixed-point iteration. The LogME fixtures are chosen so that
-this likelihood has a single interior maximum (tests/test_source_selection_fixtures.py
-checks it), so any fixed-point scheme that converges agrees with it.
+Every reference value is computed in numpy float64 by grader/fixtures/selection_tasks.py,
+independently of any implementation (LogME by maximising the marginal likelihood
+numerically, not by a fixed-point iteration), from the seeded data made there.
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - every score a Python float (all checks go through `score`); CPU or CUDA tensors ->
@@ -38,155 +34,16 @@ import math
 import numpy as np
 import pytest
 import torch
-from scipy.optimize import minimize_scalar
 
 from grader.fixtures import pretrained
+from grader.fixtures.selection_tasks import (
+    LOGME_TASKS, balanced_labels, blobs, entropy, logme_ill_conditioned_task, logme_task, noisy_source_labels,
+    ranking_candidates, ref_h_score, ref_leep, ref_log_me, ref_nce, source_probs, tensor,
+)
 from grader.authoring.checks import check, raising
 from grader.authoring.devices import call_elsewhere
 
-# ---------------------------------------------------------------- float64 references
-
-
-def ref_leep(probs: np.ndarray, labels: np.ndarray) -> float:
-    probs = probs.astype(np.float64)
-    _, y = np.unique(labels, return_inverse=True)
-    joint = np.zeros((y.max() + 1, probs.shape[1]))
-    np.add.at(joint, y, probs)
-    joint /= len(y)
-    marginal = joint.sum(axis=0)
-    conditional = np.divide(joint, marginal, out=np.zeros_like(joint), where=marginal > 0)
-    return float(np.log((probs * conditional[y]).sum(axis=1)).mean())
-
-
-def ref_nce(source_labels: np.ndarray, target_labels: np.ndarray) -> float:
-    n = len(target_labels)
-    pairs, counts = np.unique(np.stack([source_labels, target_labels]), axis=1, return_counts=True)
-    z_values, z_counts = np.unique(source_labels, return_counts=True)
-    z_count = dict(zip(z_values.tolist(), z_counts.tolist()))
-    return float(sum(c / n * math.log(c / z_count[z]) for z, c in zip(pairs[0].tolist(), counts)))
-
-
-def entropy(labels: np.ndarray) -> float:
-    p = np.unique(labels, return_counts=True)[1] / len(labels)
-    return float(-(p * np.log(p)).sum())
-
-
-def ref_h_score(features: np.ndarray, labels: np.ndarray) -> float:
-    f = features.astype(np.float64)
-    g = np.zeros_like(f)
-    for c in np.unique(labels):
-        g[labels == c] = f[labels == c].mean(axis=0)
-    cov_f = np.atleast_2d(np.cov(f, rowvar=False, bias=True))
-    cov_g = np.atleast_2d(np.cov(g, rowvar=False, bias=True))
-    return float(np.trace(np.linalg.pinv(cov_f, hermitian=True) @ cov_g))
-
-
-def ref_max_log_evidence(features: np.ndarray, y: np.ndarray) -> float:
-    """max over alpha, beta of log N(y; 0, I/beta + F F^T/alpha), in the eigenbasis of F F^T."""
-    f = features.astype(np.float64)
-    n = len(y)
-    lam, q = np.linalg.eigh(f @ f.T)
-    lam = np.clip(lam, 0.0, None)
-    z2 = (q.T @ y) ** 2
-
-    def neg_profile(log_t: float) -> float:  # covariance (I + F F^T / t) / beta, beta at its optimum
-        c = 1.0 + lam / math.exp(log_t)
-        return 0.5 * np.log(c).sum() + 0.5 * n * math.log((z2 / c).sum() / n)
-
-    positive = lam[lam > lam.max() * 1e-12]
-    if positive.size == 0:  # F = 0: the likelihood no longer depends on alpha
-        log_t = 0.0
-    else:
-        grid = np.linspace(math.log(positive.min()) - 15, math.log(positive.max()) + 15, 600)
-        c = 1.0 + lam[None, :] / np.exp(grid)[:, None]
-        i = int(np.argmin(0.5 * np.log(c).sum(axis=1) + 0.5 * n * np.log((z2[None, :] / c).sum(axis=1) / n)))
-        bounds = (grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)])
-        log_t = minimize_scalar(neg_profile, bounds=bounds, method="bounded", options={"xatol": 1e-10}).x
-    c = 1.0 + lam / math.exp(log_t)
-    beta = n / (z2 / c).sum()
-    variance = c / beta
-    return float(-0.5 * n * math.log(2 * math.pi) - 0.5 * np.log(variance).sum() - 0.5 * (z2 / variance).sum())
-
-
-def ref_log_me(features: np.ndarray, labels: np.ndarray) -> float:
-    evidences = [ref_max_log_evidence(features, (labels == c).astype(np.float64)) for c in np.unique(labels)]
-    return float(np.mean(evidences) / len(labels))
-
-
-# ---------------------------------------------------------------- fixtures (numpy, seeded)
-
-
-def balanced_labels(rng: np.random.Generator, n: int, num_classes: int) -> np.ndarray:
-    return rng.permutation(np.arange(n) % num_classes)
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def source_probs(seed: int, labels: np.ndarray, num_source: int, strength: float) -> np.ndarray:
-    """Soft predictions of a source model whose class (y * 2) % num_source tracks label y."""
-    rng = np.random.default_rng(seed)
-    logits = rng.normal(size=(len(labels), num_source))
-    logits[np.arange(len(labels)), (labels * 2) % num_source] += strength
-    return softmax(logits).astype(np.float32)
-
-
-def noisy_source_labels(seed: int, labels: np.ndarray, ids: np.ndarray, keep: float) -> np.ndarray:
-    """Source predictions: ids[y] with probability `keep`, else a random id."""
-    rng = np.random.default_rng(seed)
-    predicted = ids[labels % len(ids)].copy()
-    flip = rng.random(len(labels)) >= keep
-    predicted[flip] = rng.choice(ids, flip.sum())
-    return predicted
-
-
-def blobs(seed: int, n: int, d: int, num_classes: int, *, separation=1.0, noise=1.0, offset=0.5, flip=0.2):
-    """Features around class means, with a fraction `flip` of labels redrawn at random."""
-    rng = np.random.default_rng(seed)
-    labels = balanced_labels(rng, n, num_classes)
-    means = separation * rng.normal(size=(num_classes, d))
-    features = means[labels] + noise * rng.normal(size=(n, d)) + offset
-    noisy = labels.copy()
-    redraw = rng.random(n) < flip
-    noisy[redraw] = rng.integers(0, num_classes, redraw.sum())
-    return features.astype(np.float32), noisy
-
-
-def logme_task() -> tuple[np.ndarray, np.ndarray]:
-    features, labels = blobs(0, 60, 6, 3)
-    return 0.1 * features, labels
-
-
-def logme_fewer_samples_task() -> tuple[np.ndarray, np.ndarray]:
-    features, labels = blobs(0, 20, 40, 3, noise=0.1, flip=0.3)
-    return 0.25 * features, labels
-
-
-def logme_repeated_columns_task() -> tuple[np.ndarray, np.ndarray]:
-    features, labels = blobs(1, 60, 6, 3)
-    return 0.1 * np.concatenate([features, features[:, :2]], axis=1), labels
-
-
-def logme_ill_conditioned_task() -> tuple[np.ndarray, np.ndarray]:
-    features, labels = blobs(2, 60, 8, 3, noise=0.3)
-    return (features * np.logspace(-3, 0, 8)).astype(np.float32), labels
-
-
-LOGME_TASKS = {
-    "logme": logme_task,
-    "fewer_samples": logme_fewer_samples_task,
-    "repeated_columns": logme_repeated_columns_task,
-    "ill_conditioned": logme_ill_conditioned_task,
-}
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def tensor(array: np.ndarray, device) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(array)).to(device)
 
 
 def score(fn, *args) -> float:
@@ -588,19 +445,6 @@ def test_scores_with_sparse_target_ids(impl, device, prediction_task):
 
 
 # ---------------------------------------------------------------- rank_sources
-
-
-def ranking_candidates(metric: str, labels: np.ndarray) -> dict[str, np.ndarray]:
-    """Three sources per metric, inserted in a shuffled order; good > medium > poor."""
-    levels = {"medium": 1, "poor": 2, "good": 0}
-    if metric == "leep":
-        return {name: source_probs(50 + i, labels, 5, strength=(4.0, 1.5, 0.0)[i]) for name, i in levels.items()}
-    if metric == "nce":
-        ids = np.array([2, 5, 1])
-        return {name: noisy_source_labels(60 + i, labels, ids, keep=(0.95, 0.6, 0.0)[i]) for name, i in levels.items()}
-    rng = np.random.default_rng(70)
-    means, noise = rng.normal(size=(3, 6)), rng.normal(size=(len(labels), 6))
-    return {name: ((3.0, 1.0, 0.0)[i] * means[labels] + noise + 0.5).astype(np.float32) for name, i in levels.items()}
 
 
 @check(
