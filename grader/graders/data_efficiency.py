@@ -19,54 +19,12 @@ import torch
 
 from grader.authoring.checks import FakeModel, check, raising, raising_zh, say
 from grader.authoring.devices import call_elsewhere, here
-from grader.authoring.exact import exact, exact_items
+from grader.authoring.exact import exact_items
 from grader.fixtures import pretrained as digits
 from grader.fixtures.curve_fakes import (
-    BUDGETS, MEANS, OFFSETS, PER_CLASS, SEEDS, STEPS, Experiment, expected_means, labels_with, log_between,
-    reference_effective,
+    BUDGETS, MEANS, OFFSETS, PER_CLASS, SEEDS, STEPS, Experiment, as_set, close, effective, expected_means, field,
+    floats, labels_with, log_between, reference_effective, results, same, show, sizes, subset,
 )
-
-# ---------------------------------------------------------------- helpers
-
-
-def close(actual: float, expected: float, tol: float = 1e-6) -> bool:
-    return abs(actual - expected) <= tol + tol * abs(expected)
-
-
-def results(out, n: int, call: str) -> list:
-    exact_items(out, list, (float, type(None)), f"{call}'s result", f"{call} 的返回值")
-    assert len(out) == n, say(f"{call}: expected {n} entries (one per budget), got {len(out)}",
-                              f"{call}：应有 {n} 项（每个预算一项），实际有 {len(out)} 项")
-    return out
-
-
-def same(got: list, expected: list) -> bool:
-    return len(got) == len(expected) and all(
-        (g is None and e is None) or (g is not None and e is not None and close(g, e)) for g, e in zip(got, expected)
-    )
-
-
-def show(values) -> str:
-    return "[" + ", ".join("None" if v is None else f"{v:.4f}" for v in values) + "]"
-
-
-def effective(impl, budgets, transfer, scratch, expected, **kwargs) -> None:
-    call = f"effective_data({budgets}, {transfer}, {scratch}{', higher_is_better=False' if kwargs else ''})"
-    got = results(impl.effective_data(budgets, transfer, scratch, **kwargs), len(expected), call)
-    assert same(got, expected), say(f"{call}: expected {show(expected)}, got {show(got)}",
-                                    f"{call}：应为 {show(expected)}，实际为 {show(got)}")
-
-
-def subset(impl, labels: torch.Tensor, per_class: int, seed: int) -> torch.Tensor:
-    out = impl.stratified_subset(labels, per_class, seed=seed)
-    assert isinstance(out, torch.Tensor), say(f"expected a tensor of indices, got {type(out).__name__}",
-                                              f"应返回索引张量，实际返回了 {type(out).__name__}")
-    return out.detach().cpu()
-
-
-def as_set(idx: torch.Tensor) -> set[int]:
-    return set(idx.tolist())
-
 
 COUNTS = {0: 7, 1: 9, 2: 12}
 
@@ -441,31 +399,6 @@ def test_effective_rejects_scores(impl):
 
 
 # ---------------------------------------------------------------- learning_curves with fakes
-
-
-def field(result, key: str):
-    exact(result, dict, "learning_curves's result", "learning_curves 的返回值")
-    assert key in result, say(f"expected the result to have key {key!r}; keys: {sorted(result)}",
-                              f"结果里应有键 {key!r}；现有的键：{sorted(result)}")
-    return result[key]
-
-
-def floats(values, what: str, n: int) -> list[float]:
-    if isinstance(values, torch.Tensor):
-        values = values.tolist()
-    assert isinstance(values, (list, tuple, np.ndarray)) and len(values) == n, say(
-        f"expected {what} to hold {n} values, got {values!r}", f"{what} 应包含 {n} 个值，实际为 {values!r}")
-    return [float(v) for v in values]
-
-
-def sizes(result, per_class: list[int], classes: int = 3) -> None:
-    """result["per_class"] and result["budgets"]: lists of ints (exactly), equal to what they should be."""
-    got = exact_items(field(result, "per_class"), list, int, 'result["per_class"]', 'result["per_class"]')
-    assert got == per_class, say(f"expected per_class {per_class}, got {got}", f"per_class 应为 {per_class}，实际为 {got}")
-    budgets = [k * classes for k in per_class]
-    got = exact_items(field(result, "budgets"), list, int, 'result["budgets"]', 'result["budgets"]')
-    assert got == budgets, say(f"{classes} classes, per_class {per_class}: expected budgets {budgets}, got {got}",
-                               f"{classes} 个类别、per_class 为 {per_class}：budgets 应为 {budgets}，实际为 {got}")
 
 
 @check(
