@@ -25,6 +25,11 @@ def gap(a: torch.Tensor, b: torch.Tensor, lang: str = "en") -> str:
     return f"最大差值 {largest:.3g}" if zh else f"largest difference {largest:.3g}"
 
 
+def expect_close(got: torch.Tensor, want: torch.Tensor, en: str, zh: str, atol: float = 1e-5, rtol: float = 1e-5) -> None:
+    """Assert `close(got, want)`; the message is `en` or `zh` followed by the gap."""
+    assert close(got, want, atol, rtol), say(f"{en}; {gap(got, want)}", f"{zh}；{gap(got, want, 'zh')}")
+
+
 def tensor_out(out, fn: str) -> torch.Tensor:
     assert isinstance(out, torch.Tensor), say(f"expected {fn} to return a torch.Tensor, got {type(out).__name__}",
                                               f"{fn} 应返回 torch.Tensor，实际返回了 {type(out).__name__}")
