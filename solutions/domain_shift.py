@@ -1,9 +1,8 @@
 """Handling a distribution difference between source and target data (Q10).
 
-Label shift: reweight the loss by p_T(y) / p_S(y); balanced class weights are that ratio for
-a uniform target prior. Feature shift: align the source and target feature distributions
-with CORAL or MMD as an extra loss term, or, without any labels, re-estimate BatchNorm
-statistics on target data (AdaBN).
+Label shift: weight the loss by p_T(y) / p_S(y) (the balanced weights: a uniform p_T). Feature
+shift: align the source and target feature distributions with CORAL or MMD as an extra
+loss term, or, without any labels, re-estimate BatchNorm statistics on target data (AdaBN).
 """
 
 from __future__ import annotations
