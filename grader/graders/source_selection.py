@@ -438,7 +438,7 @@ def test_log_me_rank_deficient(impl, device, logme_refs, case):
     level="expert", points=2,
     hint="Cast the features to float64 before any decomposition; F^T F squares the condition "
     "number, which float32 cannot hold.",
-    title_zh="特征病态时，LogME 仍保持 float64 精度",
+    title_zh="特征矩阵病态时，LogME 仍保持 float64 精度",
     hint_zh="做任何分解之前先把特征转成 float64；F^T F 会把条件数平方，float32 承受不住。",
 )
 def test_log_me_precision(impl, device, logme_refs):
