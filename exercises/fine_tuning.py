@@ -4,6 +4,10 @@ Copy the source model's weights into the target wherever they fit, split the net
 into layer groups from input to head, unfreeze those groups gradually starting at the
 head, and give earlier groups smaller learning rates (discriminative fine-tuning, as in
 ULMFiT). Implement the four functions below.
+
+Devices: models may be on the CPU or a GPU (CUDA). The source and the target of
+`transfer_weights` may differ in device and dtype (a CPU float32 source into a float64
+target on a GPU): the target keeps its own.
 """
 
 from __future__ import annotations

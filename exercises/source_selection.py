@@ -3,8 +3,10 @@
 Implement four transferability estimates, each computed from one forward pass of a source
 model over the labelled target data: LEEP and NCE from its predictions, H-score and LogME
 from its features. All four are higher-is-better. Then rank candidate sources with them.
-Inputs are torch tensors (CPU or CUDA; numpy arrays may be accepted too); every score is
-returned as a Python float. Labels are class ids, any integers: not necessarily 0..C-1.
+Inputs are torch tensors, all on one device, the CPU or a GPU (CUDA); numpy arrays may be
+accepted too. Make every tensor you create on the inputs' device. Every score is returned
+as a plain Python float (`.item()` or `float(...)`), rank_sources' result as a list of str.
+Labels are class ids, any integers: not necessarily 0..C-1.
 """
 
 from __future__ import annotations

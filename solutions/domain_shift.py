@@ -1,8 +1,8 @@
 """Handling a distribution difference between source and target data (Q10).
 
-Label shift: reweight the loss with balanced class weights. Feature shift: align the
-source and target feature distributions with CORAL or MMD as an extra loss term, or,
-without any labels, re-estimate BatchNorm statistics on target data (AdaBN).
+Label shift: weight the loss by p_T(y) / p_S(y) (the balanced weights: a uniform p_T). Feature
+shift: align the source and target feature distributions with CORAL or MMD as an extra
+loss term, or, without any labels, re-estimate BatchNorm statistics on target data (AdaBN).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def balanced_class_weights(labels: Tensor, num_classes: int) -> Tensor:
         raise ValueError(f"labels must lie in [0, {num_classes}), got [{labels.min()}, {labels.max()}]")
     counts = torch.bincount(labels, minlength=num_classes).float()
     present = counts > 0
-    weights = torch.zeros(num_classes, device=labels.device)
+    weights = torch.zeros(num_classes, dtype=torch.float32, device=labels.device)
     weights[present] = labels.numel() / (present.sum() * counts[present])
     return weights
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 from sklearn.utils.class_weight import compute_class_weight
 
-from grader.graders import domain_shift as g
+from grader.fixtures import shift_models as g
 
 
 def numerical_gradient(f, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -68,9 +68,25 @@ def test_bn_reference_matches_momentum_none():
         for batch in batches:
             manual(batch)
     for name, bn in g.batch_norms(manual).items():
-        mean, var = expected[name]
+        mean, var = expected["batch average"][name]
         assert torch.allclose(bn.running_mean.double(), mean, atol=1e-6)
         assert torch.allclose(bn.running_var.double(), var, atol=1e-6)
+
+
+def test_bn_population_reference_is_one_batch_of_everything_at_the_first_layer():
+    """Population statistics of the first BatchNorm (whose input no normalisation touches)
+    equal what BatchNorm itself records from the concatenated batches in one pass."""
+    model = g.deployed("shift_net")
+    batches = g.sorted_batches("shift_net", "cpu")
+    expected = g.ref_bn_statistics(model, batches)["population"]["features.1"]
+    manual = copy.deepcopy(model).train()
+    bn = manual.features[1]
+    bn.reset_running_stats()
+    bn.momentum = None
+    with torch.no_grad():
+        manual.features[:2](torch.cat(batches))
+    assert torch.allclose(bn.running_mean.double(), expected[0], atol=1e-6)
+    assert torch.allclose(bn.running_var.double(), expected[1], atol=1e-5)
 
 
 def test_shifted_task_is_calibrated():

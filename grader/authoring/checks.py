@@ -84,6 +84,13 @@ def raising(fn: Callable[[], object]) -> str | None:
     return "returned without raising"
 
 
+def raising_zh(problem: str) -> str:
+    """`raising()`'s account of what happened instead, in Chinese."""
+    if problem == "returned without raising":
+        return "没有抛出异常，直接返回了"
+    return problem.replace("raised ", "抛出的是 ", 1) if problem.startswith("raised ") else problem
+
+
 class FakeModel:
     """A stand-in model for protocol checks (transfer_rate, data_efficiency): what
     make_model built it with, and `history`, the (data, steps, seed) of each train call

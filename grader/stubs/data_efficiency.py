@@ -6,6 +6,12 @@ transferred: with D_F target examples the fine-tuned pretrained model reaches a 
 a model trained from scratch needs D_E examples to reach s*; then D_T = D_E - D_F is how
 many target examples pretraining was worth (negative when transfer hurt). Measuring it
 needs learning curves of both arms over nested, class-balanced training subsets.
+
+Devices: tensors may be on the CPU or a GPU (CUDA). `labels` of stratified_subset may be on
+either, and its indices may come back on the CPU (where a seeded torch.Generator draws) or
+on the labels' device; effective_data takes 1-D tensors on any device; learning_curves'
+pool holds x and y on one device. Make every tensor you index with or combine with an
+input on that input's device.
 """
 
 from __future__ import annotations
@@ -101,9 +107,10 @@ def learning_curves(
       `train(model, data, steps, seed)` and score it with `evaluate(model, heldout)`.
     Both arms get the same training set, steps and seed; no model is reused.
 
-    `per_class` must hold at least two budgets, positive and strictly increasing; `seeds`
-    at least one seed, all distinct: otherwise ValueError before training anything. A
-    budget larger than some class of the pool is a ValueError too.
+    `per_class` is any sequence of ints (a list, a tuple, a range); it must hold at least
+    two budgets, all positive (a 0 is an error, not a budget to skip) and strictly
+    increasing; `seeds` at least one seed, all distinct: otherwise ValueError before
+    training anything. A budget larger than some class of the pool is a ValueError too.
 
     Return a dict with:
     - "per_class": the per-class budgets, a list of ints;

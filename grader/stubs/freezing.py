@@ -3,6 +3,10 @@
 You take a pretrained CNN, replace its classifier and want to train only that head.
 Freeze the rest properly: gradients are the easy part; BatchNorm is where candidates
 slip. Then undo it all for fine-tuning, and count what is left to train.
+
+Devices: the model may be on the CPU or a GPU (CUDA). Its parameters and buffers stay on
+its device through freezing, training and unfreezing, and whatever you create for it (a
+frozen BatchNorm's buffers, saved statistics) goes there too.
 """
 
 from __future__ import annotations

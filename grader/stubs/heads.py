@@ -4,6 +4,9 @@ Transfer learning keeps the backbone and swaps the head for one sized to the new
 `find_head` locates the layer that produces the model's output (by registration order,
 or by tracing a forward pass when you are given an example input); `replace_head`
 swaps it for a freshly initialised Linear, 1x1 Conv2d, or small MLP.
+
+Devices: the model and `example_input` may be on the CPU or a GPU (CUDA), both on one
+device; the new head is built on the old head's device and dtype.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ The data (grader.fixtures.houses_data.target_splits() gives the grader's own):
 - A price is in dollars, float32, between about 100 000 and 1 500 000; prices is (N,).
 - The backbone (grader.fixtures.houses_data.load_backbone()) is an nn.Module mapping
   images (N, 3, 32, 32) to features (N, feature_dim), feature_dim = 32; the source
-  task's classifier is already removed. It contains BatchNorm layers. The backbone and
-  all tensors may be on a GPU: keep every new tensor and module on their device.
+  task's classifier is already removed. It contains BatchNorm layers. The backbone, the
+  images and the prices may be on the CPU or a GPU (CUDA), all on one device: keep every
+  new tensor and module (the head, indices, predictions) on it.
 
 Budget: fit_and_evaluate on 512 training and 256 held-out images must finish in a few
 seconds on a laptop CPU (the grader trains your model four times).

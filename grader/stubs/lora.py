@@ -11,6 +11,10 @@ Out of scope: parameters that are not Linear modules (nn.MultiheadAttention's
 calling it (nn.MultiheadAttention's `out_proj`, nn.TransformerEncoderLayer's fast path):
 wrapping such a child changes nothing they compute. The models here call their Linear
 layers.
+
+Devices: a model, its layers and their inputs may be on the CPU or a GPU (CUDA), all on one
+device; lora_A, lora_B, a merged Linear and every tensor you create go on `base.weight`'s
+device (and dtype).
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Plain weight decay pulls every weight toward zero, which throws away what the so
 taught the backbone. L2-SP (Li et al., 2018) pulls the transferred weights toward their
 pretrained values w0 instead, a Gaussian prior centred on w0, so fine-tuning becomes MAP
 estimation. New layers have no w0 and keep ordinary weight decay. Add it to the task loss.
+
+Devices: the model and `pretrained_state` may be on the CPU or a GPU (CUDA), both on one
+device; the penalty and its gradients are on that device.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from torch.optim.swa_utils import update_bn
 def balanced_class_weights(labels: Tensor, num_classes: int) -> Tensor:
     if torch.any(labels < 0) or torch.any(labels >= num_classes):
         raise ValueError(f"every label must be in range(0, {num_classes})")
-    counts = torch.zeros(num_classes, device=labels.device).index_add_(
-        0, labels.long(), torch.ones(labels.numel(), device=labels.device)
+    counts = torch.zeros(num_classes, dtype=torch.float32, device=labels.device).index_add_(
+        0, labels.long(), torch.ones(labels.numel(), dtype=torch.float32, device=labels.device)
     )
     k = torch.count_nonzero(counts)
     return torch.nan_to_num(labels.numel() / (k * counts), posinf=0.0)

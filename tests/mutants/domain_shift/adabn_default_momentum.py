@@ -1,6 +1,6 @@
 """AdaBN resets the statistics but keeps the layers' momentum, so the result is an exponential, not a cumulative, average.
 
-Caught by: cumulative average
+Caught by: target statistics of the batches
 """
 
 from __future__ import annotations

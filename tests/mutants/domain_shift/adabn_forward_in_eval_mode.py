@@ -1,6 +1,6 @@
 """AdaBN runs the batches with the model in eval mode, so BatchNorm never updates its statistics.
 
-Caught by: cumulative average
+Caught by: target statistics of the batches
 """
 
 from __future__ import annotations

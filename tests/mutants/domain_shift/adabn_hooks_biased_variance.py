@@ -1,6 +1,6 @@
 """AdaBN with forward hooks that average the biased batch variance (BatchNorm keeps the unbiased one).
 
-Caught by: cumulative average
+Caught by: target statistics of the batches
 """
 
 from __future__ import annotations
