@@ -1,5 +1,6 @@
 """Grader for fine_tuning (Q2): layer groups, discriminative learning rates, gradual
-unfreezing and weight transfer from a source model to a target model.
+unfreezing and weight transfer from a source model to a target model. Fixture models and
+helpers: grader.fixtures.fine_tuning_models.
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - layer_groups: ResNet [stem + layer1, layer2, layer3, layer4, fc] -> test_resnet_layer_groups;
@@ -25,155 +26,22 @@ The stub's contract, sentence by sentence -> the checks that fail when it is bro
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 
 import pytest
 import torch
 from torch import nn
 
-from grader.fixtures import models
 from grader.authoring.checks import check
 from grader.authoring.devices import elsewhere, here, mismatch_fails, on_elsewhere
+from grader.fixtures import models
+from grader.fixtures.fine_tuning_models import (
+    EncoderNet, assert_lrs, assert_params, assert_stage, groups_from, ids, owners, param_groups_from, pipeline_model,
+    resnet_groups, tensor_names, transfer_pair,
+)
 
 LR = 0.1
 RESNET_LABELS = ("stem + layer1", "layer2", "layer3", "layer4", "fc")
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _resnet_groups(model: nn.Module) -> list[nn.Module]:
-    """The grader's own ResNet split, so that later checks do not depend on layer_groups."""
-    stem = nn.Sequential(model.conv1, model.bn1, model.relu, model.maxpool, model.layer1)
-    return [stem, model.layer2, model.layer3, model.layer4, model.fc]
-
-
-def _ids(tensors) -> set[int]:
-    return {id(t) for t in tensors}
-
-
-def _names(model: nn.Module) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for name, t in [*model.named_parameters(remove_duplicate=False), *model.named_buffers(remove_duplicate=False)]:
-        names.setdefault(id(t), name)
-    return names
-
-
-def _owners(tensors, names: dict[int, str]) -> str:
-    """The top-level modules (in model order) that own the given tensors, e.g. 'conv1, bn1'."""
-    owners = dict.fromkeys(names.get(id(t), "<not in the model>").split(".")[0] for t in tensors)
-    return ", ".join(owners) or "nothing"
-
-
-def _fmt(values) -> str:
-    return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
-
-
-def _groups_from(impl_result) -> list[nn.Module]:
-    assert isinstance(impl_result, (list, tuple)), (
-        f"expected layer_groups to return a list of modules, got {type(impl_result).__name__}"
-    )
-    bad = [type(g).__name__ for g in impl_result if not isinstance(g, nn.Module)]
-    assert not bad, f"expected every group to be an nn.Module, got {bad[:3]}"
-    return list(impl_result)
-
-
-def _param_groups_from(impl_result) -> list[dict]:
-    assert isinstance(impl_result, (list, tuple)), (
-        f"expected a list of param-group dicts, got {type(impl_result).__name__}"
-    )
-    for i, group in enumerate(impl_result):
-        assert isinstance(group, dict) and "params" in group and "lr" in group, (
-            f"expected each param group to be a dict with 'params' and 'lr'; group {i} is {str(group)[:80]}"
-        )
-        assert isinstance(group["params"], (list, tuple)), (
-            f"expected group {i}'s 'params' to be a list, got {type(group['params']).__name__}"
-        )
-        assert all(isinstance(p, torch.Tensor) for p in group["params"]), (
-            f"expected group {i}'s 'params' to hold parameter tensors"
-        )
-        assert isinstance(group["lr"], (int, float)), (
-            f"expected group {i}'s 'lr' to be a number, got {type(group['lr']).__name__}"
-        )
-    return list(impl_result)
-
-
-def _assert_lrs(param_groups: list[dict], expected: list[float]) -> None:
-    got = [float(g["lr"]) for g in param_groups]
-    ok = len(got) == len(expected) and all(math.isclose(g, e, rel_tol=1e-6) for g, e in zip(got, expected))
-    assert ok, f"expected {len(expected)} param groups with lrs {_fmt(expected)} (input to head), got {_fmt(got)}"
-
-
-def _assert_params(param_groups: list[dict], expected: list[list[torch.Tensor]], names: dict[int, str]) -> None:
-    """Each param group holds exactly the expected parameters, none twice."""
-    assert len(param_groups) == len(expected), (
-        f"expected {len(expected)} param groups, got {len(param_groups)}"
-    )
-    seen: dict[int, int] = {}
-    for i, (group, want) in enumerate(zip(param_groups, expected)):
-        for p in group["params"]:
-            assert id(p) not in seen, (
-                f"parameter {names.get(id(p), '?')} appears twice (param groups {seen[id(p)]} and {i}); "
-                "each trainable parameter must appear exactly once"
-            )
-            seen[id(p)] = i
-        want_ids = _ids(want)
-        extra = [p for p in group["params"] if id(p) not in want_ids]
-        missing = [names.get(id(p), "?") for p in want if id(p) not in _ids(group["params"])]
-        frozen = [names.get(id(p), "?") for p in extra if not p.requires_grad]
-        assert not frozen, (
-            f"param group {i} holds {len(frozen)} frozen parameters (e.g. {frozen[:2]}); leave them out"
-        )
-        extra = [names.get(id(p), "<not a model parameter>") for p in extra]
-        assert not extra, f"param group {i} holds {len(extra)} parameters of another group (e.g. {extra[:2]})"
-        assert not missing, (
-            f"param group {i} lacks {len(missing)} of its group's trainable parameters (e.g. {missing[:2]})"
-        )
-
-
-def _trainable(params: list[torch.Tensor]) -> str:
-    flags = {p.requires_grad for p in params}
-    return {frozenset({True}): "trainable", frozenset({False}): "frozen"}.get(frozenset(flags), "mixed")
-
-
-def _assert_stage(groups: list[nn.Module], stage: int) -> None:
-    n = len(groups)
-    expected = ["frozen"] * max(n - stage, 0) + ["trainable"] * min(stage, n)
-    got = [_trainable(list(g.parameters())) for g in groups]
-    assert got == expected, f"after gradual_unfreeze(groups, {stage}): expected {expected}, got {got}"
-
-
-class _Scaler(nn.Module):
-    """A new layer with a parameter and a buffer."""
-
-    def __init__(self, n: int):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(n))
-        self.register_buffer("ema", torch.zeros(n))
-
-
-def _transfer_pair(device, new_layer: str = "scaler"):
-    """A source with a 10-class head and an extra layer `aux`; a target with a new layer
-    `neck` (a _Scaler or a BatchNorm1d) and a 3-class head. The source's BatchNorm has
-    non-default statistics."""
-    source = nn.Sequential(OrderedDict(
-        stem=nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)),
-        aux=nn.Linear(4, 4),
-        fc=nn.Linear(4, 10),
-    ))
-    bn = source.stem[1]
-    with torch.no_grad():
-        bn.running_mean.uniform_(-1, 1)
-        bn.running_var.uniform_(0.5, 2)
-        bn.weight.uniform_(0.5, 2)
-        bn.num_batches_tracked.fill_(7)
-    target = nn.Sequential(OrderedDict(
-        stem=nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)),
-        neck=_Scaler(4) if new_layer == "scaler" else nn.BatchNorm1d(4),
-        fc=nn.Linear(4, 3),
-    ))
-    return source.to(device), target.to(device)
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +52,7 @@ def resnet(device):
 @pytest.fixture
 def groups(resnet):
     resnet.requires_grad_(True)
-    return _resnet_groups(resnet)
+    return resnet_groups(resnet)
 
 
 # ---------------------------------------------------------------- layer_groups
@@ -197,18 +65,18 @@ def groups(resnet):
          "it shares the first group with layer1. Return the model's own modules, not copies.",
 )
 def test_resnet_layer_groups(impl, resnet):
-    got = _groups_from(impl.layer_groups(resnet))
-    names = _names(resnet)
+    got = groups_from(impl.layer_groups(resnet))
+    names = tensor_names(resnet)
     assert len(got) == 5, (
         f"expected 5 groups ({', '.join(RESNET_LABELS)}), got {len(got)}: "
-        f"{[_owners([*g.parameters(), *g.buffers()], names) for g in got]}"
+        f"{[owners([*g.parameters(), *g.buffers()], names) for g in got]}"
     )
-    for label, group, want in zip(RESNET_LABELS, got, _resnet_groups(resnet)):
-        same = _ids(group.parameters()) == _ids(want.parameters()) and _ids(group.buffers()) == _ids(want.buffers())
+    for label, group, want in zip(RESNET_LABELS, got, resnet_groups(resnet)):
+        same = ids(group.parameters()) == ids(want.parameters()) and ids(group.buffers()) == ids(want.buffers())
         assert same, (
             f"group '{label}' should hold the parameters and buffers of "
-            f"{_owners([*want.parameters(), *want.buffers()], names)}; it holds "
-            f"{_owners([*group.parameters(), *group.buffers()], names)}"
+            f"{owners([*want.parameters(), *want.buffers()], names)}; it holds "
+            f"{owners([*group.parameters(), *group.buffers()], names)}"
         )
 
 
@@ -222,25 +90,13 @@ def test_sequential_layer_groups(impl, device):
     seq = nn.Sequential(
         nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3),
     ).to(device)
-    got = _groups_from(impl.layer_groups(seq))
+    got = groups_from(impl.layer_groups(seq))
     expected = list(seq)
     same = len(got) == len(expected) and all(g is e for g, e in zip(got, expected))
     assert same, (
         f"expected the {len(expected)} children {[type(m).__name__ for m in expected]} themselves, "
         f"got {len(got)} groups {[type(m).__name__ for m in got]}"
     )
-
-
-class _EncoderNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.embed = nn.Conv2d(3, 4, 3)
-        self.blocks = nn.Sequential(nn.Conv2d(4, 4, 3), nn.BatchNorm2d(4), nn.ReLU())
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.head = nn.Linear(4, 3)
-
-    def forward(self, x):
-        return self.head(self.pool(self.blocks(self.embed(x))).flatten(1))
 
 
 @check(
@@ -250,8 +106,8 @@ class _EncoderNet(nn.Module):
          "keeping those without parameters.",
 )
 def test_custom_model_layer_groups(impl, device):
-    model = _EncoderNet().to(device)
-    got = _groups_from(impl.layer_groups(model))
+    model = EncoderNet().to(device)
+    got = groups_from(impl.layer_groups(model))
     expected = [model.embed, model.blocks, model.pool, model.head]
     same = len(got) == len(expected) and all(g is e for g, e in zip(got, expected))
     assert same, (
@@ -272,9 +128,9 @@ def test_custom_model_layer_groups(impl, device):
 )
 def test_lr_by_position(impl, groups, factor):
     kwargs = {} if factor is None else {"factor": factor}
-    got = _param_groups_from(impl.discriminative_param_groups(groups, LR, **kwargs))
+    got = param_groups_from(impl.discriminative_param_groups(groups, LR, **kwargs))
     f = 2.6 if factor is None else factor
-    _assert_lrs(got, [LR / f ** (4 - i) for i in range(5)])
+    assert_lrs(got, [LR / f ** (4 - i) for i in range(5)])
 
 
 @check(
@@ -283,8 +139,8 @@ def test_lr_by_position(impl, groups, factor):
     hint="Put the parameters of group i (the module's own tensors, not copies) in param group i.",
 )
 def test_params_per_group(impl, resnet, groups):
-    got = _param_groups_from(impl.discriminative_param_groups(groups, LR))
-    _assert_params(got, [list(g.parameters()) for g in groups], _names(resnet))
+    got = param_groups_from(impl.discriminative_param_groups(groups, LR))
+    assert_params(got, [list(g.parameters()) for g in groups], tensor_names(resnet))
 
 
 @check(
@@ -297,7 +153,7 @@ def test_accepted_by_optimizers(impl, device):
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.Linear(8, 3)).to(device)
     model[0].requires_grad_(False)
     for make in (torch.optim.SGD, torch.optim.AdamW):
-        param_groups = _param_groups_from(impl.discriminative_param_groups(list(model), LR))
+        param_groups = param_groups_from(impl.discriminative_param_groups(list(model), LR))
         try:
             optimizer = make(param_groups)
         except Exception as e:  # noqa: BLE001 - the message is the finding
@@ -321,8 +177,8 @@ def test_frozen_params_left_out(impl, resnet, groups):
     for m in resnet.modules():
         if isinstance(m, nn.BatchNorm2d):
             m.requires_grad_(False)
-    got = _param_groups_from(impl.discriminative_param_groups(groups, LR))
-    _assert_params(got, [[p for p in g.parameters() if p.requires_grad] for g in groups], _names(resnet))
+    got = param_groups_from(impl.discriminative_param_groups(groups, LR))
+    assert_params(got, [[p for p in g.parameters() if p.requires_grad] for g in groups], tensor_names(resnet))
 
 
 @check(
@@ -334,13 +190,13 @@ def test_frozen_params_left_out(impl, resnet, groups):
 def test_empty_groups_dropped(impl, resnet, groups, device):
     groups[0].requires_grad_(False)
     groups[1].requires_grad_(False)
-    got = _param_groups_from(impl.discriminative_param_groups(groups, LR))
-    _assert_lrs(got, [LR / 2.6**2, LR / 2.6, LR])
-    _assert_params(got, [list(g.parameters()) for g in groups[2:]], _names(resnet))
+    got = param_groups_from(impl.discriminative_param_groups(groups, LR))
+    assert_lrs(got, [LR / 2.6**2, LR / 2.6, LR])
+    assert_params(got, [list(g.parameters()) for g in groups[2:]], tensor_names(resnet))
 
     seq = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)).to(device)
-    got = _param_groups_from(impl.discriminative_param_groups(list(seq), LR))
-    _assert_lrs(got, [LR / 2.6**2, LR])
+    got = param_groups_from(impl.discriminative_param_groups(list(seq), LR))
+    assert_lrs(got, [LR / 2.6**2, LR])
 
 
 @check(
@@ -354,17 +210,17 @@ def test_shared_parameter_once(impl, device):
     tied.head.weight = tied.embed.weight
     tied.to(device)
     embed, mid, head = tied
-    names = _names(tied)
-    got = _param_groups_from(impl.discriminative_param_groups([embed, mid, head], LR))
-    _assert_lrs(got, [LR / 2.6**2, LR / 2.6, LR])
-    _assert_params(got, [[embed.weight], [mid.weight, mid.bias], [head.bias]], names)
+    names = tensor_names(tied)
+    got = param_groups_from(impl.discriminative_param_groups([embed, mid, head], LR))
+    assert_lrs(got, [LR / 2.6**2, LR / 2.6, LR])
+    assert_params(got, [[embed.weight], [mid.weight, mid.bias], [head.bias]], names)
 
     model = nn.Sequential(OrderedDict(encoder=nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 4)), head=nn.Linear(4, 2)))
     model.to(device)
     encoder, head = model
-    got = _param_groups_from(impl.discriminative_param_groups([encoder, encoder[1], head], LR))
-    _assert_lrs(got, [LR / 2.6**2, LR])
-    _assert_params(got, [list(encoder.parameters()), list(head.parameters())], _names(model))
+    got = param_groups_from(impl.discriminative_param_groups([encoder, encoder[1], head], LR))
+    assert_lrs(got, [LR / 2.6**2, LR])
+    assert_params(got, [list(encoder.parameters()), list(head.parameters())], tensor_names(model))
     try:
         torch.optim.SGD(got)
     except Exception as e:  # noqa: BLE001
@@ -381,7 +237,7 @@ def test_shared_parameter_once(impl, device):
 )
 def test_stage_zero_freezes_all(impl, groups):
     impl.gradual_unfreeze(groups, 0)
-    _assert_stage(groups, 0)
+    assert_stage(groups, 0)
 
 
 @check(
@@ -393,7 +249,7 @@ def test_stage_k_unfreezes_last_k(impl, groups):
     groups[0].requires_grad_(False)
     for stage in (1, 2, 3):
         impl.gradual_unfreeze(groups, stage)
-        _assert_stage(groups, stage)
+        assert_stage(groups, stage)
 
 
 @check(
@@ -406,7 +262,7 @@ def test_stage_beyond_len(impl, groups):
         for g in groups:
             g.requires_grad_(False)
         impl.gradual_unfreeze(groups, stage)
-        _assert_stage(groups, stage)
+        assert_stage(groups, stage)
 
 
 @check(
@@ -417,12 +273,12 @@ def test_stage_beyond_len(impl, groups):
 )
 def test_stage_is_absolute(impl, groups, resnet):
     impl.gradual_unfreeze(groups, 2)
-    _assert_stage(groups, 2)
+    assert_stage(groups, 2)
     impl.gradual_unfreeze(groups, 4)
-    _assert_stage(groups, 4)
+    assert_stage(groups, 4)
     resnet.bn1.requires_grad_(True)
     impl.gradual_unfreeze(groups, 1)
-    _assert_stage(groups, 1)
+    assert_stage(groups, 1)
 
 
 @check(
@@ -459,7 +315,7 @@ def test_unfreeze_changes_only_flags(impl, device):
          "the source stays unchanged.",
 )
 def test_matching_entries_copied(impl, device):
-    source, target = _transfer_pair(device)
+    source, target = transfer_pair(device)
     source_before = {k: v.clone() for k, v in source.state_dict().items()}
     impl.transfer_weights(source, target)
     target_state = target.state_dict()
@@ -477,7 +333,7 @@ def test_matching_entries_copied(impl, device):
          "target.state_dict() order (not sorted, not the source's leftovers).",
 )
 def test_returns_target_keys_not_copied(impl, device):
-    source, target = _transfer_pair(device)
+    source, target = transfer_pair(device)
     got = impl.transfer_weights(source, target)
     expected = ["neck.weight", "neck.ema", "fc.weight", "fc.bias"]
     assert isinstance(got, (list, tuple)), f"expected a list of key names, got {type(got).__name__}"
@@ -491,7 +347,7 @@ def test_returns_target_keys_not_copied(impl, device):
          "(BatchNorm fills it in silently): build the list from the target's own keys.",
 )
 def test_new_batchnorm_keys_reported(impl, device):
-    source, target = _transfer_pair(device, new_layer="batchnorm")
+    source, target = transfer_pair(device, new_layer="batchnorm")
     got = impl.transfer_weights(source, target)
     expected = [
         "neck.weight", "neck.bias", "neck.running_mean", "neck.running_var", "neck.num_batches_tracked",
@@ -508,7 +364,7 @@ def test_new_batchnorm_keys_reported(impl, device):
          "as well, and a pretrained BatchNorm is only useful with its statistics.",
 )
 def test_buffers_copied(impl, device):
-    source, target = _transfer_pair(device)
+    source, target = transfer_pair(device)
     impl.transfer_weights(source, target)
     src, tgt = source.stem[1], target.stem[1]
     differ = [
@@ -525,7 +381,7 @@ def test_buffers_copied(impl, device):
          "(load_state_dict raises on a size mismatch even with strict=False).",
 )
 def test_shape_mismatch_skipped(impl, device):
-    source, target = _transfer_pair(device)
+    source, target = transfer_pair(device)
     head_before = {k: v.clone() for k, v in target.fc.state_dict().items()}
     impl.transfer_weights(source, target)
     shapes = {k: tuple(v.shape) for k, v in target.fc.state_dict().items()}
@@ -543,7 +399,7 @@ def test_shape_mismatch_skipped(impl, device):
          "instead of assigning new tensors or the source's own ones.",
 )
 def test_copies_in_place(impl, device):
-    source, target = _transfer_pair("cpu")
+    source, target = transfer_pair("cpu")
     target.to(device)
     params = dict(target.named_parameters())
     pointers = {k: v.data_ptr() for k, v in target.state_dict().items()}
@@ -565,15 +421,6 @@ def test_copies_in_place(impl, device):
     )
 
 
-def _pipeline_model(num_classes: int) -> nn.Module:
-    return nn.Sequential(OrderedDict(
-        block1=nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU()),
-        block2=nn.Sequential(nn.Conv2d(4, 8, 3), nn.BatchNorm2d(8), nn.ReLU()),
-        pool=nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()),
-        fc=nn.Linear(8, num_classes),
-    ))
-
-
 @check(
     "Transfer, unfreezing to stage 3 and discriminative lrs together train block2 and fc only",
     level="interview", points=2,
@@ -581,15 +428,15 @@ def _pipeline_model(num_classes: int) -> nn.Module:
          "model's modules, flags set on them, and param groups built from those flags.",
 )
 def test_fine_tuning_pipeline(impl, device):
-    source, target = _pipeline_model(10).to(device), _pipeline_model(3).to(device)
+    source, target = pipeline_model(10).to(device), pipeline_model(3).to(device)
     not_copied = impl.transfer_weights(source, target)
-    groups = _groups_from(impl.layer_groups(target))
+    groups = groups_from(impl.layer_groups(target))
     impl.gradual_unfreeze(groups, 3)
-    param_groups = _param_groups_from(impl.discriminative_param_groups(groups, LR))
+    param_groups = param_groups_from(impl.discriminative_param_groups(groups, LR))
     assert list(not_copied) == ["fc.weight", "fc.bias"], (
         f"expected ['fc.weight', 'fc.bias'] not copied, got {not_copied}"
     )
-    _assert_lrs(param_groups, [LR / 2.6**2, LR])
+    assert_lrs(param_groups, [LR / 2.6**2, LR])
     optimizer = torch.optim.SGD(param_groups)
     before = {k: v.detach().clone() for k, v in target.named_parameters()}
     target(models.example_input(device=device)).logsumexp(1).sum().backward()
@@ -607,7 +454,7 @@ def test_fine_tuning_pipeline(impl, device):
     "assigning the source's tensors (load_state_dict(..., assign=True), .data =) drags them to the CPU.",
 )
 def test_transfer_across_devices(impl):
-    source, target = _transfer_pair("cpu", new_layer="batchnorm")
+    source, target = transfer_pair("cpu", new_layer="batchnorm")
     elsewhere(target.double())
     with mismatch_fails("transfer_weights"):
         impl.transfer_weights(source, target)

@@ -3,6 +3,7 @@
 Behaviour only: which parameters train, what BatchNorm does in train mode, and what an
 optimizer step changes. Backbone BatchNorm modules may be swapped for frozen equivalents,
 so BatchNorm is judged by the model's outputs against a copy of the original model.
+Fixture models and helpers: grader.fixtures.freezing_models.
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - head is a dotted path ("fc", "classifier.6", "heads.head", "net.head.fc") ->
@@ -30,120 +31,23 @@ The stub's contract, sentence by sentence -> the checks that fail when it is bro
 from __future__ import annotations
 
 import numbers
-from functools import lru_cache
 
 import pytest
 import torch
 import torch.nn.functional as F
-from torch import nn
-from torch.nn.modules.batchnorm import _BatchNorm
-from torch.nn.modules.instancenorm import _InstanceNorm
 
+from grader.authoring.checks import check
 from grader.fixtures import models
-from grader.authoring.checks import check, raising
-
-NORM_LAYERS = (_BatchNorm, _InstanceNorm, nn.LayerNorm, nn.GroupNorm)
-
-
-class HeadBatchNormNet(nn.Module):
-    """A head (`head`) that is a small MLP with its own BatchNorm1d."""
-
-    def __init__(self, num_classes: int = 5):
-        super().__init__()
-        self.body = nn.Sequential(
-            nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        )
-        self.head = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, num_classes))
-
-    def forward(self, x):
-        return self.head(self.body(x))
-
-
-class PrefixTrapNet(nn.Module):
-    """The head `fc` has a backbone sibling `fc_in` whose name starts with "fc"."""
-
-    def __init__(self, num_classes: int = 5):
-        super().__init__()
-        self.body = nn.Sequential(
-            nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-        )
-        self.fc_in = nn.Linear(8, 8)
-        self.fc = nn.Linear(8, num_classes)
-
-    def forward(self, x):
-        return self.fc(torch.relu(self.fc_in(self.body(x))))
-
-
-class TiedNet(nn.Module):
-    """An embedding and an output layer sharing one weight (weight tying)."""
-
-    def __init__(self, vocab: int = 10, dim: int = 8):
-        super().__init__()
-        self.embed = nn.Embedding(vocab, dim)
-        self.mix = nn.Linear(dim, dim)
-        self.decode = nn.Linear(dim, vocab)
-        self.decode.weight = self.embed.weight
-
-    def forward(self, tokens):
-        return self.decode(torch.tanh(self.mix(self.embed(tokens))))
-
-
-class AllNormsNet(nn.Module):
-    """One of each normalisation type the contract names (flags only: never run)."""
-
-    def __init__(self, num_classes: int = 5):
-        super().__init__()
-        self.body = nn.Sequential(
-            nn.Linear(4, 4), nn.SyncBatchNorm(4), nn.BatchNorm3d(4), nn.InstanceNorm1d(4, affine=True),
-            nn.InstanceNorm3d(4, affine=True), nn.LayerNorm(4), nn.GroupNorm(2, 4),
-        )
-        self.fc = nn.Linear(4, num_classes)
-
-
-EXTRA_BUILDERS = {"head_bn": HeadBatchNormNet, "prefix_trap": PrefixTrapNet, "all_norms": AllNormsNet}
-HEADS = {**models.HEAD_PATHS, "head_bn": "head", "prefix_trap": "fc", "all_norms": "fc"}
-
-
-@lru_cache(maxsize=None)
-def _build(name: str) -> nn.Module:
-    """The pristine fixture model `name` (shared: clone it before use)."""
-    if name in EXTRA_BUILDERS:
-        torch.manual_seed(0)
-        model = EXTRA_BUILDERS[name]()
-    else:
-        model = models.build(name)
-    _make_pretrained_like(model)
-    return model.train()
-
-
-def warm() -> None:
-    """Called by the warm worker before it forks, so grading runs share these models."""
-    for name in HEADS:
-        _build(name)
-
-
-@torch.no_grad()
-def _make_pretrained_like(model: nn.Module) -> None:
-    """Give BatchNorm layers non-trivial statistics and affine parameters (as a pretrained
-    model has) and switch dropout off so that train and eval mode differ only in BatchNorm."""
-    g = torch.Generator().manual_seed(7)
-    for m in model.modules():
-        if isinstance(m, _BatchNorm):
-            n = m.num_features
-            m.running_mean.copy_(0.3 * torch.randn(n, generator=g))
-            m.running_var.copy_(0.5 + 1.5 * torch.rand(n, generator=g))
-            m.weight.copy_(0.5 + torch.rand(n, generator=g))
-            m.bias.copy_(0.1 * torch.randn(n, generator=g))
-        elif isinstance(m, nn.Dropout):
-            m.p = 0.0
+from grader.fixtures.freezing_models import (
+    HEADS, TiedNet, assert_only_head_trainable, assert_trainable_names, build, head_param_ids, norm_affine_names,
+    output, raises_value_error, rel_diff, shifted, some, total_numel,
+)
 
 
 @pytest.fixture
 def fresh(device):
     """A new copy of a fixture model on the device, in train mode."""
-    return lambda name: models.clone(_build(name)).to(device)
+    return lambda name: models.clone(build(name)).to(device)
 
 
 @pytest.fixture
@@ -151,71 +55,10 @@ def x(device):
     return models.example_input(2, device=device)
 
 
-def _shifted(x: torch.Tensor, k: int) -> torch.Tensor:
-    return 1.5 * x + 0.5 * (k + 1)
-
-
-@torch.no_grad()
-def _output(model: nn.Module, x: torch.Tensor, *, train: bool) -> torch.Tensor:
-    model.train(train)
-    return model(x)
-
-
-def _rel_diff(actual, expected: torch.Tensor) -> float:
-    if not isinstance(actual, torch.Tensor) or actual.shape != expected.shape:
-        shape = tuple(actual.shape) if isinstance(actual, torch.Tensor) else type(actual).__name__
-        pytest.fail(f"the model's output should be a tensor of shape {tuple(expected.shape)}, got {shape}")
-    scale = expected.abs().max().item() + 1e-6
-    return (actual - expected).abs().max().item() / scale
-
-
-def _head_param_ids(model: nn.Module, head: str) -> set[int]:
-    try:
-        return {id(p) for p in model.get_submodule(head).parameters()}
-    except AttributeError:
-        pytest.fail(f"after freezing, the model should still have its head at {head!r}")
-
-
-def _norm_affine_names(model: nn.Module, head: str) -> set[str]:
-    names = set()
-    for path, m in model.named_modules():
-        inside_head = path == head or path.startswith(head + ".")
-        if isinstance(m, NORM_LAYERS) and not inside_head:
-            names |= {f"{path}.{n}" for n, _ in m.named_parameters(recurse=False)}
-    return names
-
-
-def _names(items, limit: int = 3) -> str:
-    items = sorted(items)
-    more = f" and {len(items) - limit} more" if len(items) > limit else ""
-    return ", ".join(items[:limit]) + more
-
-
-def _assert_trainable_names(model: nn.Module, expected: set[str]) -> None:
-    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
-    missing, extra = expected - trainable, trainable - expected
-    assert not missing, f"expected these parameters to be trainable, found them frozen: {_names(missing)}"
-    assert not extra, f"expected these parameters to be frozen, found them trainable: {_names(extra)}"
-
-
-def _assert_only_head_trainable(model: nn.Module, head: str) -> None:
-    head_ids = _head_param_ids(model, head)
-    frozen_head = [n for n, p in model.named_parameters() if id(p) in head_ids and not p.requires_grad]
-    trainable_backbone = [n for n, p in model.named_parameters() if id(p) not in head_ids and p.requires_grad]
-    assert head_ids, f"the head {head!r} should keep its parameters, found none"
-    assert not frozen_head, f"expected every head parameter to be trainable, found frozen: {_names(frozen_head)}"
-    assert not trainable_backbone, (
-        f"expected only the head {head!r} to be trainable, found trainable: {_names(trainable_backbone)}"
-    )
-
-
-def _raises_value_error(call, what: str) -> None:
-    problem = raising(call)
-    assert problem is None, f"expected ValueError for {what}; the call {problem}"
-
-
-def _total_numel(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+def warm() -> None:
+    """Called by the warm worker before it forks, so grading runs share these models."""
+    for name in HEADS:
+        build(name)
 
 
 # --- basic ---------------------------------------------------------------------------
@@ -230,7 +73,7 @@ def _total_numel(model: nn.Module) -> int:
 def test_only_head_trainable(impl, fresh, name):
     model = fresh(name)
     impl.freeze_backbone(model, HEADS[name])
-    _assert_only_head_trainable(model, HEADS[name])
+    assert_only_head_trainable(model, HEADS[name])
 
 
 @check(
@@ -243,7 +86,7 @@ def test_only_head_trainable(impl, fresh, name):
 def test_dotted_head_path(impl, fresh, name):
     model = fresh(name)
     impl.freeze_backbone(model, HEADS[name])
-    _assert_only_head_trainable(model, HEADS[name])
+    assert_only_head_trainable(model, HEADS[name])
 
 
 @check(
@@ -273,10 +116,10 @@ def test_optimizer_step_changes_only_trainable(impl, fresh, x, name, train_bn):
     model = fresh(name)
     head = HEADS[name]
     impl.freeze_backbone(model, head, train_bn=train_bn)
-    head_ids = _head_param_ids(model, head)
+    head_ids = head_param_ids(model, head)
     expected = {n for n, p in model.named_parameters() if id(p) in head_ids}
     if train_bn:
-        expected |= _norm_affine_names(model, head)
+        expected |= norm_affine_names(model, head)
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5, weight_decay=0.0)
     model.train()
@@ -284,8 +127,8 @@ def test_optimizer_step_changes_only_trainable(impl, fresh, x, name, train_bn):
     F.cross_entropy(model(x), targets).backward()
     optimizer.step()
     changed = {n for n, p in model.named_parameters() if not torch.equal(before[n], p.detach())}
-    assert not changed - expected, f"after one SGD step, frozen parameters changed: {_names(changed - expected)}"
-    assert not expected - changed, f"after one SGD step, these should have changed but did not: {_names(expected - changed)}"
+    assert not changed - expected, f"after one SGD step, frozen parameters changed: {some(changed - expected)}"
+    assert not expected - changed, f"after one SGD step, these should have changed but did not: {some(expected - changed)}"
 
 
 @check(
@@ -318,7 +161,7 @@ def test_unfreeze_makes_all_trainable(impl, fresh):
     model.requires_grad_(False)
     impl.unfreeze(model)
     frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
-    assert not frozen, f"expected every parameter trainable after unfreeze, found frozen: {_names(frozen)}"
+    assert not frozen, f"expected every parameter trainable after unfreeze, found frozen: {some(frozen)}"
 
 
 # --- interview -----------------------------------------------------------------------
@@ -333,7 +176,7 @@ def test_frozen_head_becomes_trainable(impl, fresh):
     model = fresh("resnet18")
     model.requires_grad_(False)
     impl.freeze_backbone(model, "fc")
-    _assert_only_head_trainable(model, "fc")
+    assert_only_head_trainable(model, "fc")
 
 
 @check(
@@ -354,7 +197,7 @@ def test_frozen_head_becomes_trainable(impl, fresh):
 )
 def test_unknown_head_raises(impl, fresh, name, bad_head):
     model = fresh(name)
-    _raises_value_error(lambda: impl.freeze_backbone(model, bad_head), f"head {bad_head!r} on {name}")
+    raises_value_error(lambda: impl.freeze_backbone(model, bad_head), f"head {bad_head!r} on {name}")
 
 
 @check(
@@ -365,7 +208,7 @@ def test_unknown_head_raises(impl, fresh, name, bad_head):
 def test_prefix_sibling_stays_frozen(impl, fresh):
     model = fresh("prefix_trap")
     impl.freeze_backbone(model, "fc")
-    _assert_only_head_trainable(model, "fc")
+    assert_only_head_trainable(model, "fc")
 
 
 @check(
@@ -378,12 +221,12 @@ def test_prefix_sibling_stays_frozen(impl, fresh):
 def test_running_stats_fixed(impl, fresh, x, name):
     model = fresh(name)
     impl.freeze_backbone(model, HEADS[name])
-    original = _output(fresh(name), x, train=False)
+    original = output(fresh(name), x, train=False)
     model.train()
     with torch.no_grad():
         for k in range(3):
-            model(_shifted(x, k))
-    d = _rel_diff(_output(model, x, train=False), original)
+            model(shifted(x, k))
+    d = rel_diff(output(model, x, train=False), original)
     assert d < 1e-4, (
         f"after train-mode forward passes, {name}'s eval output should equal the original's "
         f"(running statistics unchanged); max relative difference {d:.2e}"
@@ -400,10 +243,10 @@ def test_running_stats_fixed(impl, fresh, x, name):
 def test_train_mode_uses_running_stats(impl, fresh, x, name):
     model = fresh(name)
     impl.freeze_backbone(model, HEADS[name])
-    expected = _output(fresh(name), x, train=False)
+    expected = output(fresh(name), x, train=False)
     with torch.no_grad():
         got = model(x)
-    d = _rel_diff(got, expected)
+    d = rel_diff(got, expected)
     assert d < 1e-4, (
         f"in train mode after freezing, {name}'s output should equal the original eval-mode output "
         f"(BatchNorm with running statistics); max relative difference {d:.2e}"
@@ -420,18 +263,18 @@ def test_train_mode_uses_running_stats(impl, fresh, x, name):
 def test_later_train_call_keeps_bn_frozen(impl, fresh, x, name):
     model = fresh(name)
     impl.freeze_backbone(model, HEADS[name])
-    expected = _output(fresh(name), x, train=False)
+    expected = output(fresh(name), x, train=False)
     model.eval()
     model.train()
     with torch.no_grad():
         got = model(x)
-        model(_shifted(x, 0))
-    d = _rel_diff(got, expected)
+        model(shifted(x, 0))
+    d = rel_diff(got, expected)
     assert d < 1e-4, (
         f"after model.eval(); model.train(), {name}'s train-mode output should still equal the original "
         f"eval-mode output; max relative difference {d:.2e}"
     )
-    d = _rel_diff(_output(model, x, train=False), expected)
+    d = rel_diff(output(model, x, train=False), expected)
     assert d < 1e-4, f"after model.train() and a forward pass, {name}'s running statistics changed (difference {d:.2e})"
 
 
@@ -447,9 +290,9 @@ def test_train_bn_flags(impl, fresh, name):
     model = fresh(name)
     head = HEADS[name]
     expected = {f"{head}.{n}" for n, _ in model.get_submodule(head).named_parameters()}
-    expected |= _norm_affine_names(model, head)
+    expected |= norm_affine_names(model, head)
     impl.freeze_backbone(model, head, train_bn=True)
-    _assert_trainable_names(model, expected)
+    assert_trainable_names(model, expected)
 
 
 @check(
@@ -463,9 +306,9 @@ def test_train_bn_trains_batchnorm(impl, fresh, x, name):
     impl.freeze_backbone(model, HEADS[name], train_bn=True)
     reference = fresh(name)
     model.train()
-    d = _rel_diff(_output(model, x, train=True), _output(reference, x, train=True))
+    d = rel_diff(output(model, x, train=True), output(reference, x, train=True))
     assert d < 1e-4, f"with train_bn=True, {name}'s train-mode output should use batch statistics; difference {d:.2e}"
-    d = _rel_diff(_output(model, x, train=False), _output(reference, x, train=False))
+    d = rel_diff(output(model, x, train=False), output(reference, x, train=False))
     assert d < 1e-4, (
         f"with train_bn=True, a train-mode forward pass should update {name}'s running statistics "
         f"as usual; eval outputs differ by {d:.2e}"
@@ -487,19 +330,19 @@ def test_unfreeze_restores_batchnorm(impl, fresh, x, name):
     impl.freeze_backbone(model, HEADS[name])
     with torch.no_grad():
         model.train()
-        model(_shifted(x, 0))
+        model(shifted(x, 0))
     impl.unfreeze(model)
     reference = fresh(name)
     frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
-    assert not frozen, f"expected every parameter trainable after unfreeze, found frozen: {_names(frozen)}"
-    assert _total_numel(model) == _total_numel(reference), (
-        f"after unfreeze, {name} should have its original {_total_numel(reference)} parameter scalars, "
-        f"found {_total_numel(model)}"
+    assert not frozen, f"expected every parameter trainable after unfreeze, found frozen: {some(frozen)}"
+    assert total_numel(model) == total_numel(reference), (
+        f"after unfreeze, {name} should have its original {total_numel(reference)} parameter scalars, "
+        f"found {total_numel(model)}"
     )
-    original_eval = _output(reference, x, train=False)
-    d = _rel_diff(_output(model, x, train=True), _output(reference, x, train=True))
+    original_eval = output(reference, x, train=False)
+    d = rel_diff(output(model, x, train=True), output(reference, x, train=True))
     assert d < 1e-4, f"after unfreeze, {name}'s BatchNorm should use batch statistics in train mode; difference {d:.2e}"
-    d = _rel_diff(_output(model, x, train=False), original_eval)
+    d = rel_diff(output(model, x, train=False), original_eval)
     assert d > 1e-3, (
         f"after unfreeze, a train-mode forward pass should update {name}'s BatchNorm running statistics; "
         f"the eval output stayed the original one (difference {d:.1e})"
@@ -518,8 +361,8 @@ def test_unfreeze_restores_momentum(impl, fresh, x):
     impl.unfreeze(model)
     reference = fresh("mobilenet_v3_small")
     for m in (model, reference):
-        _output(m, _shifted(x, 0), train=True)
-    d = _rel_diff(_output(model, x, train=False), _output(reference, x, train=False))
+        output(m, shifted(x, 0), train=True)
+    d = rel_diff(output(model, x, train=False), output(reference, x, train=False))
     assert d < 1e-4, (
         f"after freeze, unfreeze and one train-mode pass, the eval output should match a never-frozen "
         f"model (momentum 0.01, eps 0.001); max relative difference {d:.2e}"
@@ -540,12 +383,12 @@ def test_head_batchnorm_trains(impl, fresh, x):
     reference.body.eval()
     model.train()
     with torch.no_grad():
-        d = _rel_diff(model(x), reference(x))
+        d = rel_diff(model(x), reference(x))
     assert d < 1e-4, (
         f"in train mode the head's BatchNorm1d should use batch statistics (backbone: running ones); "
         f"difference {d:.2e}"
     )
-    d = _rel_diff(_output(model, x, train=False), _output(reference, x, train=False))
+    d = rel_diff(output(model, x, train=False), output(reference, x, train=False))
     assert d < 1e-4, f"the head's BatchNorm1d should update its running statistics in train mode; difference {d:.2e}"
 
 
@@ -571,14 +414,14 @@ def test_freeze_twice_unfreeze_once(impl, fresh, x):
     model = fresh("nested_head")
     impl.freeze_backbone(model, "net.head.fc")
     impl.freeze_backbone(model, "net.head.fc")
-    expected = _output(fresh("nested_head"), x, train=False)
-    d = _rel_diff(_output(model, x, train=True), expected)
+    expected = output(fresh("nested_head"), x, train=False)
+    d = rel_diff(output(model, x, train=True), expected)
     assert d < 1e-4, f"after freezing twice, BatchNorm should still use running statistics in train mode; difference {d:.2e}"
     impl.unfreeze(model)
     reference = fresh("nested_head")
-    d = _rel_diff(_output(model, x, train=True), _output(reference, x, train=True))
+    d = rel_diff(output(model, x, train=True), output(reference, x, train=True))
     assert d < 1e-4, f"after freezing twice and unfreezing, BatchNorm should use batch statistics in train mode; difference {d:.2e}"
-    d = _rel_diff(_output(model, x, train=False), _output(reference, x, train=False))
+    d = rel_diff(output(model, x, train=False), output(reference, x, train=False))
     assert d < 1e-4, f"after freezing twice and unfreezing, BatchNorm should update its running statistics; difference {d:.2e}"
 
 
@@ -592,12 +435,12 @@ def test_refreeze_follows_latest_call(impl, fresh, x):
     model = fresh("head_bn")
     impl.freeze_backbone(model, "head.3")
     impl.freeze_backbone(model, "head")
-    _assert_only_head_trainable(model, "head")
+    assert_only_head_trainable(model, "head")
     reference = fresh("head_bn")
     reference.body.eval()
-    got = _output(model, x, train=True)
+    got = output(model, x, train=True)
     with torch.no_grad():
-        d = _rel_diff(got, reference(x))
+        d = rel_diff(got, reference(x))
     assert d < 1e-4, (
         f"after freeze_backbone(head='head.3') then (head='head'), the head's BatchNorm1d should use batch "
         f"statistics in train mode; difference {d:.2e}"
@@ -606,7 +449,7 @@ def test_refreeze_follows_latest_call(impl, fresh, x):
     impl.freeze_backbone(model, "net.head.fc")
     impl.freeze_backbone(model, "net.head.fc", train_bn=True)
     reference = fresh("nested_head")
-    d = _rel_diff(_output(model, x, train=True), _output(reference, x, train=True))
+    d = rel_diff(output(model, x, train=True), output(reference, x, train=True))
     assert d < 1e-4, (
         f"after freezing with train_bn=False and again with train_bn=True, BatchNorm should use batch "
         f"statistics in train mode; difference {d:.2e}"
@@ -627,7 +470,7 @@ def test_unfreeze_without_train_call(impl, fresh, x):
     with torch.no_grad():
         got = model(x)
         expected = reference(x)
-    d = _rel_diff(got, expected)
+    d = rel_diff(got, expected)
     assert d < 1e-4, (
         f"freeze_backbone then unfreeze on a model in train mode, with no model.train() call: BatchNorm "
         f"should use batch statistics; difference {d:.2e}"
@@ -652,4 +495,4 @@ def test_another_device(impl, fresh, x, train_bn):
         impl.unfreeze(model)
         model(inputs)
         left = [k for k, t in list(model.named_parameters()) + list(model.named_buffers()) if not on_elsewhere(t)]
-    assert not left, f"expected every parameter and buffer on the model's device; on the CPU: {_names(left)}"
+    assert not left, f"expected every parameter and buffer on the model's device; on the CPU: {some(left)}"

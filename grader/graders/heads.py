@@ -1,5 +1,7 @@
 """Grader for `heads`: find_head(model, example_input=None) and replace_head(model, num_outputs, ...).
 
+Fixture models: grader.fixtures.models; tracing and layer helpers: grader.fixtures.heads_probes.
+
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - find_head names the Linear/Conv2d producing the output (fc, classifier.6, heads.head,
   classifier.1) -> test_find_head_names_the_output_layer
@@ -30,10 +32,13 @@ import pytest
 import torch
 from torch import nn
 
-from grader.fixtures import models
 from grader.authoring.checks import check
+from grader.fixtures import models
+from grader.fixtures.heads_probes import (
+    assert_output_shape, assert_same_kind, describe, example_input, global_hook_count, head_layers, hook_count, in_out,
+    kwargs_for, outside, run, submodule, trace_layers,
+)
 
-HEAD_TYPES = (nn.Linear, nn.Conv2d)
 NUM_OUTPUTS = 3
 
 
@@ -45,96 +50,6 @@ def zoo():
         return models.clone(models.prototype(name)).to(device=device, dtype=dtype)
 
     return make
-
-
-def example_input(device, dtype=torch.float32, batch: int = 2) -> torch.Tensor:
-    return models.example_input(batch, device=device, dtype=dtype)
-
-
-def kwargs_for(arch: str, device) -> dict:
-    """HeadFirstNet's head can only be found by tracing, so its calls get an example input."""
-    return {"example_input": example_input(device)} if arch == "head_first" else {}
-
-
-def run(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    try:
-        with torch.no_grad():
-            y = model(x)
-    except Exception as e:  # noqa: BLE001 - the candidate's model failing is what we report
-        raise AssertionError(f"model(x) raised {type(e).__name__} after replace_head: {e}") from None
-    assert isinstance(y, torch.Tensor), f"expected model(x) to return a tensor, got {type(y).__name__}"
-    return y
-
-
-def assert_output_shape(y: torch.Tensor, batch: int, num_outputs: int) -> None:
-    expected = (batch, num_outputs)
-    assert tuple(y.shape) == expected, f"expected model(x) to have shape {expected}, got {tuple(y.shape)}"
-
-
-def submodule(model: nn.Module, path: str) -> nn.Module:
-    try:
-        return model.get_submodule(path)
-    except AttributeError:
-        raise AssertionError(f"expected a submodule at {path!r} after replace_head, found none") from None
-
-
-def outside(path: str, name: str) -> bool:
-    return name != path and not name.startswith(path + ".")
-
-
-def head_layers(head: nn.Module) -> list[nn.Module]:
-    return [m for m in head.modules() if isinstance(m, HEAD_TYPES)]
-
-
-def trace_layers(model: nn.Module, x: torch.Tensor, layers: list[nn.Module]) -> list[tuple]:
-    """(layer, input, output) for each call of `layers` in a forward pass, in execution order."""
-    calls = []
-    handles = [
-        layer.register_forward_hook(lambda mod, inp, out: calls.append((mod, inp[0].clone(), out.clone())))
-        for layer in layers
-    ]
-    try:
-        run(model, x)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return calls
-
-
-def in_out(layer: nn.Module) -> tuple[int, int]:
-    if isinstance(layer, nn.Conv2d):
-        return layer.in_channels, layer.out_channels
-    return layer.in_features, layer.out_features
-
-
-def describe(layer: nn.Module) -> str:
-    if not isinstance(layer, HEAD_TYPES):
-        return type(layer).__name__
-    n_in, n_out = in_out(layer)
-    return f"{type(layer).__name__}({n_in}, {n_out})"
-
-
-def assert_same_kind(new: nn.Module, old: nn.Module, what: str) -> None:
-    if isinstance(old, nn.Conv2d):
-        assert isinstance(new, nn.Conv2d), (
-            f"expected {what} to be a 1x1 Conv2d like the old conv head, got {type(new).__name__}"
-        )
-        kernel = tuple(new.kernel_size)
-        assert kernel == (1, 1), f"expected {what} to be a 1x1 Conv2d, got kernel size {kernel}"
-    else:
-        assert isinstance(new, nn.Linear) and not isinstance(new, nn.Conv2d), (
-            f"expected {what} to be an nn.Linear like the old head, got {type(new).__name__}"
-        )
-
-
-def hook_count(model: nn.Module) -> int:
-    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
-
-
-def global_hook_count() -> int:
-    module = torch.nn.modules.module
-    names = ("_global_forward_hooks", "_global_forward_pre_hooks")
-    return sum(len(getattr(module, name, {})) for name in names)
 
 
 # --- find_head ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ houses whose price depends on what they show, and a small CNN backbone pretraine
 source task. The candidate's model is trained a few times, once per module-scoped fixture,
 and the checks inspect what came out: the backbone's state before and after each phase,
 the predictions, and a rerun with the held-out prices changed (nothing the model learns
-may depend on them).
+may depend on them). The runs and their helpers: grader.fixtures.houses_runs.
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - PriceTransform: statistics from `fit`'s prices only, fit returns self, a later fit replaces
@@ -40,10 +40,6 @@ from __future__ import annotations
 import copy
 import inspect
 import math
-import random
-from dataclasses import dataclass
-
-import numpy as np
 
 import pytest
 import torch
@@ -51,100 +47,15 @@ from torch import nn
 
 from grader.authoring.checks import check
 from grader.fixtures import houses_data
+from grader.fixtures.houses_runs import (
+    FEATURE_DIM, FINE_TUNE_EPOCHS, FINE_TUNE_SIZE, PhaseOne, PhaseTwo, Run, as_float, as_vector, buffers_of,
+    changed_names, cpu, load_backbone, metric, params_of, price_pairs, r_squared, raw_outputs, run_protocol,
+    signed_targets, train_phase_one, train_phase_two,
+)
 
-FEATURE_DIM = houses_data.FEATURE_DIM
 # The reference solution scores 0.86-0.88 over 5 seeds (benchmarks/house_prices.py);
 # predicting the training mean scores about 0.
 R2_THRESHOLD = 0.7
-PHASE_ONE_SIZE = 128
-
-
-@dataclass
-class Run:
-    result: dict
-    predictions: torch.Tensor
-    backbone_before: dict
-    backbone_after: dict
-    fine_tune_epochs: list
-
-
-def _seed_everything(seed: int) -> None:
-    """What a caller may have seeded before calling the protocol."""
-    torch.manual_seed(seed)
-    random.seed(seed)
-    np.random.seed(seed)
-
-
-def _first_layer(module: nn.Module) -> nn.Module:
-    """The first submodule with parameters of its own: every forward pass runs it once."""
-    return next(m for m in module.modules() if any(True for _ in m.parameters(recurse=False)))
-
-
-@dataclass
-class PhaseOne:
-    model: nn.Module
-    backbone: nn.Module
-    targets: torch.Tensor
-    outputs: torch.Tensor
-    params_before: dict
-    params_after: dict
-    buffers_before: dict
-    buffers_after: dict
-    returned: object
-
-
-def _cpu(t: torch.Tensor) -> torch.Tensor:
-    return t.detach().cpu().double()
-
-
-def _params(module: nn.Module) -> dict:
-    return {name: p.detach().cpu().clone() for name, p in module.named_parameters()}
-
-
-def _buffers(module: nn.Module) -> dict:
-    """Buffers such as BatchNorm running statistics; batch counters are not statistics."""
-    return {
-        name: b.detach().cpu().clone() for name, b in module.named_buffers()
-        if not name.endswith("num_batches_tracked")
-    }
-
-
-def _changed(before: dict, after: dict) -> list[str]:
-    """Names whose values differ (a tensor present only on one side, as when BatchNorm is
-    swapped for a frozen equivalent, is not a change)."""
-    return [name for name, value in before.items() if name in after and not torch.equal(value, after[name])]
-
-
-def _r2(y: torch.Tensor, pred: torch.Tensor) -> float:
-    y, pred = _cpu(y), _cpu(pred)
-    return 1.0 - ((y - pred) ** 2).sum().item() / ((y - y.mean()) ** 2).sum().item()
-
-
-def _backbone(device) -> nn.Module:
-    return houses_data.load_backbone().to(device)
-
-
-def _as_vector(value, n: int, what: str) -> torch.Tensor:
-    assert isinstance(value, torch.Tensor), f"{what} should be a tensor of shape ({n},), got {type(value).__name__}"
-    assert tuple(value.shape) == (n,), f"{what} should have shape ({n},), got {tuple(value.shape)}"
-    return _cpu(value)
-
-
-def _raw_outputs(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
-    """model(images)[:, 0] in eval mode, on the model's device, after checking the shape."""
-    model.eval()
-    with torch.no_grad():
-        out = model(images)
-    n = len(images)
-    assert isinstance(out, torch.Tensor) and tuple(out.shape) == (n, 1), (
-        f"model(images) should return a tensor of shape ({n}, 1), "
-        f"got {tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__}"
-    )
-    return out[:, 0]
-
-
-def _outputs(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
-    return _cpu(_raw_outputs(model, images))
 
 
 @pytest.fixture(scope="module")
@@ -152,129 +63,37 @@ def splits(device) -> dict:
     return {k: v.to(device) for k, v in houses_data.target_splits().items()}
 
 
-def _fit_and_evaluate(impl, device, splits, *, test_prices=None, finetune_epochs=0, n_train=None, n_test=None,
-                      global_seed=0) -> Run:
-    backbone = _backbone(device)
-    before = {**_params(backbone), **_buffers(backbone)}
-    train = slice(0, n_train)
-    test = slice(0, n_test)
-    test_prices = splits["test_prices"][test] if test_prices is None else test_prices
-    _seed_everything(global_seed)
-    epochs_seen = []
-    original = getattr(impl, "fine_tune", None)
-
-    def spy(*args, **kwargs):
-        epochs_seen.append(kwargs.get("epochs", "its default"))
-        return original(*args, **kwargs)
-
-    impl.fine_tune = spy
-    try:
-        result = impl.fit_and_evaluate(
-            backbone, FEATURE_DIM,
-            splits["train_images"][train], splits["train_prices"][train],
-            splits["test_images"][test], test_prices,
-            finetune_epochs=finetune_epochs, seed=0,
-        )
-    finally:
-        impl.fine_tune = original
-    assert isinstance(result, dict), f"fit_and_evaluate should return a dict, got {type(result).__name__}"
-    missing = [k for k in ("predictions", "rmse", "mae", "r2", "model", "transform") if k not in result]
-    assert not missing, f"fit_and_evaluate's dict lacks the keys {missing}"
-    predictions = _as_vector(result["predictions"], len(test_prices), "result['predictions']")
-    after = {**_params(backbone), **_buffers(backbone)}
-    return Run(result, predictions, before, after, epochs_seen)
-
-
 @pytest.fixture(scope="module")
 def run(impl, device, splits) -> Run:
     """The protocol on the full fixture, backbone frozen throughout (finetune_epochs=0)."""
-    return _fit_and_evaluate(impl, device, splits)
+    return run_protocol(impl, device, splits)
 
 
 @pytest.fixture(scope="module")
 def rerun(impl, device, splits) -> Run:
     """The same run with other held-out prices: reversed and ten times larger."""
-    return _fit_and_evaluate(impl, device, splits, test_prices=splits["test_prices"].flip(0) * 10)
+    return run_protocol(impl, device, splits, test_prices=splits["test_prices"].flip(0) * 10)
 
 
 @pytest.fixture(scope="module")
 def finetune_run(impl, device, splits) -> Run:
-    return _fit_and_evaluate(impl, device, splits, finetune_epochs=1, n_train=96, n_test=32, global_seed=1)
+    return run_protocol(impl, device, splits, finetune_epochs=1, n_train=96, n_test=32, global_seed=1)
 
 
 @pytest.fixture(scope="module")
 def finetune_rerun(impl, device, splits) -> Run:
     """The same call after other global seeds (torch, NumPy, random)."""
-    return _fit_and_evaluate(impl, device, splits, finetune_epochs=1, n_train=96, n_test=32, global_seed=2)
-
-
-def _signed_targets(prices: torch.Tensor) -> torch.Tensor:
-    """Targets of either sign and beyond [0, 1]: log prices standardised, times 2."""
-    logs = torch.log(prices.double())
-    return (2 * (logs - logs.mean()) / logs.std()).float()
+    return run_protocol(impl, device, splits, finetune_epochs=1, n_train=96, n_test=32, global_seed=2)
 
 
 @pytest.fixture(scope="module")
 def phase_one(impl, device, splits) -> PhaseOne:
-    backbone = _backbone(device)
-    model = impl.build_regressor(backbone, FEATURE_DIM)
-    assert isinstance(model, nn.Module), f"build_regressor should return an nn.Module, got {type(model).__name__}"
-    params_before, buffers_before = _params(backbone), _buffers(backbone)
-    images = splits["train_images"][:PHASE_ONE_SIZE]
-    targets = _signed_targets(splits["train_prices"][:PHASE_ONE_SIZE])
-    returned = impl.train_head(model, images, targets)
-    params_after, buffers_after = _params(backbone), _buffers(backbone)
-    outputs = _outputs(model, images)
-    return PhaseOne(model, backbone, targets, outputs, params_before, params_after, buffers_before, buffers_after,
-                    returned)
-
-
-FINE_TUNE_SIZE, FINE_TUNE_EPOCHS = 64, 2
-
-
-@dataclass
-class PhaseTwo:
-    before: dict
-    after: dict
-    outputs: torch.Tensor
-    returned: object
-    images_trained: int  # images through the backbone in forward passes with gradients
+    return train_phase_one(impl, device, splits)
 
 
 @pytest.fixture(scope="module")
 def phase_two(impl, phase_one, splits) -> PhaseTwo:
-    images, targets = splits["train_images"][:FINE_TUNE_SIZE], phase_one.targets[:FINE_TUNE_SIZE]
-    before = _params(phase_one.backbone)
-    seen = []
-
-    def count(module, args):
-        if torch.is_grad_enabled() and args and isinstance(args[0], torch.Tensor):
-            seen.append(len(args[0]))
-
-    handle = _first_layer(phase_one.backbone).register_forward_pre_hook(count)
-    try:
-        returned = impl.fine_tune(phase_one.model, images, targets, epochs=FINE_TUNE_EPOCHS)
-    finally:
-        handle.remove()
-    return PhaseTwo(before, _params(phase_one.backbone), _outputs(phase_one.model, images), returned, sum(seen))
-
-
-def _price_pairs() -> tuple[torch.Tensor, torch.Tensor]:
-    g = torch.Generator().manual_seed(3)
-    y = torch.exp(12.5 + 0.5 * torch.randn(200, generator=g, dtype=torch.float64))
-    pred = y * torch.exp(0.3 * torch.randn(200, generator=g, dtype=torch.float64)) + 20_000
-    return y, pred
-
-
-def _as_float(value, what: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError, RuntimeError):
-        raise AssertionError(f"{what} should be a float, got {type(value).__name__}") from None
-
-
-def _metric(impl, name: str, y: torch.Tensor, pred: torch.Tensor) -> float:
-    return _as_float(getattr(impl, name)(y, pred), f"{name}(y_true, y_pred)")
+    return train_phase_two(impl, phase_one, splits)
 
 
 # --- the model ---------------------------------------------------------------------------
@@ -286,7 +105,7 @@ def _metric(impl, name: str, y: torch.Tensor, pred: torch.Tensor) -> float:
     hint="A regression head is a Linear layer with out_features=1 on the backbone's features, not the source classifier's class scores.",
 )
 def test_one_output_per_image(impl, device, splits):
-    model = impl.build_regressor(_backbone(device), FEATURE_DIM)
+    model = impl.build_regressor(load_backbone(device), FEATURE_DIM)
     images = splits["test_images"][:8]
     model.eval()
     with torch.no_grad():
@@ -301,10 +120,10 @@ def test_one_output_per_image(impl, device, splits):
     hint="Store the backbone module you were given as a submodule of the regressor; do not deep-copy it or build a new one.",
 )
 def test_uses_given_backbone(impl, device):
-    backbone = _backbone(device)
-    before = {**_params(backbone), **_buffers(backbone)}
+    backbone = load_backbone(device)
+    before = {**params_of(backbone), **buffers_of(backbone)}
     model = impl.build_regressor(backbone, FEATURE_DIM)
-    changed = _changed(before, {**_params(backbone), **_buffers(backbone)})
+    changed = changed_names(before, {**params_of(backbone), **buffers_of(backbone)})
     assert not changed, f"build_regressor should not change the backbone's weights, {len(changed)} changed (e.g. {changed[:3]})"
     assert isinstance(model, nn.Module), f"build_regressor should return an nn.Module, got {type(model).__name__}"
     in_model = {id(p) for p in model.parameters()}
@@ -328,8 +147,8 @@ def test_transform_round_trip(impl, splits):
     g = torch.Generator().manual_seed(5)
     probe = torch.exp(11 + 3 * torch.rand(50, generator=g)).to(splits["train_prices"].device)
     back = transform.inverse(transform.transform(probe))
-    back = _as_vector(back, 50, "inverse(transform(prices))")
-    rel = ((back - _cpu(probe)).abs() / _cpu(probe)).max().item()
+    back = as_vector(back, 50, "inverse(transform(prices))")
+    rel = ((back - cpu(probe)).abs() / cpu(probe)).max().item()
     assert rel < 1e-3, f"expected the prices back, largest relative error {rel:.3g} (e.g. {back[0]:.6g} for {probe[0].item():.6g})"
 
 
@@ -341,7 +160,7 @@ def test_transform_round_trip(impl, splits):
 def test_transform_scales_prices_down(impl, splits):
     transform = impl.PriceTransform()
     transform.fit(splits["train_prices"])
-    z = _as_vector(transform.transform(splits["train_prices"]), len(splits["train_prices"]), "transform(prices)")
+    z = as_vector(transform.transform(splits["train_prices"]), len(splits["train_prices"]), "transform(prices)")
     assert torch.isfinite(z).all(), "transform(training prices) contains NaN or inf"
     largest = z.abs().max().item()
     assert largest < 20, f"expected transformed training prices below 20 in absolute value, the largest is {largest:.4g}"
@@ -362,8 +181,8 @@ def test_transform_fit_returns_self_and_refits(impl, splits):
     transform.fit(prices[:256])
     fresh = impl.PriceTransform()
     fresh.fit(prices[:256])
-    got = _as_vector(transform.transform(prices[:32]), 32, "transform(prices)")
-    want = _as_vector(fresh.transform(prices[:32]), 32, "transform(prices)")
+    got = as_vector(transform.transform(prices[:32]), 32, "transform(prices)")
+    want = as_vector(fresh.transform(prices[:32]), 32, "transform(prices)")
     gap = (got - want).abs().max().item()
     assert gap < 1e-5, f"after fit(A) then fit(B), the transform should equal one fitted on B alone; they differ by {gap:.3g}"
 
@@ -377,8 +196,8 @@ def test_transform_fit_returns_self_and_refits(impl, splits):
     hint="RMSE = sqrt(mean((y - y_hat)^2)), in price units; without the square root it is the MSE, in squared dollars.",
 )
 def test_rmse(impl):
-    y, pred = _price_pairs()
-    got = _metric(impl, "rmse", y, pred)
+    y, pred = price_pairs()
+    got = metric(impl, "rmse", y, pred)
     expected = ((y - pred) ** 2).mean().sqrt().item()
     assert math.isclose(got, expected, rel_tol=1e-5), f"expected rmse {expected:.6g}, got {got:.6g}"
 
@@ -389,8 +208,8 @@ def test_rmse(impl):
     hint="MAE averages |y - y_hat|; without the absolute value, over- and under-estimates cancel out.",
 )
 def test_mae(impl):
-    y, pred = _price_pairs()
-    got = _metric(impl, "mae", y, pred)
+    y, pred = price_pairs()
+    got = metric(impl, "mae", y, pred)
     expected = (y - pred).abs().mean().item()
     assert math.isclose(got, expected, rel_tol=1e-5), f"expected mae {expected:.6g}, got {got:.6g}"
 
@@ -401,14 +220,14 @@ def test_mae(impl):
     hint="SS_res = sum((y - y_hat)^2), SS_tot = sum((y - mean(y))^2), R^2 = 1 - SS_res / SS_tot.",
 )
 def test_r2(impl):
-    y, pred = _price_pairs()
-    got = _metric(impl, "r2", y, pred)
-    expected = _r2(y, pred)
+    y, pred = price_pairs()
+    got = metric(impl, "r2", y, pred)
+    expected = r_squared(y, pred)
     assert math.isclose(got, expected, abs_tol=1e-5), f"expected r2 {expected:.6f}, got {got:.6f}"
     worse = y.mean() - (y - y.mean())
     cases = {"perfect predictions": (y, 1.0), "the mean": (torch.full_like(y, y.mean().item()), 0.0), "mirrored predictions": (worse, -3.0)}
     for label, (p, want) in cases.items():
-        value = _metric(impl, "r2", y, p)
+        value = metric(impl, "r2", y, p)
         assert math.isclose(value, want, abs_tol=1e-5), f"expected r2 = {want} for {label}, got {value:.6g}"
 
 
@@ -418,7 +237,7 @@ def test_r2(impl):
     hint="Turn a 0-dim tensor into a number with .item() (or float(...)) before returning it.",
 )
 def test_metrics_are_python_floats(impl, run):
-    y, pred = _price_pairs()
+    y, pred = price_pairs()
     for name in ("rmse", "mae", "r2"):
         value = getattr(impl, name)(y, pred)
         assert isinstance(value, float), f"{name}(y_true, y_pred) should return a Python float, got {type(value).__name__}"
@@ -435,7 +254,7 @@ def test_metrics_are_python_floats(impl, run):
     hint="Set requires_grad=False on the backbone and give the optimizer only the head's parameters.",
 )
 def test_phase_one_freezes_weights(phase_one):
-    changed = _changed(phase_one.params_before, phase_one.params_after)
+    changed = changed_names(phase_one.params_before, phase_one.params_after)
     assert not changed, f"expected no backbone weight to change in train_head, {len(changed)} changed (e.g. {changed[:3]})"
 
 
@@ -445,7 +264,7 @@ def test_phase_one_freezes_weights(phase_one):
     hint="requires_grad=False does not stop BatchNorm from updating its running mean and variance in train mode: run the frozen backbone in eval mode.",
 )
 def test_phase_one_keeps_batchnorm_statistics(phase_one):
-    changed = _changed(phase_one.buffers_before, phase_one.buffers_after)
+    changed = changed_names(phase_one.buffers_before, phase_one.buffers_after)
     assert not changed, f"expected the backbone's buffers to stay as they were, {len(changed)} changed (e.g. {changed[:3]})"
 
 
@@ -455,7 +274,7 @@ def test_phase_one_keeps_batchnorm_statistics(phase_one):
     hint="train_head must minimise the MSE between model(images) and the given targets (already in model units) until the head has converged.",
 )
 def test_phase_one_fits_targets(phase_one):
-    fit = _r2(phase_one.targets, phase_one.outputs)
+    fit = r_squared(phase_one.targets, phase_one.outputs)
     assert fit > 0.6, f"expected the trained regressor to explain the targets (training R^2 > 0.6), got R^2 = {fit:.3f}"
 
 
@@ -493,10 +312,10 @@ def test_phases_return_the_model(phase_one, phase_two):
     hint="Phase two must make the backbone's parameters trainable again and hand them to the optimizer, with a default learning rate small enough not to wreck the pretrained features (1e-4, not 1).",
 )
 def test_fine_tune_updates_backbone(phase_one, phase_two):
-    changed = _changed(phase_two.before, phase_two.after)
+    changed = changed_names(phase_two.before, phase_two.after)
     assert changed, "expected fine_tune to change the backbone's weights, none changed"
     assert torch.isfinite(phase_two.outputs).all(), "after fine_tune the model outputs NaN or inf"
-    fit = _r2(phase_one.targets[:FINE_TUNE_SIZE], phase_two.outputs)
+    fit = r_squared(phase_one.targets[:FINE_TUNE_SIZE], phase_two.outputs)
     assert fit > 0.3, (
         f"after {FINE_TUNE_EPOCHS} epochs of fine_tune with its default lr, the regressor should still fit its "
         f"training targets (R^2 > 0.3, it was above 0.6 before), got R^2 = {fit:.3f}"
@@ -523,12 +342,12 @@ def test_fine_tune_runs_given_epochs(phase_two):
     hint="Hand the lr argument to the optimiser instead of a hard-coded value or the optimiser's default.",
 )
 def test_fine_tune_honours_lr(impl, device, splits):
-    backbone = _backbone(device)
+    backbone = load_backbone(device)
     model = impl.build_regressor(backbone, FEATURE_DIM)
-    before = _params(model)
-    targets = _signed_targets(splits["train_prices"][:64])
+    before = params_of(model)
+    targets = signed_targets(splits["train_prices"][:64])
     impl.fine_tune(model, splits["train_images"][:64], targets, epochs=1, lr=0.0)
-    changed = _changed(before, _params(model))
+    changed = changed_names(before, params_of(model))
     assert not changed, f"fine_tune(..., lr=0.0) should leave every weight as it was, {len(changed)} changed (e.g. {changed[:3]})"
 
 
@@ -551,7 +370,7 @@ def test_predictions_finite(run):
     hint="The model predicts transformed values; map them back with the transform's inverse before returning or scoring them.",
 )
 def test_predictions_in_price_units(run, splits):
-    ratio = (run.predictions / _cpu(splits["test_prices"])).median().item()
+    ratio = (run.predictions / cpu(splits["test_prices"])).median().item()
     assert 0.5 < ratio < 2, (
         f"expected predictions around the held-out prices (median ratio near 1), median predicted/true = {ratio:.3g}"
     )
@@ -563,7 +382,7 @@ def test_predictions_in_price_units(run, splits):
     hint="Train the head to convergence on the frozen pretrained features (a good learning rate, enough steps) and score the held-out split.",
 )
 def test_held_out_r2(run, splits):
-    score = _r2(splits["test_prices"], run.predictions)
+    score = r_squared(splits["test_prices"], run.predictions)
     assert score > R2_THRESHOLD, f"expected held-out R^2 > {R2_THRESHOLD}, got {score:.3f}"
 
 
@@ -573,8 +392,8 @@ def test_held_out_r2(run, splits):
     hint="If a constant does better, the model learned nothing: check the targets, the transform and the training loop.",
 )
 def test_beats_the_mean(run, splits):
-    y = _cpu(splits["test_prices"])
-    baseline = (y - _cpu(splits["train_prices"]).mean()).pow(2).mean().sqrt().item()
+    y = cpu(splits["test_prices"])
+    baseline = (y - cpu(splits["train_prices"]).mean()).pow(2).mean().sqrt().item()
     got = (y - run.predictions).pow(2).mean().sqrt().item()
     assert got < baseline, f"expected held-out RMSE below {baseline:.0f} (the training mean as prediction), got {got:.0f}"
 
@@ -585,14 +404,14 @@ def test_beats_the_mean(run, splits):
     hint="Score the held-out prices against the held-out predictions with rmse, mae and r2, not the training split.",
 )
 def test_reported_metrics(run, splits):
-    y, pred = _cpu(splits["test_prices"]), run.predictions
+    y, pred = cpu(splits["test_prices"]), run.predictions
     expected = {
         "rmse": (y - pred).pow(2).mean().sqrt().item(),
         "mae": (y - pred).abs().mean().item(),
-        "r2": _r2(y, pred),
+        "r2": r_squared(y, pred),
     }
     for key, want in expected.items():
-        got = _as_float(run.result[key], f"result[{key!r}]")
+        got = as_float(run.result[key], f"result[{key!r}]")
         tol = 1e-4 * abs(want) if key != "r2" else 1e-4
         assert abs(got - want) <= tol, f"expected result[{key!r}] = {want:.6g} on the held-out split, got {got:.6g}"
 
@@ -605,8 +424,8 @@ def test_reported_metrics(run, splits):
 def test_predict_inverts(impl, run, splits):
     model, transform = run.result["model"], run.result["transform"]
     images = splits["test_images"][:32]
-    got = _as_vector(impl.predict(model, transform, images), 32, "predict(model, transform, images)")
-    expected = _cpu(transform.inverse(_raw_outputs(model, images)))
+    got = as_vector(impl.predict(model, transform, images), 32, "predict(model, transform, images)")
+    expected = cpu(transform.inverse(raw_outputs(model, images)))
     rel = ((got - expected).abs() / expected.abs()).max().item()
     assert rel < 1e-4, f"expected transform.inverse(model(images)), e.g. {expected[0]:.6g}, got {got[0]:.6g}"
 
@@ -621,8 +440,8 @@ def test_transform_fitted_on_training_split(impl, run, splits):
     reference = impl.PriceTransform()
     reference.fit(splits["train_prices"])
     probe = torch.cat([splits["train_prices"][:16], splits["test_prices"][:16]])
-    got = _as_vector(fitted.transform(probe), 32, "result['transform'].transform(prices)")
-    want = _as_vector(reference.transform(probe), 32, "PriceTransform().fit(train_prices).transform(prices)")
+    got = as_vector(fitted.transform(probe), 32, "result['transform'].transform(prices)")
+    want = as_vector(reference.transform(probe), 32, "PriceTransform().fit(train_prices).transform(prices)")
     gap = (got - want).abs().max().item()
     assert gap < 1e-4, f"expected the returned transform to equal one fitted on train_prices alone; they differ by up to {gap:.3g}"
 
@@ -647,7 +466,7 @@ def test_no_held_out_leakage(run, rerun):
     hint="Without fine-tuning, the protocol trains only the head: the pretrained backbone must not move, BatchNorm statistics included.",
 )
 def test_protocol_without_fine_tuning_keeps_backbone(run):
-    changed = _changed(run.backbone_before, run.backbone_after)
+    changed = changed_names(run.backbone_before, run.backbone_after)
     assert not changed, f"expected the backbone untouched with finetune_epochs=0, {len(changed)} tensors changed (e.g. {changed[:3]})"
 
 
@@ -657,7 +476,7 @@ def test_protocol_without_fine_tuning_keeps_backbone(run):
     hint="After the frozen phase, call your fine-tuning phase for finetune_epochs epochs on the training split.",
 )
 def test_protocol_fine_tunes(finetune_run):
-    changed = _changed(finetune_run.backbone_before, finetune_run.backbone_after)
+    changed = changed_names(finetune_run.backbone_before, finetune_run.backbone_after)
     assert changed, "expected finetune_epochs=1 to change the backbone's weights, none changed"
     assert torch.isfinite(finetune_run.predictions).all(), "after fine-tuning the predictions contain NaN or inf"
     assert finetune_run.fine_tune_epochs == [1], (
@@ -701,13 +520,13 @@ def test_protocol_deterministic(finetune_run, finetune_rerun):
 def test_predict_eval_mode_without_grad(impl, run, splits):
     model, transform = copy.deepcopy(run.result["model"]), run.result["transform"]
     images = splits["test_images"][:32]
-    expected = _cpu(transform.inverse(_raw_outputs(model, images)))
+    expected = cpu(transform.inverse(raw_outputs(model, images)))
     model.train()
     got = impl.predict(model, transform, images)
     assert isinstance(got, torch.Tensor) and not got.requires_grad, (
         "predict should return prices computed without gradients (requires_grad=False)"
     )
-    got = _as_vector(got, 32, "predict(model, transform, images)")
+    got = as_vector(got, 32, "predict(model, transform, images)")
     rel = ((got - expected).abs() / expected.abs()).max().item()
     assert rel < 1e-4, f"predict on a model in train mode should give the eval-mode prices; relative difference {rel:.3g}"
 
@@ -719,7 +538,7 @@ def test_predict_eval_mode_without_grad(impl, run, splits):
 )
 def test_predictions_come_from_returned_model(run, splits):
     model, transform = run.result["model"], run.result["transform"]
-    expected = _cpu(transform.inverse(_raw_outputs(model, splits["test_images"][:64])))
+    expected = cpu(transform.inverse(raw_outputs(model, splits["test_images"][:64])))
     rel = ((run.predictions[:64] - expected).abs() / expected.abs()).max().item()
     assert rel < 1e-4, (
         f"result['predictions'] should equal transform.inverse(model(test_images)) of the returned model and "
@@ -740,14 +559,14 @@ def test_another_device(impl, splits):
 
     images, prices = elsewhere(splits["train_images"][:16]), elsewhere(splits["train_prices"][:16])
     with mismatch_fails("build_regressor, fine_tune, predict"):
-        model = impl.build_regressor(elsewhere(_backbone("cpu")), FEATURE_DIM)
+        model = impl.build_regressor(elsewhere(load_backbone("cpu")), FEATURE_DIM)
         on_cpu = [k for k, p in model.named_parameters() if not on_elsewhere(p)]
         assert not on_cpu, f"expected the regressor on the backbone's device; on the CPU: {on_cpu[:3]}"
         transform = impl.PriceTransform().fit(prices)
         impl.fine_tune(model, images, transform.transform(prices), epochs=1)
         predicted = impl.predict(model, transform, images)
         assert on_elsewhere(predicted), f"expected predictions on the images' device, got {predicted.device}"
-        scores = [_metric(impl, name, prices, predicted) for name in ("rmse", "mae", "r2")]
+        scores = [metric(impl, name, prices, predicted) for name in ("rmse", "mae", "r2")]
     assert all(math.isfinite(s) for s in scores) and here(predicted).isfinite().all(), (
         f"expected finite predictions and scores on another device, got scores {scores}"
     )

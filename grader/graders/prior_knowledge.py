@@ -1,4 +1,5 @@
 """Grader for prior_knowledge (Q5): the L2-SP penalty, pretrained weights as a prior.
+Fixture models and the reference value: grader.fixtures.prior_knowledge_models.
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - alpha/2 sum ||w - w0||^2 outside `head` with an entry, beta/2 sum ||w||^2 for the rest ->
@@ -18,129 +19,18 @@ The stub's contract, sentence by sentence -> the checks that fail when it is bro
 
 from __future__ import annotations
 
-import math
-from collections import OrderedDict
-
 import pytest
 import torch
-from torch import nn
 
-from grader.fixtures import models
 from grader.authoring.checks import check
 from grader.authoring.devices import assert_elsewhere, call_elsewhere, here
+from grader.fixtures import models
+from grader.fixtures.prior_knowledge_models import (
+    AdapterNet, Classifier60Net, PrefixNet, assert_penalty, assert_value, bn_net, in_head, penalty, perturb,
+    pretrained_pair, reference, scalar, snapshot,
+)
 
 ALPHA, BETA = 0.3, 0.7
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-
-def _perturb(model: nn.Module, only: str | None = None, scale: float = 0.05) -> nn.Module:
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if only is None or name.startswith(only + "."):
-                p.add_(scale * torch.randn_like(p))
-    return model
-
-
-def _pretrained_pair(arch: str, device) -> tuple[nn.Module, dict, str]:
-    """A model moved away from its pretrained weights, the full pretrained state_dict
-    (head and buffers included) and the head's path."""
-    model = models.build(arch).to(device)
-    pretrained = _snapshot(model)
-    return _perturb(model), pretrained, models.HEAD_PATHS[arch]
-
-
-def _in_head(name: str, head: str) -> bool:
-    return name.startswith(head + ".")
-
-
-def _reference(model, pretrained, head, alpha, beta) -> tuple[float, float]:
-    """(alpha term, beta term) in float64."""
-    to_prior = to_zero = 0.0
-    for name, w in model.named_parameters():
-        w = w.detach().double().cpu()
-        if not _in_head(name, head) and name in pretrained:
-            to_prior += (w - pretrained[name].detach().double().cpu()).pow(2).sum().item()
-        else:
-            to_zero += w.pow(2).sum().item()
-    return alpha / 2 * to_prior, beta / 2 * to_zero
-
-
-def _scalar(result) -> float:
-    assert isinstance(result, torch.Tensor), (
-        f"expected a torch.Tensor (differentiable), got {type(result).__name__}"
-    )
-    assert result.dim() == 0, f"expected a 0-dim tensor, got shape {tuple(result.shape)}"
-    return result.item()
-
-
-def _assert_value(result, terms: tuple[float, float], what: str = "") -> None:
-    got = _scalar(result)
-    expected = sum(terms)
-    if math.isclose(got, expected, rel_tol=1e-4, abs_tol=1e-7):
-        return
-    ratio = f", {got / expected:.3g}x the expected value" if expected else ""
-    assert False, (
-        f"{what}expected {expected:.6g} (alpha term {terms[0]:.6g} + beta term {terms[1]:.6g}), "
-        f"got {got:.6g}{ratio}"
-    )
-
-
-def _penalty(impl, model, pretrained, head, **kwargs):
-    return impl.l2_sp_penalty(model, pretrained, head=head, **kwargs)
-
-
-def _assert_penalty(impl, model, pretrained, head, what: str = "", **kwargs) -> None:
-    """The candidate's penalty equals the reference (computed first, from untouched inputs)."""
-    terms = _reference(model, pretrained, head, kwargs.get("alpha", 0.01), kwargs.get("beta", 0.01))
-    _assert_value(_penalty(impl, model, pretrained, head, **kwargs), terms, what)
-
-
-class _AdapterNet(nn.Module):
-    """A pretrained body, a new adapter (no entry in the pretrained state) and the head."""
-
-    def __init__(self):
-        super().__init__()
-        self.body = nn.Sequential(nn.Linear(6, 8), nn.ReLU())
-        self.adapter = nn.Linear(8, 8)
-        self.fc = nn.Linear(8, 3)
-
-    def forward(self, x):
-        return self.fc(self.adapter(self.body(x)))
-
-
-class _PrefixNet(nn.Module):
-    """Head `fc`, with backbone modules whose names start with or contain "fc"."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc2 = nn.Linear(3, 3)
-        self.fcx = nn.Linear(3, 3)
-        self.block = nn.Sequential(OrderedDict(fc=nn.Linear(3, 3)))
-        self.fc = nn.Linear(3, 3)
-
-
-class _Classifier60Net(nn.Module):
-    """Head `classifier.6`, next to `classifier.0` and `classifier.60`."""
-
-    def __init__(self):
-        super().__init__()
-        self.classifier = nn.Sequential()
-        for index in ("0", "6", "60"):
-            self.classifier.add_module(index, nn.Linear(3, 3))
-
-
-def _bn_net() -> nn.Module:
-    """Pretrained conv + BatchNorm, a new BatchNorm1d and a head `fc`."""
-    return nn.Sequential(OrderedDict(
-        conv=nn.Conv2d(3, 4, 3), bn=nn.BatchNorm2d(4), relu=nn.ReLU(), pool=nn.AdaptiveAvgPool2d(1),
-        flat=nn.Flatten(), new_bn=nn.BatchNorm1d(4), fc=nn.Linear(4, 3),
-    ))
 
 
 # ---------------------------------------------------------------- checks
@@ -153,9 +43,9 @@ def _bn_net() -> nn.Module:
          "itself (no .item(), no float(), no torch.tensor(...) around a result).",
 )
 def test_returns_scalar_tensor(impl, device):
-    model, pretrained, head = _pretrained_pair("nested_head", device)
-    result = _penalty(impl, model, pretrained, head)
-    _scalar(result)
+    model, pretrained, head = pretrained_pair("nested_head", device)
+    result = penalty(impl, model, pretrained, head)
+    scalar(result)
     assert result.device.type == device.type, f"expected the penalty on {device}, got it on {result.device}"
     assert result.requires_grad, "expected a tensor that requires grad (a function of the parameters), got a constant"
 
@@ -169,8 +59,8 @@ def test_returns_scalar_tensor(impl, device):
          "directly on a module such as a ViT's class_token.",
 )
 def test_value(impl, device, arch):
-    model, pretrained, head = _pretrained_pair(arch, device)
-    _assert_penalty(impl, model, pretrained, head, f"{arch}, head {head!r}: ", alpha=ALPHA, beta=BETA)
+    model, pretrained, head = pretrained_pair(arch, device)
+    assert_penalty(impl, model, pretrained, head, f"{arch}, head {head!r}: ", alpha=ALPHA, beta=BETA)
 
 
 @check(
@@ -180,11 +70,11 @@ def test_value(impl, device, arch):
 )
 def test_zero_at_pretrained_point(impl, device):
     model = models.build("nested_head").to(device)
-    pretrained = _snapshot(model)
-    result = _penalty(impl, model, pretrained, "net.head.fc", alpha=1.0, beta=0.0)
-    got = _scalar(result)
+    pretrained = snapshot(model)
+    result = penalty(impl, model, pretrained, "net.head.fc", alpha=1.0, beta=0.0)
+    got = scalar(result)
     assert abs(got) < 1e-8, f"expected 0 for a model at its pretrained weights with beta=0, got {got:.6g}"
-    _assert_penalty(impl, model, pretrained, "net.head.fc", "at the pretrained point: ", alpha=1.0, beta=BETA)
+    assert_penalty(impl, model, pretrained, "net.head.fc", "at the pretrained point: ", alpha=1.0, beta=BETA)
 
 
 @check(
@@ -196,14 +86,14 @@ def test_zero_at_pretrained_point(impl, device):
 def test_head_not_pulled_to_pretrained(impl, device):
     model = models.build("squeezenet1_1").to(device)
     head = models.HEAD_PATHS["squeezenet1_1"]
-    pretrained = _snapshot(model)
-    _perturb(model, only=head, scale=0.5)
-    got = _scalar(_penalty(impl, model, pretrained, head, alpha=1.0, beta=0.0))
+    pretrained = snapshot(model)
+    perturb(model, only=head, scale=0.5)
+    got = scalar(penalty(impl, model, pretrained, head, alpha=1.0, beta=0.0))
     assert abs(got) < 1e-6, (
         f"expected 0 with beta=0 when only the head moved away from pretrained_state['{head}.*'], "
         f"got {got:.6g}: the head seems pulled toward its pretrained weights"
     )
-    _assert_penalty(impl, model, pretrained, head, "head moved, beta > 0: ", alpha=1.0, beta=BETA)
+    assert_penalty(impl, model, pretrained, head, "head moved, beta > 0: ", alpha=1.0, beta=BETA)
 
 
 @check(
@@ -213,11 +103,11 @@ def test_head_not_pulled_to_pretrained(impl, device):
          "head. Entries the model does not have play no part.",
 )
 def test_new_layers_get_beta(impl, device):
-    model = _AdapterNet().to(device)
-    pretrained = {k: v for k, v in _snapshot(model).items() if not k.startswith("adapter.")}
+    model = AdapterNet().to(device)
+    pretrained = {k: v for k, v in snapshot(model).items() if not k.startswith("adapter.")}
     pretrained["old_head.weight"] = torch.randn(10, 8, device=device)
-    _perturb(model)
-    _assert_penalty(impl, model, pretrained, "fc", "with a new layer 'adapter': ", alpha=ALPHA, beta=BETA)
+    perturb(model)
+    assert_penalty(impl, model, pretrained, "fc", "with a new layer 'adapter': ", alpha=ALPHA, beta=BETA)
 
 
 @check(
@@ -226,9 +116,9 @@ def test_new_layers_get_beta(impl, device):
     hint="alpha belongs to the parameters that have a pretrained value, beta to the head and new layers.",
 )
 def test_alpha_and_beta_separate(impl, device):
-    model, pretrained, head = _pretrained_pair("nested_head", device)
+    model, pretrained, head = pretrained_pair("nested_head", device)
     for alpha, beta in ((ALPHA, 0.0), (0.0, BETA)):
-        _assert_penalty(impl, model, pretrained, head, f"alpha={alpha}, beta={beta}: ", alpha=alpha, beta=beta)
+        assert_penalty(impl, model, pretrained, head, f"alpha={alpha}, beta={beta}: ", alpha=alpha, beta=beta)
 
 
 @check(
@@ -237,8 +127,8 @@ def test_alpha_and_beta_separate(impl, device):
     hint="Keep the signature's defaults: alpha=0.01, beta=0.01.",
 )
 def test_defaults(impl, device):
-    model, pretrained, head = _pretrained_pair("nested_head", device)
-    _assert_penalty(impl, model, pretrained, head, "with the defaults (0.01, 0.01): ")
+    model, pretrained, head = pretrained_pair("nested_head", device)
+    assert_penalty(impl, model, pretrained, head, "with the defaults (0.01, 0.01): ")
 
 
 @check(
@@ -248,14 +138,14 @@ def test_defaults(impl, device):
          "norm gives only signs, and a penalty built outside autograd gives nothing.",
 )
 def test_gradient(impl, device):
-    model, pretrained, head = _pretrained_pair("nested_head", device)
+    model, pretrained, head = pretrained_pair("nested_head", device)
     w0 = {k: v.clone() for k, v in pretrained.items()}
-    result = _penalty(impl, model, pretrained, head, alpha=ALPHA, beta=BETA)
-    _scalar(result)
+    result = penalty(impl, model, pretrained, head, alpha=ALPHA, beta=BETA)
+    scalar(result)
     assert result.requires_grad, "expected a penalty that requires grad, got a constant"
     result.backward()
     for name, w in model.named_parameters():
-        if _in_head(name, head):
+        if in_head(name, head):
             expected, formula = BETA * w.detach(), "beta * w"
         else:
             expected, formula = ALPHA * (w.detach() - w0[name]), "alpha * (w - w0)"
@@ -280,10 +170,10 @@ def test_gradient(impl, device):
          "or a substring test also catches fc2, block.fc or classifier.60.",
 )
 def test_head_path_whole_names(impl, device, arch, head):
-    model = (_PrefixNet() if arch == "prefix" else _Classifier60Net()).to(device)
-    pretrained = _snapshot(model)
-    _perturb(model)
-    _assert_penalty(impl, model, pretrained, head, f"head {head!r}: ", alpha=ALPHA, beta=BETA)
+    model = (PrefixNet() if arch == "prefix" else Classifier60Net()).to(device)
+    pretrained = snapshot(model)
+    perturb(model)
+    assert_penalty(impl, model, pretrained, head, f"head {head!r}: ", alpha=ALPHA, beta=BETA)
 
 
 @check(
@@ -293,12 +183,12 @@ def test_head_path_whole_names(impl, device, arch, head):
          "num_batches_tracked are statistics, not weights the optimizer moves.",
 )
 def test_buffers_not_penalised(impl, device):
-    model = _bn_net().to(device)
-    pretrained = {k: v for k, v in _snapshot(model).items() if not k.startswith("new_bn.")}
+    model = bn_net().to(device)
+    pretrained = {k: v for k, v in snapshot(model).items() if not k.startswith("new_bn.")}
     model.train()
     with torch.no_grad():
         model(models.example_input(4, device=device))
-    _assert_penalty(
+    assert_penalty(
         impl, model, pretrained, "fc", "backbone weights at w0, BatchNorm statistics updated: ",
         alpha=ALPHA, beta=BETA,
     )
@@ -311,12 +201,12 @@ def test_buffers_not_penalised(impl, device):
          "state's values misaligns as soon as buffers or other keys are interleaved or the order differs.",
 )
 def test_matched_by_name(impl, device):
-    model = _bn_net().to(device)
-    pretrained = _snapshot(model)
-    _perturb(model)
+    model = bn_net().to(device)
+    pretrained = snapshot(model)
+    perturb(model)
     shuffled = dict(reversed(list(pretrained.items())))
-    _assert_penalty(impl, model, shuffled, "fc", "state_dict in reverse order: ", alpha=ALPHA, beta=BETA)
-    _assert_penalty(impl, model, pretrained, "fc", "full state_dict with buffers: ", alpha=ALPHA, beta=BETA)
+    assert_penalty(impl, model, shuffled, "fc", "state_dict in reverse order: ", alpha=ALPHA, beta=BETA)
+    assert_penalty(impl, model, pretrained, "fc", "full state_dict with buffers: ", alpha=ALPHA, beta=BETA)
 
 
 @pytest.mark.parametrize("kind", ["requires_grad", "shares_memory"])
@@ -333,13 +223,13 @@ def test_pretrained_state_untouched(impl, device, kind):
             k: v.clone().requires_grad_() if v.is_floating_point() else v.clone()
             for k, v in model.state_dict().items()
         }
-        _perturb(model)
+        perturb(model)
     else:
         pretrained = model.state_dict()
     expected_state = {k: v.detach().clone() for k, v in pretrained.items()}
-    weights = _snapshot(model)
-    result = _penalty(impl, model, pretrained, "net.head.fc", alpha=ALPHA, beta=BETA)
-    _scalar(result)
+    weights = snapshot(model)
+    result = penalty(impl, model, pretrained, "net.head.fc", alpha=ALPHA, beta=BETA)
+    scalar(result)
     assert result.requires_grad, "expected a penalty that requires grad, got a constant"
     result.backward()
     with_grad = [k for k, v in pretrained.items() if v.grad is not None]
@@ -357,21 +247,21 @@ def test_pretrained_state_untouched(impl, device, kind):
          "closer to w0, and on beta/2 * ||w||^2 closer to zero.",
 )
 def test_descent_pulls_toward_prior(impl, device):
-    model, pretrained, head = _pretrained_pair("nested_head", device)
+    model, pretrained, head = pretrained_pair("nested_head", device)
     w0 = {k: v.clone() for k, v in pretrained.items()}
 
     def distances():
         params = list(model.named_parameters())
-        backbone = sum((w - w0[n]).pow(2).sum().item() for n, w in params if not _in_head(n, head))
-        head_norm = sum(w.pow(2).sum().item() for n, w in params if _in_head(n, head))
+        backbone = sum((w - w0[n]).pow(2).sum().item() for n, w in params if not in_head(n, head))
+        head_norm = sum(w.pow(2).sum().item() for n, w in params if in_head(n, head))
         return backbone, head_norm
 
     before = distances()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
     for _ in range(3):
         optimizer.zero_grad()
-        result = _penalty(impl, model, pretrained, head, alpha=1.0, beta=1.0)
-        _scalar(result)
+        result = penalty(impl, model, pretrained, head, alpha=1.0, beta=1.0)
+        scalar(result)
         assert result.requires_grad, "expected a penalty that requires grad, got a constant"
         result.backward()
         optimizer.step()
@@ -392,12 +282,12 @@ def test_descent_pulls_toward_prior(impl, device):
     "changes the reported value (and the penalty of a later unfrozen layer) though they get no gradient.",
 )
 def test_frozen_parameters_count(impl, device):
-    model, pretrained, head = _pretrained_pair("nested_head", device)
-    terms = _reference(model, pretrained, head, ALPHA, BETA)
+    model, pretrained, head = pretrained_pair("nested_head", device)
+    terms = reference(model, pretrained, head, ALPHA, BETA)
     for name, w in model.named_parameters():
-        if not _in_head(name, head):
+        if not in_head(name, head):
             w.requires_grad_(False)
-    _assert_value(_penalty(impl, model, pretrained, head, alpha=ALPHA, beta=BETA), terms, "backbone frozen: ")
+    assert_value(penalty(impl, model, pretrained, head, alpha=ALPHA, beta=BETA), terms, "backbone frozen: ")
 
 
 @check(
@@ -407,11 +297,11 @@ def test_frozen_parameters_count(impl, device):
     "sum the per-parameter terms directly; a CPU tensor made without device= cannot take GPU terms in place.",
 )
 def test_penalty_follows_the_model_device(impl):
-    model, pretrained, head = _pretrained_pair("nested_head", "cpu")
-    terms = _reference(model, pretrained, head, ALPHA, BETA)
+    model, pretrained, head = pretrained_pair("nested_head", "cpu")
+    terms = reference(model, pretrained, head, ALPHA, BETA)
     result = call_elsewhere(impl.l2_sp_penalty, model, pretrained, head=head, alpha=ALPHA, beta=BETA)
     assert_elsewhere(result, "the penalty")
-    _assert_value(here(result), terms, "on another device: ")
+    assert_value(here(result), terms, "on another device: ")
     assert result.requires_grad, "expected the penalty to be differentiable on another device too"
     call_elsewhere(torch.Tensor.backward, result)
     for name, w in model.named_parameters():
