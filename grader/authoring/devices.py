@@ -200,8 +200,11 @@ def _set_data(t: torch.Tensor, value: torch.Tensor) -> None:
 
 def _mismatch(func, t: torch.Tensor) -> DeviceMismatch:
     what = "CPU scalar" if t.dim() == 0 else f"CPU tensor of shape {tuple(t.shape)}"
-    return DeviceMismatch(f"{func.__name__} mixes a tensor on the input's device with a {what}; on a GPU that "
-                          "raises (created without device=...?)")
+    what_zh = "CPU 标量" if t.dim() == 0 else f"形状为 {tuple(t.shape)} 的 CPU 张量"
+    mismatch = DeviceMismatch(f"{func.__name__} mixes a tensor on the input's device with a {what}; on a GPU that "
+                              "raises (created without device=...?)")
+    mismatch.zh = f"{func.__name__} 把输入所在设备上的张量和{what_zh}混在一起运算；在 GPU 上会报错（创建时没有传 device=？）"
+    return mismatch
 
 
 _WRITTEN: dict = {}
@@ -393,7 +396,7 @@ def mismatch_fails(what: str) -> Iterator[torch.device]:
             yield device
     except DeviceMismatch as exc:
         raise AssertionError(say(f"{what} on inputs of another device (as on a GPU): {exc}",
-                                 f"{what} 在另一设备（如 GPU）的输入上出错：{exc}")) from None
+                                 f"{what} 在另一设备（如 GPU）的输入上出错：{getattr(exc, 'zh', exc)}")) from None
 
 
 def call_elsewhere(fn, *args, **kwargs):
@@ -404,11 +407,12 @@ def call_elsewhere(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def assert_elsewhere(t, what: str) -> None:
-    """Fail unless `t` is a tensor on the other device."""
+def assert_elsewhere(t, what: str, what_zh: str | None = None) -> None:
+    """Fail unless `t` is a tensor on the other device (`what_zh`: `what` in Chinese)."""
+    what_zh = what + " " if what_zh is None else what_zh
     assert isinstance(t, torch.Tensor), say(f"expected {what} to be a tensor, got {type(t).__name__}",
-                                            f"{what} 应为张量，实际为 {type(t).__name__}")
+                                            f"{what_zh}应为张量，实际为 {type(t).__name__}")
     assert on_elsewhere(t), say(
         f"expected {what} on the inputs' device, got a tensor on {t.device} (created without device=?)",
-        f"{what} 应在输入所在的设备上，实际在 {t.device} 上（创建时没有传 device=？）",
+        f"{what_zh}应在输入所在的设备上，实际在 {t.device} 上（创建时没有传 device=？）",
     )
