@@ -196,7 +196,7 @@ def test_mae(impl):
     level="interview", points=2,
     hint="SS_res = sum((y - y_hat)^2), SS_tot = sum((y - mean(y))^2), R^2 = 1 - SS_res / SS_tot.",
     title_zh="r2 等于 1 - SS_res / SS_tot：完美预测时为 1，预测均值时为 0，更差时为负",
-    hint_zh="SS_res = sum((y - y_hat)^2)，SS_tot = sum((y - mean(y))^2)，R^2 = 1 - SS_res / SS_tot。")
+    hint_zh="残差平方和 SS_res = sum((y - y_hat)^2)，总平方和 SS_tot = sum((y - mean(y))^2)，R^2 = 1 - SS_res / SS_tot。")
 def test_r2(impl):
     y, pred = price_pairs()
     got = metric(impl, "r2", y, pred)
