@@ -115,6 +115,7 @@ REFUSED = {  # as on CUDA: DeviceMismatch
     "a CPU scalar in stack": lambda x, d: torch.stack([x.sum(), torch.tensor(1.0)]),
     "a CPU scalar bound of clamp": lambda x, d: torch.clamp(x, min=torch.tensor(0.5)),
     "a CPU scalar in addcmul": lambda x, d: torch.addcmul(x, x, torch.tensor(2.0)),
+    "two CPU scalars in one op (lerp)": lambda x, d: torch.lerp(x, torch.tensor(1.0), torch.tensor(0.5)),
     "a CPU 0-dim output of an in-place op": lambda x, d: torch.zeros(()).add_(x.sum()),
     "a CPU index for index_select": lambda x, d: x.index_select(0, torch.tensor([1])),
     "GPU indices for a CPU tensor": lambda x, d: torch.zeros(3)[torch.tensor([1]).to(d)],
