@@ -89,6 +89,9 @@ def fine_tune(model: nn.Module, images: Tensor, targets: Tensor, *, epochs: int 
     - It makes exactly `epochs` passes over `images`: each pass trains on every image
       once (a batch or two left out by `drop_last` is fine); the batch size, the
       optimiser and the shuffling are yours.
+    - Each optimiser step follows the gradient of its own batch: `loss.backward()` adds
+      to `.grad`, so clear the gradients between steps (accumulating a few
+      micro-batches into one step is fine).
     - `lr` is the learning rate (the largest, if you use several): the caller's value
       when given, with a small default. With `lr=0` no weight moves.
     - The backbone's weights must change and the outputs must stay finite. Whether

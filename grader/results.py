@@ -60,17 +60,23 @@ def test_entry(meta: dict, status: str, message: str = "", duration_s: float = 0
 
 def localized(result: dict, lang: str) -> dict:
     """A copy of `result` whose checks' names, hints and messages are in `lang` (zh where
-    the grader has them, else English), without the "zh" entries: what a person or
-    `--json` sees."""
+    the grader has them; the engine's own messages through grader.translations; else
+    English), without the "zh" entries: what a person or `--json` sees."""
+    from grader import translations
+
+    names = {t["name"]: t["zh"]["name"] for t in result.get("tests", []) if t.get("zh", {}).get("name")}
     tests = []
     for test in result.get("tests", []):
         test = dict(test)
-        zh = test.pop("zh", None)
-        if lang == "zh" and zh:
+        zh = test.pop("zh", None) or {}
+        if lang == "zh":
+            message = test.get("message", "")
             test.update(name=zh.get("name", test["name"]), hint=zh.get("hint", test.get("hint", "")),
-                        message=zh.get("message", test.get("message", "")))
+                        message=zh.get("message") or translations.zh(message, names))
         tests.append(test)
-    return {**result, "tests": tests}
+    if lang != "zh":
+        return {**result, "tests": tests}
+    return {**result, "tests": tests, "message": translations.zh(result.get("message", ""), names)}
 
 
 def assemble(

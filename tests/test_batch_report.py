@@ -33,6 +33,18 @@ def test_item_analysis_sorts_checks_by_failure_share_with_hints():
     assert stats.histogram == [("0", 0), ("1", 0), ("2", 2), ("3", 1), ("4", 1)]
 
 
+def test_in_chinese_the_checks_and_hints_read_in_chinese():
+    def run(failed):
+        return {"status": "fail", "points": 0, "duration_s": 0.1, "message": "1 of 1 checks failed",
+                "tests": [{"name": "c [x]", "status": "fail" if failed else "pass", "hint": "h", "points": 1,
+                           "zh": {"name": "检查 [x]", "hint": "提示一"}}]}
+    report = batch_report.analyse(["a", "b"], ["ex"], {("a", "ex"): run(True), ("b", "ex"): run(False)}, {"ex": 1},
+                                  lang="zh")
+    (check,) = report.stats[0].checks
+    assert (check.name, check.hint, check.failed) == ("检查", "提示一", 1)
+    assert "<html lang=zh>" in batch_report.to_html(report, lang="zh")
+
+
 def test_histogram_bins_cover_every_point_once():
     report = batch_report.analyse(["a"], ["ex"], {}, {"ex": 32})
     assert report.stats[0].histogram == [("0–6", 0), ("7–13", 0), ("14–20", 0), ("21–27", 0), ("28–32", 0)]

@@ -72,8 +72,29 @@ def test_grade_several_impls_in_order_with_json_and_exit_codes(tmp_path):
     keys = {"exercise", "status", "message", "device", "duration_s", "passed", "failed", "tests"}
     assert keys <= rows[0].keys()
     assert {"name", "status", "message", "hint", "duration_s"} <= rows[0]["tests"][0].keys()
+    assert "zh" not in rows[0]["tests"][0]  # the reader's language only
     ok = cli("grade", "freezing", "--impl", "solutions", "--device", "cpu")
     assert ok.returncode == 0 and "PASS" in ok.stdout
+
+
+def test_grade_with_lang_zh_shows_checks_hints_and_messages_in_chinese_also_as_json(tmp_path):
+    candidate = tmp_path / "candidate"
+    candidate.mkdir()
+    shutil.copy(PRISTINE / "freezing.py", candidate / "freezing.py")
+    args = ("grade", "freezing", "--impl", str(candidate), "--device", "cpu", "-k", "Only the head", "--lang")
+    shown = subprocess.run([sys.executable, "-m", "quiz", *args, "zh"], capture_output=True, text=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
+    assert shown.returncode == 1, shown.stderr
+    assert "冻结后只有分类头的参数可训练" in shown.stdout and "`freeze_backbone` 尚未实现" in shown.stdout
+    assert "提示：先把所有参数设为 requires_grad=False" in shown.stdout and "0/4 项检查通过" in shown.stdout
+    assert "Only the head" not in shown.stdout and "hint:" not in shown.stdout and "not implemented" not in shown.stdout
+    rows = json.loads(cli(*args, "zh", "--json").stdout)
+    first = rows[0]["tests"][0]
+    assert rows[0]["message"] == "4 项检查中有 4 项未通过" and "zh" not in first
+    line = next(n for n, text in enumerate((PRISTINE / "freezing.py").read_text().splitlines(), 1)
+                if "raise NotImplementedError" in text)
+    assert (first["name"], first["message"]) == ("冻结后只有分类头的参数可训练 [resnet18]",
+                                                 f"`freeze_backbone` 尚未实现（NotImplementedError，位于 freezing.py:{line}）")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -1,9 +1,11 @@
 """grader.authoring.devices: tensors that report another device catch, on a CPU-only machine, what
 CUDA refuses (a CPU tensor made without device= meeting an input's tensor) and allow what
-CUDA allows (CPU scalars, CPU index tensors, copies across devices)."""
+CUDA allows (CPU scalars where an op takes them, CPU index tensors, copies across devices,
+`p.data = p.data.to(device)`). Each rule of the module's docstring has a case here."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -77,3 +79,111 @@ def test_call_elsewhere_names_the_function_in_one_line():
 
     with pytest.raises(AssertionError, match=r"^weights on inputs of another device .*index_put"):
         call_elsewhere(weights, torch.tensor([0, 2]))
+
+
+ALLOWED = {  # as on CUDA: (what, where the result lives)
+    "one CPU scalar in a binary op": (lambda x, d: torch.tensor(2.0) + x * torch.tensor(3.0), "there"),
+    "a CPU scalar in a comparison": (lambda x, d: x > torch.tensor(1.0), "there"),
+    "a CPU scalar bound of clamp_min": (lambda x, d: torch.clamp_min(x, torch.tensor(0.5)), "there"),
+    "a CPU scalar weight of lerp": (lambda x, d: torch.lerp(x, 2 * x, torch.tensor(0.5)), "there"),
+    "CPU scalars anywhere in torch.where": (lambda x, d: torch.where(torch.tensor(True), x, torch.tensor(0.0)), "there"),
+    "a CPU scalar as masked_fill's value": (lambda x, d: x.masked_fill(x > 2, torch.tensor(-1.0)), "there"),
+    "a CPU scalar as fill_'s value": (lambda x, d: torch.zeros(3, device=d).fill_(torch.tensor(4.0)), "there"),
+    "a GPU scalar as fill_'s value of a CPU tensor": (lambda x, d: torch.zeros(3).fill_(x.sum()), "cpu"),
+    "an in-place op on the GPU with a CPU scalar": (lambda x, d: x.clone().mul_(torch.tensor(2.0)), "there"),
+    "CPU indices for a GPU tensor": (lambda x, d: x[torch.tensor([1, 0])], "there"),
+    "writing a CPU scalar at CPU indices": (lambda x, d: x.clone().index_put_((torch.tensor([1]),), torch.tensor(9.0)),
+                                            "there"),
+    "writing a GPU scalar into a CPU tensor": (lambda x, d: torch.zeros(3).index_put_((torch.tensor([1]),), x.sum()),
+                                               "cpu"),
+    "copy_ from the GPU into a CPU tensor": (lambda x, d: torch.zeros(4, 3).copy_(x), "cpu"),
+    "x.to(other_tensor)": (lambda x, d: torch.ones(3).to(x), "there"),
+    "zeros_like(x)": (lambda x, d: torch.zeros_like(x), "there"),
+    "zeros_like(x, device='cpu')": (lambda x, d: torch.zeros_like(x, device="cpu"), "cpu"),
+    "x.new_zeros(3, device='cpu')": (lambda x, d: x.new_zeros(3, device="cpu"), "cpu"),
+    "factories given device=": (lambda x, d: torch.stack([torch.randn(3, device=d), torch.arange(3, device=d),
+                                                          torch.full((3,), 2.0, device=d), torch.eye(3, device=d)[0]]),
+                                "there"),
+    "torch.tensor(x) keeps x's device": (lambda x, d: torch.tensor(x), "there"),
+    "torch.tensor of GPU scalars reads their values": (lambda x, d: torch.tensor([x[0, 0], x[1, 1]]), "cpu"),
+}
+
+REFUSED = {  # as on CUDA: DeviceMismatch
+    "a CPU tensor in a binary op": lambda x, d: x + torch.ones(3),
+    "the GPU tensor moved to the CPU meeting itself": lambda x, d: x.cpu() + x,
+    "a CPU matrix in matmul": lambda x, d: x @ torch.ones(3, 2),
+    "a CPU scalar in stack": lambda x, d: torch.stack([x.sum(), torch.tensor(1.0)]),
+    "a CPU scalar bound of clamp": lambda x, d: torch.clamp(x, min=torch.tensor(0.5)),
+    "a CPU scalar in addcmul": lambda x, d: torch.addcmul(x, x, torch.tensor(2.0)),
+    "two CPU scalars in one op (lerp)": lambda x, d: torch.lerp(x, torch.tensor(1.0), torch.tensor(0.5)),
+    "a CPU 0-dim output of an in-place op": lambda x, d: torch.zeros(()).add_(x.sum()),
+    "a CPU index for index_select": lambda x, d: x.index_select(0, torch.tensor([1])),
+    "GPU indices for a CPU tensor": lambda x, d: torch.zeros(3)[torch.tensor([1]).to(d)],
+    "CPU values written at CPU indices of a GPU tensor": lambda x, d: x.clone().index_put_((torch.tensor([1]),),
+                                                                                             torch.ones(3)),
+    "CPU targets for a GPU loss": lambda x, d: nn.functional.cross_entropy(x, torch.tensor([0, 1, 2, 0])),
+}
+
+
+@pytest.mark.filterwarnings("ignore:To copy construct from a tensor")
+@pytest.mark.parametrize("what", list(ALLOWED))
+def test_what_cuda_allows_runs_and_lands_where_cuda_puts_it(x, what):
+    fn, where = ALLOWED[what]
+    with another_device() as device:
+        result = fn(x, device)
+    assert on_elsewhere(result) == (where == "there"), f"{what}: result on {result.device}"
+
+
+@pytest.mark.parametrize("what", list(REFUSED))
+def test_what_cuda_refuses_raises(x, what):
+    with another_device() as device, pytest.raises(DeviceMismatch):
+        REFUSED[what](x, device)
+
+
+@pytest.mark.parametrize("convert", [lambda t: t.numpy(), np.asarray], ids=["numpy", "asarray"])
+def test_numpy_conversion_fails_as_on_cuda(x, convert):
+    with another_device(), pytest.raises(TypeError, match="Use Tensor.cpu"):
+        convert(x)
+
+
+def test_values_come_back_to_the_host(x):
+    with another_device():
+        assert (x.sum().item(), float(x[0, 1]), bool(x[1, 1]), x[0].tolist()) == (66.0, 1.0, True, [0.0, 1.0, 2.0])
+
+
+def test_data_assignment_moves_a_parameter_and_keeps_it_in_the_module():
+    layer = nn.Linear(3, 2)
+    before = list(layer.parameters())
+    optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
+    with another_device() as device:
+        for p in layer.parameters():
+            p.data = p.data.to(device)
+        assert [id(p) for p in layer.parameters()] == [id(p) for p in before]
+        assert all(on_elsewhere(p) and isinstance(p, nn.Parameter) and p.requires_grad for p in layer.parameters())
+        weight = here(layer.weight).clone()
+        layer(elsewhere(torch.ones(4, 3))).sum().backward()
+        optimizer.step()
+        assert on_elsewhere(layer.weight.grad) and not torch.equal(here(layer.weight), weight)
+        for p in layer.parameters():
+            p.data = p.data.cpu()
+    assert all(type(p) is nn.Parameter and p.requires_grad for p in layer.parameters())
+
+
+def test_module_to_keeps_each_parameter_object_so_an_earlier_optimizer_trains_it():
+    model = nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3), nn.Linear(3, 1))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    first = model[0].weight
+    with another_device() as device:
+        model.to(device)
+        assert model[0].weight is first and on_elsewhere(first) and on_elsewhere(model[1].running_mean)
+        model(elsewhere(torch.randn(4, 3))).pow(2).mean().backward()
+        optimizer.step()
+        state = optimizer.state[first]
+    assert on_elsewhere(state["exp_avg"]) and not on_elsewhere(state["step"])
+
+
+def test_tied_parameters_stay_tied_when_a_module_moves():
+    model = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3))
+    model[1].weight = model[0].weight
+    elsewhere(model)
+    assert model[1].weight is model[0].weight and on_elsewhere(model[0].weight)

@@ -172,3 +172,16 @@ def test_closing_the_terminal_ends_watch_and_its_grading_worker(ws):
     time.sleep(0.5)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
                 and (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
+
+
+def test_watch_shows_a_result_in_the_readers_language():
+    from quiz.cli.watcher import render
+
+    test = {"name": "EN name", "status": "fail", "message": "`f` is not implemented yet (NotImplementedError)",
+            "hint": "EN hint", "points": 1, "hidden": False, "zh": {"name": "中文名", "hint": "中文提示"}}
+    result = {"exercise": "freezing", "status": "fail", "message": "1 of 1 checks failed", "points": 0,
+              "max_points": 1, "duration_s": 0.1, "tests": [test]}
+    zh = "\n".join(line.plain for line in render(result, "zh"))
+    assert "中文名" in zh and "`f` 尚未实现（NotImplementedError）" in zh and "提示：中文提示" in zh and "EN" not in zh
+    en = "\n".join(line.plain for line in render(result, "en"))
+    assert "EN name" in en and "hint: EN hint" in en and "中文" not in en

@@ -76,6 +76,24 @@ def test_markdown_has_a_score_table_task_lists_and_sections(rep):
     assert "## 1. Q3 · " in md and "## 2. Q6 · " in md
 
 
+def test_a_chinese_report_names_the_checks_and_the_verdict_in_chinese():
+    metas = [{"id": "a", "name": "only the head trains", "points": 2, "hidden": False,
+              "zh": {"name": "只有分类头可训练", "hint": "冻结骨干"}},
+             {"id": "b", "name": "count", "points": 1, "hidden": False}]
+    done = {"a": results.test_entry(metas[0], "fail", "is not implemented yet (NotImplementedError)"),
+            "b": results.test_entry(metas[1], "pass")}
+    s = InterviewSession(InterviewConfig(questions=1, minutes=20, seed=3), [Item(6, "coding", "freezing")], T0)
+    s.record_grading(0, results.assemble(exercise="freezing", impl="x", device="cpu", duration_s=1.0, plan=metas,
+                                         done=done))
+    s.tick(T0 + timedelta(minutes=20))
+    rep = report(s, QUESTIONS)
+    for text in (export.to_markdown(rep, "zh"), export.to_html(rep, "zh")):
+        assert "只有分类头可训练" in text and "2 项检查中有 1 项未通过" in text and "only the head trains" not in text
+        assert "count" in text  # a check without Chinese keeps its name
+    english = export.to_markdown(rep, "en")
+    assert "only the head trains" in english and "1 of 2 checks failed" in english and "只有" not in english
+
+
 def test_markdown_keeps_typed_text_verbatim_in_fences_no_backtick_run_can_close(rep):
     md = export.to_markdown(rep, "en")
     blocks = code_blocks(md)

@@ -483,3 +483,29 @@ async def test_z_zooms_the_focused_exercise_pane_and_back(tmp_path):
         await pilot.press("z")
         await pilot.pause()
         assert app.screen.maximized is None
+
+
+async def test_a_result_reads_in_chinese_on_the_exercise_screen_and_reruns_by_its_stored_name(tmp_path):
+    zh = {"name": "分类头可训练", "hint": "把分类头设为可训练。"}
+    tests = [{"name": "EN head check", "status": "fail", "message": "`freeze_backbone` is not implemented yet "
+              "(NotImplementedError at freezing.py:32)", "hint": "EN head hint", "duration_s": 0.0,
+              "level": "basic", "points": 1, "hidden": False, "output": "", "zh": zh},
+             {"name": "EN count check", "status": "fail", "message": "expected 3, got 2", "hint": "EN count hint",
+              "duration_s": 0.0, "level": "basic", "points": 1, "hidden": False, "output": "",
+              "zh": {"name": "计数", "hint": "数标量。", "message": "应为 3，实际为 2"}}]
+    result = {"exercise": "freezing", "impl": "x", "device": "cpu", "status": "fail", "message": "2 of 2 checks failed",
+              "passed": 0, "failed": 2, "points": 0, "max_points": 2, "duration_s": 0.1, "tests": tests}
+    app = make_app(tmp_path, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExerciseScreen("freezing"))
+        await pilot.pause()
+        screen = app.screen
+        screen.post_message(ExerciseScreen.Graded(result))
+        await pilot.pause()
+        text = screen_text(app)
+        for shown in ("分类头可训练", "`freeze_backbone` 尚未实现（NotImplementedError，位于 freezing.py:32）",
+                      "提示", "把分类头设为可训练。", "计数", "应为 3，实际为 2", "数标量。"):
+            assert shown in text
+        assert "EN " not in text and "not implemented" not in text and "expected 3" not in text
+        await pilot.press("down")
+        assert screen._selected_check()["name"] == "EN count check"  # a re-run filters by the stored name

@@ -9,7 +9,8 @@ seen, in one or two lines, in both languages with `say(english, chinese)`:
 
     assert got == want, say(f"expected {want}, got {got}", f"应为 {want}，实际为 {got}")
 
-The values in a message may stay as they are; its frame is translated.
+The values in a message may stay as they are; its frame is translated. Where `==` decides
+a check on a value the candidate returned, check its exact type first (`assert_exact_type`).
 """
 
 from __future__ import annotations
@@ -65,14 +66,21 @@ def say(en: str, zh: str) -> Said:
     return message
 
 
+def assert_exact_type(value, kind: type, what: str) -> None:
+    """Fail unless `type(value) is kind`. Where equality decides a check, a subclass could
+    redefine `==` (a str equal to everything) and pass it, so the type is checked first."""
+    assert type(value) is kind, say(f"expected {what} to be exactly {kind.__name__}, got {type(value).__name__}",
+                                    f"{what} 的类型应恰好是 {kind.__name__}，实际为 {type(value).__name__}")
+
+
 def check_of(fn) -> Check | None:
     return getattr(fn, "__check__", None)
 
 
-def raising(fn: Callable[[], object]) -> str | None:
+def raising(fn: Callable[[], object]) -> Said | None:
     """Call `fn`: None when it raises ValueError, else what it did instead, for an
-    assertion message ("returned without raising", "raised KeyError: ..."). A stub's
-    NotImplementedError propagates, so it reads as "not implemented"."""
+    assertion message ("returned without raising", "raised KeyError: ...", with its Chinese
+    as `.zh`). A stub's NotImplementedError propagates, so it reads as "not implemented"."""
     try:
         fn()
     except ValueError:
@@ -80,8 +88,8 @@ def raising(fn: Callable[[], object]) -> str | None:
     except NotImplementedError:
         raise
     except Exception as exc:  # noqa: BLE001 - reported to the candidate
-        return f"raised {type(exc).__name__}: {exc}"
-    return "returned without raising"
+        return say(f"raised {type(exc).__name__}: {exc}", f"抛出了 {type(exc).__name__}: {exc}")
+    return say("returned without raising", "正常返回，没有抛出异常")
 
 
 def raising_zh(problem: str) -> str:

@@ -129,9 +129,14 @@ def _exercise_stats(exercise: str, max_points: int, results: dict[str, dict]) ->
 
 
 def analyse(submissions: list[str], exercises: list[str], results: dict[tuple[str, str], dict],
-            max_points: dict[str, int], similar: list[Similar] = (), skipped_entries: list[str] = ()) -> ClassReport:
+            max_points: dict[str, int], similar: list[Similar] = (), skipped_entries: list[str] = (),
+            lang: str = "en") -> ClassReport:
     """`results`: (submission, exercise) -> its latest result line; a missing key is an
-    exercise the submission did not hand in (0 points, status "missing")."""
+    exercise the submission did not hand in (0 points, status "missing"). The checks'
+    names and hints are given in `lang` (grader.results.localized)."""
+    from grader.results import localized
+
+    results = {key: localized(r, lang) for key, r in results.items()}
     rows = []
     for sid in submissions:
         got = {ex: results.get((sid, ex)) for ex in exercises}
@@ -184,8 +189,8 @@ def _status(status: str) -> str:
     return f'<span class="{_e(status)}">{_e(status)}</span>'
 
 
-def to_html(report: ClassReport, title: str = "Batch grading report") -> str:
-    out = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>",
+def to_html(report: ClassReport, title: str = "Batch grading report", lang: str = "en") -> str:
+    out = [f"<!doctype html><html lang={_e(lang)}><head><meta charset=utf-8><title>{_e(title)}</title>",
            f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
            f"<p>{len(report.submissions)} submissions · {len(report.exercises)} exercises "
            f"({_e(', '.join(report.exercises))})</p>"]

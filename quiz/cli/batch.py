@@ -22,6 +22,7 @@ hints, look-alike submissions) and a summary are written."""
 
 def cmd_batch(args) -> int:
     from grader.run.batch import BatchError, ResultsFile, discover
+    from quiz.text.lang import resolve_lang
 
     if args.all and args.exercises:
         raise UsageError("name exercises or use --all, not both")
@@ -37,6 +38,7 @@ def cmd_batch(args) -> int:
     out = Path(args.out) if args.out else Path(args.submissions).resolve().parent / f"{Path(args.submissions).resolve().name}-graded"
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file: name a folder")
+    lang = resolve_lang(args.lang)  # before grading: a bad setting fails at once
     results = ResultsFile(out)
     if results.exists() and not args.resume:
         raise UsageError(f"{results.path} already has results: add --resume to go on with them, or choose another --out")
@@ -49,7 +51,7 @@ def cmd_batch(args) -> int:
               f"{'Ray' if args.ray is not None else 'local'} pool of {workers} workers → {out}")
     if todo:
         _grade_all(todo, results, args, workers, err)
-    return _report(batch, results, out)
+    return _report(batch, results, out, lang)
 
 
 def _pool(args, workers: int):
@@ -90,7 +92,7 @@ def _with_progress_bar(stream, results, total: int, err) -> None:
             progress.update(task, advance=1, rate=f"{rate:.0f}")
 
 
-def _report(batch, results, out: Path) -> int:
+def _report(batch, results, out: Path, lang: str) -> int:
     from grader.run.batch import latest
     from quiz.batch import report as batch_report
     from quiz.storage.locations import PACKAGED_SOLUTIONS
@@ -106,10 +108,10 @@ def _report(batch, results, out: Path) -> int:
         similar += similar_groups(name, sources, stub=pristine(name).read_text(encoding="utf-8"),
                                   reference=(PACKAGED_SOLUTIONS / ex.filename).read_text(encoding="utf-8"))
     report = batch_report.analyse(batch.submissions, batch.exercises, found,
-                                  {n: registry.get(n).points for n in batch.exercises}, similar, batch.skipped)
+                                  {n: registry.get(n).points for n in batch.exercises}, similar, batch.skipped, lang)
     out.mkdir(parents=True, exist_ok=True)
     (out / "scores.csv").write_text(batch_report.to_csv(report), encoding="utf-8")
-    (out / "report.html").write_text(batch_report.to_html(report), encoding="utf-8")
+    (out / "report.html").write_text(batch_report.to_html(report, lang=lang), encoding="utf-8")
     term = console()
     term.print(batch_report.summary(report))
     term.print(f"Wrote {out / 'results.jsonl'}, {out / 'scores.csv'} and {out / 'report.html'}")
@@ -134,4 +136,5 @@ def register(sub) -> None:
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per submission and exercise")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.add_argument("--resume", action="store_true", help="go on with the results already in OUT")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of the checks' names and hints in the report")
     p.set_defaults(func=cmd_batch, trailing_positionals="exercises")

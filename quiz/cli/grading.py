@@ -22,14 +22,16 @@ def cmd_grade(args) -> int:
         raise UsageError("--timeout must be a positive number of seconds")
 
     from grader.run.engine import Grader, GradingError
-    from grader.results import assemble
+    from grader.results import assemble, localized
     from quiz.cli import lifetime
+    from quiz.text.lang import resolve_lang
 
     lifetime.guard_terminal()
 
     results = []
     out, err = console(), console(stderr=True)
     store = None if args.impl or args.only else _open_store(err)  # a run of some checks is no attempt
+    lang = resolve_lang(args.lang or (store.setting("lang") if store is not None else None))
     with Grader() as grader:
         try:
             grader.resolve_device(args.device)
@@ -43,21 +45,21 @@ def cmd_grade(args) -> int:
                                       verdict_message=f"{folder / (name + '.py')}: no such file (`transferlings reset {name}"
                                                       + (f" --impl {folder}" if args.impl else "") + "` restores the stub)")
                 else:
-                    result = _grade_one(grader, store, name, folder, args, err)
+                    result = _grade_one(grader, store, name, folder, args, err, lang)
                     if args.only and not result["tests"] and result["status"] == "error":
                         raise UsageError(f"-k {args.only!r}: no check of {name} has that in its name")
                 results.append(result)
                 if not args.json:
                     from quiz.results.terminal import render_result
 
-                    out.print(render_result(result, verbose=args.verbose))
+                    out.print(render_result(localized(result, lang), verbose=args.verbose, lang=lang))
     if args.json:
-        print(json.dumps(results, ensure_ascii=False, indent=2))
+        print(json.dumps([localized(r, lang) for r in results], ensure_ascii=False, indent=2))
     else:
         if store is not None:
-            _print_standing(out, store, impls[0])
+            _print_standing(out, store, impls[0], lang)
         else:
-            _print_totals(out, results)
+            _print_totals(out, results, lang)
     return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
 
 
@@ -82,12 +84,15 @@ def check_impl_folder(folder: Path, names: list[str]) -> Path:
     return folder
 
 
-def _print_standing(out, store, folder: Path) -> None:
+def _print_standing(out, store, folder: Path, lang: str) -> None:
     """The workspace's standing, as home and progress show it (quiz.learning.standing)."""
     from quiz.learning import standing
 
     total = standing.totals(standing.exercise_states(store, folder))
     style = "bold green" if total.passed == total.exercises else "bold"
+    if lang == "zh":
+        out.print(f"[{style}]工作区：已通过 {total.passed}/{total.exercises} 个练习[/] · {total.points}/{total.max_points} 分")
+        return
     out.print(f"[{style}]Workspace: {total.passed}/{total.exercises} exercises passed[/] · "
               f"{total.points}/{total.max_points} points")
 
@@ -102,7 +107,7 @@ def _open_store(err):
     return store
 
 
-def _grade_one(grader, store, name: str, folder: Path, args, err) -> dict:
+def _grade_one(grader, store, name: str, folder: Path, args, err, lang: str) -> dict:
     """Grade one file (recorded as an attempt when `store` is given), with a progress line
     on a terminal."""
     from quiz.learning import history
@@ -111,24 +116,28 @@ def _grade_one(grader, store, name: str, folder: Path, args, err) -> dict:
     if args.json or not err.is_terminal:
         return history.grade_and_record(grader, store, name, folder, **options)
     done = [0]
-    with err.status(f"grading {name} ({folder}) …") as status:
+    grading = f"正在评分 {name}（{folder}）…" if lang == "zh" else f"grading {name} ({folder}) …"
+    with err.status(grading) as status:
         def progress(event: dict) -> None:
             if event["event"] == "plan":
                 done.append(len(event["tests"]))
             elif event["event"] == "test":
                 done[0] += 1
-                status.update(f"grading {name} ({folder}) … {done[0]}/{done[-1]} checks")
+                status.update(f"{grading} {done[0]}/{done[-1]}" + (" 项检查" if lang == "zh" else " checks"))
 
         return history.grade_and_record(grader, store, name, folder, on_event=progress, **options)
 
 
-def _print_totals(out, results: list[dict]) -> None:
+def _print_totals(out, results: list[dict], lang: str) -> None:
     if len(results) < 2:
         return
     passed = sum(r["status"] == "pass" for r in results)
     points = sum(r["points"] for r in results)
     top = sum(registry.get(r["exercise"]).points for r in results)  # also for a run that never started
     style = "bold green" if passed == len(results) else "bold red"
+    if lang == "zh":
+        out.print(f"[{style}]通过 {passed}/{len(results)}[/] · {points}/{top} 分")
+        return
     out.print(f"[{style}]{passed}/{len(results)} passed[/] · {points}/{top} points")
 
 
@@ -138,7 +147,8 @@ def register(sub) -> None:
     p.add_argument("--all", action="store_true", help="every exercise")
     p.add_argument("--impl", action="append", metavar="DIR", help="folder holding EXERCISE.py (repeatable; default: the workspace)")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--json", action="store_true", help="print the results as JSON (every check)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON (every check, in the language's text)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of the checks' names, hints and messages")
     p.add_argument("--verbose", "-v", action="store_true", help="also list the checks that passed")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per exercise and implementation")
     p.add_argument("-k", dest="only", metavar="TEXT",

@@ -26,6 +26,7 @@ from pathlib import Path
 from rich.text import Text
 
 from grader import registry
+from grader.results import localized
 from grader.run.engine import GradingCancelled, GradingError
 from quiz.learning import history, path, standing
 from quiz.results.arrange import failures_first
@@ -53,8 +54,9 @@ def tl(key: str, lang: str, **kwargs) -> str:
 
 
 def render(result: dict, lang: str) -> list[Text]:
-    """A result for the terminal: verdict and counts, the failures (collapsed), the
-    passed checks as one line."""
+    """A result for the terminal, in `lang`: verdict and counts, the failures (collapsed),
+    the passed checks as one line."""
+    result = localized(result, lang)
     view = failures_first(result)
     style = "bold green" if result["status"] == "pass" else "bold red"
     lines = [Text.assemble((f"{result['status'].upper()} ", style), (result["exercise"], "bold"),
@@ -160,7 +162,8 @@ class Watch:
         def on_event(event: dict) -> None:
             if event["event"] == "test" and event["entry"]["status"] in ("fail", "error") and not shown[0]:
                 shown[0] = True
-                self.out.print(Text(tl("first", self.lang, name=event["entry"]["name"]), style="red"))
+                entry = localized({"tests": [event["entry"]]}, self.lang)["tests"][0]
+                self.out.print(Text(tl("first", self.lang, name=entry["name"]), style="red"))
 
         code = history.read_snapshot(self.file)
         try:

@@ -200,17 +200,22 @@ def _md_table(report: dict, lang: str) -> list[str]:
     return lines
 
 
+def _in(entry: dict, key: str, lang: str) -> str:
+    """A check's name or the grading's message in `lang` (the Chinese rides under "zh")."""
+    return (entry.get("zh") or {}).get(key, entry[key]) if lang == "zh" else entry[key]
+
+
 def _md_grading(grading: dict | None, lang: str) -> list[str]:
     lines = [f"**{_w('grading', lang)}**", ""]
     if grading is None:
         return lines + [_w("not_graded", lang)]
     lines.append(_inline(_grading_line(grading, lang)))
     if grading["message"]:
-        lines += ["", _inline(grading["message"])]
+        lines += ["", _inline(_in(grading, "message", lang))]
     if grading["checks"]:
         lines += ["", f"| {_w('check', lang)} | {_w('status', lang)} | {_w('points', lang)} | {_w('hidden', lang)} |",
                   "|---|---|--:|---|"]
-        lines += [f"| {_inline(c['name'])} | {c['status']} | {c['points']} | {_w('yes', lang) if c['hidden'] else ''} |"
+        lines += [f"| {_inline(_in(c, 'name', lang))} | {c['status']} | {c['points']} | {_w('yes', lang) if c['hidden'] else ''} |"
                   for c in grading["checks"]]
     if grading.get("flags"):
         lines += ["", f"**{_w('flags', lang)}**", ""]
@@ -318,11 +323,11 @@ def _html_grading(grading: dict | None, lang: str) -> list[str]:
     status = _e(grading["status"])
     lines.append(f"<p class=\"{status}\">{_e(_grading_line(grading, lang))}</p>")
     if grading["message"]:
-        lines.append(f"<p>{_e(grading['message'])}</p>")
+        lines.append(f"<p>{_e(_in(grading, 'message', lang))}</p>")
     if grading["checks"]:
         lines += ["<table>", f"<tr><th>{_e(_w('check', lang))}</th><th>{_e(_w('status', lang))}</th>"
                   f"<th>{_e(_w('points', lang))}</th><th>{_e(_w('hidden', lang))}</th></tr>"]
-        lines += [f"<tr><td>{_e(c['name'])}</td><td class=\"{_e(c['status'])}\">{_e(c['status'])}</td>"
+        lines += [f"<tr><td>{_e(_in(c, 'name', lang))}</td><td class=\"{_e(c['status'])}\">{_e(c['status'])}</td>"
                   f"<td class=\"num\">{_e(c['points'])}</td><td>{_e(_w('yes', lang)) if c['hidden'] else ''}</td></tr>"
                   for c in grading["checks"]]
         lines.append("</table>")

@@ -341,7 +341,12 @@ def score(session: InterviewSession, questions: Iterable[Question]) -> Score:
 
 
 def _grading_summary(result: dict) -> dict:
-    return {
+    """The report's view of a grading; where the Chinese differs (a check's name, the
+    message), it rides along under "zh", as in the result schema."""
+    from grader.results import localized
+
+    zh = localized(result, "zh")
+    summary = {
         "status": result["status"],
         "message": result.get("message", ""),
         "passed": result["passed"],
@@ -349,9 +354,13 @@ def _grading_summary(result: dict) -> dict:
         "points": result["points"],
         "max_points": result["max_points"],
         "checks": [{"name": t["name"], "status": t["status"], "points": t.get("points", 1),
-                    "hidden": bool(t.get("hidden", False))} for t in result["tests"]],
+                    "hidden": bool(t.get("hidden", False))} | ({"zh": {"name": z["name"]}} if z["name"] != t["name"] else {})
+                   for t, z in zip(result["tests"], zh["tests"])],
         "flags": [{"line": f.get("line"), "message": f["message"]} for f in result.get("flags", [])],
     }
+    if zh["message"] != summary["message"]:
+        summary["zh"] = {"message": zh["message"]}
+    return summary
 
 
 def _item_report(item: Item, entry: Entry, question: Question, fraction: float) -> dict:

@@ -68,11 +68,13 @@ def points_over_time(store: Store, exercise: str) -> list[tuple[str, int, int]]:
     return [(a["created_at"], a["points"], a["max_points"]) for a in reversed(store.attempts(exercise, limit=10000))]
 
 
-def most_failed(store: Store, limit: int = 10) -> list[tuple[str, str, int]]:
-    """(exercise, check name, times failed) over the user's own gradings, most first."""
+def most_failed(store: Store, limit: int = 10, lang: str = "en") -> list[tuple[str, str, int]]:
+    """(exercise, check name in `lang` where the grader has it, times failed) over the
+    user's own gradings, most first."""
     counts: Counter = Counter()
     for row in store.db.execute("SELECT exercise, result FROM runs WHERE snapshot IS NOT NULL"):
         for test in json.loads(row["result"])["tests"]:
             if test["status"] in ("fail", "error"):
-                counts[(row["exercise"], test["name"])] += 1
+                name = (test.get("zh") or {}).get("name", test["name"]) if lang == "zh" else test["name"]
+                counts[(row["exercise"], name)] += 1
     return [(ex, name, n) for (ex, name), n in counts.most_common(limit)]

@@ -1,5 +1,6 @@
 """Rich rendering of grading results (the schema in grader.results) for the terminal:
-failures first, identical failures collapsed (quiz.results.arrange)."""
+failures first, identical failures collapsed (quiz.results.arrange). `lang` picks the
+labels; pass a result already localized (grader.results.localized) for the checks' text."""
 
 from __future__ import annotations
 
@@ -14,22 +15,39 @@ VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "error": "bold red", 
 
 
 BASES_SHOWN, PARAMS_SHOWN = 2, 3
+LABELS = {
+    "points": {"en": "{points}/{max_points} points · ", "zh": "{points}/{max_points} 分 · "},
+    "where": {"en": "{impl} · {seconds:.2f} s on {device}", "zh": "{impl} · {seconds:.2f} 秒（{device}）"},
+    "more": {"en": "; and {n} more", "zh": "；另有 {n} 项"},
+    "flags": {"en": "note: code that reaches into the grading machinery ({found})",
+              "zh": "注意：代码触及了评分机制（{found}）"},
+    "flag": {"en": "line {line}: {message}", "zh": "第 {line} 行：{message}"},
+    "checks": {"en": "{n} checks: ", "zh": "{n} 项检查："},
+    "hint": {"en": "hint: ", "zh": "提示："},
+    "passed": {"en": "{n} passed", "zh": "{n} 项通过"},
+    "not_run": {"en": "{n} not run", "zh": "{n} 项未运行"},
+}
 
 
-def summary_line(result: dict, view: ResultView) -> Text:
+def label(key: str, lang: str, **values) -> str:
+    return LABELS[key]["zh" if lang == "zh" else "en"].format(**values)
+
+
+def summary_line(result: dict, view: ResultView, lang: str = "en") -> Text:
     line = Text()
     line.append(f"{result['status'].upper():7}", style=VERDICT_STYLE[result["status"]])
     line.append(f" {result['exercise']}", style="bold")
     if not result["tests"]:  # nothing ran: where is all there is to say
         line.append(f"\n        {result['impl']}", style="dim")
         return line
-    line.append(f"  {view.summary}")
-    line.append(f"\n        {result['points']}/{result['max_points']} points · ")
-    line.append(f"{result['impl']} · {result['duration_s']:.2f} s on {result['device']}", style="dim")
+    line.append(f"  {view.summary_in(lang)}")
+    line.append("\n        " + label("points", lang, points=result["points"], max_points=result["max_points"]))
+    line.append(label("where", lang, impl=result["impl"], seconds=result["duration_s"], device=result["device"]),
+                style="dim")
     return line
 
 
-def check_names(tests: list[dict]) -> str:
+def check_names(tests: list[dict], lang: str = "en") -> str:
     """The checks' names, parametrized ones folded: "find_head … [resnet18, vgg11, +16]"."""
     bases: dict[str, list[str]] = {}
     for t in tests:
@@ -46,7 +64,7 @@ def check_names(tests: list[dict]) -> str:
             base += f" [{', '.join(shown)}]"
         parts.append(base)
     rest = sum(max(1, len(p)) for p in list(bases.values())[BASES_SHOWN:])
-    return "; ".join(parts) + (f"; and {rest} more" if rest else "")
+    return "; ".join(parts) + (label("more", lang, n=rest) if rest else "")
 
 
 class Hanging:
@@ -68,48 +86,50 @@ class Hanging:
                 first = False
 
 
-def flags_line(result: dict) -> Hanging:
+def flags_line(result: dict, lang: str = "en") -> Hanging:
     """The static scan's flags (grader.guard.scan) on one line, for a human to look at."""
-    found = "; ".join(f"line {f['line']}: {f['message']}" for f in result.get("flags", []))
-    return Hanging(Text(" " * 8), [Text(f"note: code that reaches into the grading machinery ({found})", style="yellow")])
+    found = "; ".join(label("flag", lang, line=f["line"], message=f["message"]) for f in result.get("flags", []))
+    return Hanging(Text(" " * 8), [Text(label("flags", lang, found=found), style="yellow")])
 
 
-def failure_block(group: FailureGroup) -> Hanging:
+def failure_block(group: FailureGroup, lang: str = "en") -> Hanging:
     """One failure: the check (or how many checks share it), its message and hint."""
     icon, style = ICONS[group.status]
     if group.count == 1:
         paragraphs = [Text(group.tests[0]["name"], style="bold"), Text(group.message, style=style)]
     else:
-        names = Text(f"{group.count} checks: ", style="bold")
-        names.append(check_names(group.tests), style="dim")
+        names = Text(label("checks", lang, n=group.count), style="bold")
+        names.append(check_names(group.tests, lang), style="dim")
         paragraphs = [Text(group.message, style=style), names]
     if group.hint:
-        hint = Text("hint: ", style="bold yellow")
+        hint = Text(label("hint", lang), style="bold yellow")
         hint.append(group.hint, style="yellow")
         paragraphs.append(hint)
     return Hanging(Text(f"  {icon} ", style=style), paragraphs)
 
 
-def render_result(result: dict, *, verbose: bool = False) -> Group:
+def render_result(result: dict, *, verbose: bool = False, lang: str = "en") -> Group:
     """Failures first (identical ones collapsed, with how many checks each covers), then
     one line for the passed checks (each listed with `verbose`) and the skipped ones."""
     view = failures_first(result, hidden_apart=False)
-    parts: list = [summary_line(result, view)]
+    parts: list = [summary_line(result, view, lang)]
     if result["status"] not in ("pass", "fail"):
         parts.append(Hanging(Text(" " * 8), [Text(result["message"], style=VERDICT_STYLE[result["status"]])]))
     if result.get("flags"):
-        parts.append(flags_line(result))
-    parts += [failure_block(group) for group in view.failed]
+        parts.append(flags_line(result, lang))
+    parts += [failure_block(group, lang) for group in view.failed]
     if view.passed:
         icon, style = ICONS["pass"]
-        line = Text(f"  {icon} {len(view.passed)} passed", style=style)
+        line = Text(f"  {icon} " + label("passed", lang, n=len(view.passed)), style=style)
         if verbose:
             line.append("".join(f"\n      {t['name']}" for t in view.passed), style="dim")
         parts.append(line)
     if view.skipped:
         icon, style = ICONS["skip"]
-        reasons = sorted({t["message"].removeprefix("not run").lstrip(": ") for t in view.skipped} - {""})
-        parts.append(Text(f"  {icon} {len(view.skipped)} not run" + (f": {'; '.join(reasons)}" if reasons else ""),
-                          style=style))
+        reasons = sorted({t["message"].removeprefix("not run").removeprefix("未运行").lstrip(":： ")
+                          for t in view.skipped} - {""})
+        colon, sep = ("：", "；") if lang == "zh" else (": ", "; ")
+        parts.append(Text(f"  {icon} " + label("not_run", lang, n=len(view.skipped))
+                          + (colon + sep.join(reasons) if reasons else ""), style=style))
     parts.append(Text(""))
     return Group(*parts)

@@ -3,7 +3,8 @@
 While a run streams in: every check in file order with its state. After a run: failures
 first (a summary line, then each distinct failure once, with how many checks it covers,
 its message and hint), then the passed checks folded into one line that expands. A
-hidden check shows neither its name nor its message to a candidate.
+hidden check shows neither its name nor its message to a candidate. Names, messages and
+hints show in the reader's language (grader.results.localized).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets.option_list import Option
 
+from grader.results import localized
 from quiz.results.terminal import ICONS as REPORT_ICONS
 from quiz.results.terminal import VERDICT_STYLE
 from quiz.results.arrange import failures_first
@@ -50,7 +52,10 @@ def streaming(plan: list[dict], results: dict[str, dict], running_id: str | None
         test = results.get(meta["id"])
         state = test["status"] if test else ("running" if meta["id"] == running_id else "pending")
         hidden = candidate and meta.get("hidden")
-        text = Text(t("ex.hidden", lang) if hidden else meta["name"])
+        name = (meta.get("zh") or {}).get("name", meta["name"]) if lang == "zh" else meta["name"]
+        if test:
+            test = localized({"tests": [test]}, lang)["tests"][0]
+        text = Text(t("ex.hidden", lang) if hidden else name)
         if test and state in ("fail", "error") and not hidden:
             _failure_text(text, test["message"], test.get("hint", ""), lang)
         options.append(Option(line(*ICONS[state], text), id=f"run-{meta['id']}"))
@@ -60,6 +65,7 @@ def streaming(plan: list[dict], results: dict[str, dict], running_id: str | None
 def failures_first_options(result: dict, *, candidate: bool, expanded: bool, lang: str) -> list[Option]:
     """Summary, failure groups (ids "fail-N"), then the passed checks folded (id "passed")
     or, when `expanded`, one by one."""
+    result = localized(result, lang)
     view = failures_first(result)
     summary = Text(view.summary_in(lang), style=VERDICT_STYLE[result["status"]])
     if result["status"] not in ("pass", "fail") and result.get("message"):
@@ -88,13 +94,18 @@ def failures_first_options(result: dict, *, candidate: bool, expanded: bool, lan
     return options
 
 
-def group_check(result: dict, option_id: str) -> dict | None:
-    """The first check of failure group "fail-N" (what re-running it runs), else None."""
+def group_check(result: dict, option_id: str, lang: str = "en") -> dict | None:
+    """The first check of failure group "fail-N" as `lang` groups them (what re-running it
+    runs: the stored entry, English name and all), else None."""
     if not option_id.startswith("fail-"):
         return None
-    groups = failures_first(result).failed
+    shown = localized(result, lang)["tests"]
+    groups = failures_first({"tests": shown}).failed
     n = int(option_id.removeprefix("fail-"))
-    return groups[n].tests[0] if n < len(groups) else None
+    if n >= len(groups):
+        return None
+    first = next(i for i, test in enumerate(shown) if test is groups[n].tests[0])
+    return result["tests"][first]
 
 
 def merge_rerun(last: dict, rerun: dict) -> dict:

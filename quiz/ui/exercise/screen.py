@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
 
 from grader import registry
+from grader.results import localized
 from grader.run.engine import GradingCancelled, GradingError
 from quiz.learning import history, standing
 from quiz.storage import workspace
@@ -208,7 +209,7 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             return None
         checks = self.query_one("#checks", OptionList)
         option = checks.highlighted_option
-        return checks_list.group_check(self.last, option.id) if option is not None and option.id else None
+        return checks_list.group_check(self.last, option.id, self.lang) if option is not None and option.id else None
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.refresh_bindings()
@@ -334,8 +335,9 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         loop.offer_next(self, result)
         self._show_result(result, None)
         if result["status"] not in ("pass", "fail"):
-            self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {result['message']}"
-            self.notify(result["message"], severity="error", timeout=8)
+            shown = localized(result, self.lang)["message"]
+            self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {shown}"
+            self.notify(shown, severity="error", timeout=8)
         self._draw_checks()
         self._draw_status()
         if self.on_graded is not None:

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Input, Markdown, Static, TextArea
 
 from grader import registry
+from grader.results import localized
 from quiz.questions import bank
 from quiz.interview import saved as interview_saved
 from quiz.interview.session import InterviewSession, SessionEnded, report
@@ -215,7 +216,7 @@ class InterviewScreen(LocalizedScreen):
         if not grading:
             return Text(t("iv.not_graded", self.lang), style="dim")
         text = Text()
-        for check in grading["tests"]:
+        for check in localized(grading, self.lang)["tests"]:
             mark, style = ("✓", "green") if check["status"] == "pass" else ("✗", "red")
             text.append(f"{mark} ", style=style)
             text.append(check["name"])

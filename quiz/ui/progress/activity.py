@@ -70,7 +70,7 @@ class ActivityScreen(LocalizedScreen):
         return table if table.row_count else Text(t("activity.no_points", lang), style="dim")
 
     def _failed(self, lang: str):
-        rows = activity.most_failed(self.app.store, limit=8)
+        rows = activity.most_failed(self.app.store, limit=8, lang=lang)
         if not rows:
             return Text(t("activity.no_failed", lang), style="dim")
         table = Table(box=None, header_style="bold dim", pad_edge=False, expand=True)
