@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import threading
+import time
 from pathlib import Path
 
 from rich.console import Group
@@ -45,8 +46,10 @@ def task_text(stub: Path) -> str:
 class ExerciseScreen(EditAndWatch, LocalizedScreen):
     HELP_NAME = {"zh": "编程练习", "en": "Exercise"}
     BINDINGS = [
+        Binding("n", "next_step", "Next step"),
         Binding("r,f5", "grade", "Grade"),
-        Binding("escape", "cancel_or_back", "Cancel/Back", show=False),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "back", "Back", show=False),
         Binding("e", "edit", "Edit"),
         Binding("w", "watch", "Watch"),
         Binding("h", "hint", "Hint"),
@@ -54,7 +57,6 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         Binding("x", "reset", "Reset"),
         Binding("t", "run_one", "Run check"),
         Binding("a", "attempts", "Attempts"),
-        Binding("n", "next_step", "Next step", show=False),
         Binding("d", "device", "Device", show=False),
         Binding("z", "zoom", "Zoom pane", show=False),
     ]
@@ -103,6 +105,9 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self.hints_shown = 0
         self.device = "auto"
         self.cancel: threading.Event | None = None
+        self.started = 0.0  # time.monotonic() when the running grading began
+        self.clock_timer = None
+        self.passed = False  # the file passes as it is now (n goes on to the next step)
         self.watching = False
         self.watch_timer = None
         self.watch_stamp: tuple | None = None
@@ -116,7 +121,9 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             with Vertical(id="side"):
                 yield OptionList(id="checks")
                 with Pane(id="hints"):
-                    yield Static(id="hints-text")
+                    for i in range(max(len(h) for h in self.exercise.hints.values())):
+                        yield Static(id=f"hint-{i}", classes="hint")
+                    yield Static(id="hints-more")
             with Pane(id="source-pane"):
                 yield Static(id="source")
         yield ProgressBar(id="progress", show_eta=False)
@@ -130,6 +137,12 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
     def on_resize(self) -> None:
         self._layout()
 
+    def on_screen_resume(self) -> None:
+        """Back from attempts (which may restore an old file) or anywhere else: the file
+        and whether it passes are read again."""
+        if self.is_mounted:
+            self._draw_source()
+
     def _layout(self) -> None:
         """Side by side on a wide terminal; stacked, checks first, below NARROW columns."""
         self.query_one("#panes").set_class(self.app.size.width < NARROW, "narrow")
@@ -139,8 +152,12 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             return self.on_aid is not None
         if action == "run_one":
             return not self.running and self._selected_check() is not None
-        if action in ("attempts", "next_step"):
+        if action == "attempts":
             return not self.candidate and self.folder == self.app.workspace
+        if action == "next_step":  # after a pass only: before it, the path leads back here
+            return not self.candidate and self.folder == self.app.workspace and self.passed
+        if action == "cancel":
+            return self.running
         return True
 
     @property
@@ -160,6 +177,14 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self._draw_checks()
         self._draw_hints()
         self._draw_status()
+
+    def _refresh_passed(self) -> None:
+        """Whether the file passes as it is now (quiz.learning.standing), for `n`."""
+        passed = (not self.candidate and self.folder == self.app.workspace
+                  and standing.exercise_state(self.app.store, self.folder, self.exercise.name).state == "passed")
+        if passed != self.passed:
+            self.passed = passed
+            self.refresh_bindings()
 
     def _load_last_run(self) -> None:
         runs = self.app.store.runs(self.exercise.name, limit=1)
@@ -181,6 +206,7 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             Text(t("ex.source", self.lang, path=display_path(self.path)), style="dim"),
             Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=True),
         ))
+        self._refresh_passed()  # an edited file no longer passes
 
     def _draw_checks(self) -> None:
         lang = self.lang
@@ -221,24 +247,28 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             self.action_run_one()
 
     def _draw_hints(self) -> None:
+        """One widget per hint shown, so a new hint can be scrolled to its first line."""
         lang = self.lang
         hints = self.exercise.hints[lang]
-        shown = [Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"), h,
-                               overflow="fold") for i, h in enumerate(hints[: self.hints_shown])]
-        if shown and self.hints_shown < len(hints):
-            shown.append(Text(t("ex.more_hints", lang), style="dim"))
+        for i, widget in enumerate(self.query(".hint").results(Static)):
+            widget.display = i < self.hints_shown
+            if widget.display:
+                widget.update(Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"),
+                                            hints[i], overflow="fold"))
+        more = self.query_one("#hints-more", Static)
+        more.display = 0 < self.hints_shown < len(hints)
+        more.update(Text(t("ex.more_hints", lang), style="dim"))
         pane = self.query_one("#hints", VerticalScroll)
-        pane.display = bool(shown)
+        pane.display = self.hints_shown > 0
         pane.border_title = t("ex.hints_title", lang)
-        self.query_one("#hints-text", Static).update(Group(*shown))
 
     def _draw_status(self) -> None:
         lang = self.lang
         parts = []
         if self.running:
-            done = len(self.results)
-            parts.append(Text(t("ex.grading", lang, done=done, total=len(self.plan) or "?"), style="yellow")
-                         if self.plan else Text(t("ex.starting", lang), style="yellow"))
+            done, seconds = len(self.results), time.monotonic() - self.started
+            parts.append(Text(t("ex.grading", lang, done=done, total=len(self.plan), seconds=seconds), style="yellow")
+                         if self.plan else Text(t("ex.starting", lang, seconds=seconds), style="yellow"))
         elif self.status_line:
             parts.append(Text(self.status_line))
         elif self.last is not None:
@@ -272,6 +302,9 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             return
         self.cancel = threading.Event()
         self.plan, self.results, self.running_id, self.status_line = [], {}, None, ""
+        self.started = time.monotonic()
+        self.clock_timer = self.set_interval(0.2, self._draw_status)  # the elapsed time runs on screen
+        self.refresh_bindings()  # esc cancels
         self._draw_checks()
         self._draw_status()
         self._grade(self.cancel, self.device, only)
@@ -354,16 +387,22 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self._after_run()
 
     def _after_run(self) -> None:
+        if self.clock_timer is not None:
+            self.clock_timer.stop()
+            self.clock_timer = None
+        self._refresh_passed()
+        self.refresh_bindings()
         if self.pending_regrade:
             self.pending_regrade = False
             self.action_grade()
 
-    def action_cancel_or_back(self) -> None:
+    def action_cancel(self) -> None:
         if self.running:
             self.cancel.set()
-        else:
-            self._stop_watching()
-            self.app.pop_screen()
+
+    def action_back(self) -> None:
+        self._stop_watching()
+        self.app.pop_screen()
 
     # ---- hints, solution, reset, device -------------------------------------------------
 
@@ -376,8 +415,8 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         if self.candidate and self.on_aid is not None:
             self.on_aid("hint")
         self._draw_hints()
-        pane = self.query_one("#hints", VerticalScroll)
-        pane.call_after_refresh(pane.scroll_end, animate=False)
+        pane, new = self.query_one("#hints", VerticalScroll), self.query_one(f"#hint-{self.hints_shown - 1}")
+        pane.call_after_refresh(pane.scroll_to_widget, new, top=True, animate=False)  # from its first line
 
     def action_solution(self) -> None:
         def show(yes: bool | None = True) -> None:
