@@ -162,6 +162,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "activity.points": ("得分变化（你的文件每次评测的得分，从早到晚）", "Points over time (each grading of your file, oldest first)"),
     "activity.no_points": ("你的文件还没有评测记录。", "No grading of your own files yet."),
     "activity.failed": ("你最常未通过的检查", "Checks you failed most often"),
+    "activity.cases": ("（{n} 个用例未通过）", "({n} {n?case|cases} failed)"),
     "activity.no_failed": ("还没有未通过的检查。", "No failed check yet."),
     "activity.col.exercise": ("练习", "exercise"),
     "activity.col.check": ("检查", "check"),

@@ -37,6 +37,15 @@ class ActivityScreen(LocalizedScreen):
         super().on_mount()
         self.query_one("#activity-pane").focus()
 
+    shown = 0  # times the screen came into view
+
+    def on_screen_resume(self) -> None:
+        """Back from the review settings or anywhere else: drawn afresh (the first showing
+        was drawn by on_mount)."""
+        self.shown += 1
+        if self.shown > 1:
+            self.render_lang()
+
     def render_lang(self) -> None:
         lang, store = self.lang, self.app.store
         today = schedule.local_day(self.app.clock())
@@ -70,15 +79,18 @@ class ActivityScreen(LocalizedScreen):
         return table if table.row_count else Text(t("activity.no_points", lang), style="dim")
 
     def _failed(self, lang: str):
-        rows = activity.most_failed(self.app.store, limit=8)
+        rows = activity.most_failed(self.app.store, limit=8, lang=lang)
         if not rows:
             return Text(t("activity.no_failed", lang), style="dim")
         table = Table(box=None, header_style="bold dim", pad_edge=False, expand=True)
         table.add_column(t("activity.col.times", lang), justify="right")
         table.add_column(t("activity.col.exercise", lang), no_wrap=True)
         table.add_column(t("activity.col.check", lang), ratio=1, overflow="fold")
-        for exercise, check, n in rows:
-            table.add_row(str(n), exercise, check)
+        for row in rows:
+            check = Text(row.check)
+            if row.cases:
+                check.append("  " + t("activity.cases", lang, n=row.cases), style="dim")
+            table.add_row(str(row.times), row.exercise, check)
         return table
 
     def action_settings(self) -> None:
