@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from grader import registry
-from quiz.cli.common import EXIT_FAILED, EXIT_OK, UsageError, console, exercise_names
+from quiz.cli.common import EXIT_FAILED, EXIT_OK, UsageError, console, exercise_help, exercise_names
 
 
 def cmd_grade(args) -> int:
@@ -16,7 +16,12 @@ def cmd_grade(args) -> int:
         raise UsageError("name exercises or use --all, not both")
     if not args.all and not args.exercises:
         raise UsageError("name at least one exercise, or use --all")
-    names = registry.names() if args.all else exercise_names(args.exercises)
+    if args.all:
+        from quiz.learning import path
+
+        names = path.exercise_order()
+    else:
+        names = exercise_names(args.exercises)
     impls = [check_impl_folder(Path(p), names) for p in args.impl] if args.impl else [_workspace(workspace)]
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
@@ -133,11 +138,16 @@ def _print_totals(out, results: list[dict]) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("grade", help="grade exercises in a sandboxed process")
-    p.add_argument("exercises", nargs="*", metavar="EXERCISE")
-    p.add_argument("--all", action="store_true", help="every exercise")
+    p = sub.add_parser("grade", help="grade exercises in a sandboxed process", description=(
+        "Grade EXERCISE.py of your workspace (or of each --impl DIR) in a separate, guarded process: failures "
+        "first, each with its message and hint. Gradings of your workspace are kept as attempts and count for "
+        "your progress; gradings of --impl folders never do. Exit status 0 when everything passed, 1 when "
+        "something failed, 2 on a usage error."))
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE", help=exercise_help("exercises to grade"))
+    p.add_argument("--all", action="store_true", help="every exercise, in the order of the learning path")
     p.add_argument("--impl", action="append", metavar="DIR", help="folder holding EXERCISE.py (repeatable; default: the workspace)")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                   help="where the checks run (default auto: the GPU when there is one)")
     p.add_argument("--json", action="store_true", help="print the results as JSON (every check)")
     p.add_argument("--verbose", "-v", action="store_true", help="also list the checks that passed")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per exercise and implementation")

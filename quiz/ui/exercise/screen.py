@@ -367,7 +367,8 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         loop.offer_next(self, result)
         self._show_result(result, None)
         if result["status"] not in ("pass", "fail"):
-            self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {result['message']}"
+            first = result["message"].split("\n")[0]  # the whole message (a source line, a caret) is in the list
+            self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {first}"
             self.notify(result["message"], severity="error", timeout=8)
         self._draw_checks()
         self._draw_status()
