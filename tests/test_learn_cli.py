@@ -87,8 +87,11 @@ def test_export_then_import_twice(ws, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TRANSFERLINGS_HOME", str(tmp_path / "elsewhere"))
     assert main(["import", str(target)]) == 0
     assert "1 reviews" in capsys.readouterr().out.replace("\n", " ")
+    backups = lambda: list((tmp_path / "elsewhere").glob("progress.sqlite3.bak-*"))  # noqa: E731
+    assert len(backups()) == 1
     assert main(["import", str(target)]) == 0
     assert "nothing new" in capsys.readouterr().out
+    assert len(backups()) == 1, "a backup was made although nothing was imported"
     assert len(Store().reviews()) == 1
     (tmp_path / "bad.json").write_text("[1, 2")
     assert main(["import", str(tmp_path / "bad.json")]) == 2

@@ -150,9 +150,13 @@ def cmd_import(args) -> int:
 
     data = exchange.read(Path(args.file))
     store = Store()
+    if not any(exchange.merge(store, data, dry_run=True).values()):
+        console().print(f"nothing new to import: your progress already holds everything in {args.file} "
+                        "(nothing changed, no backup needed)")
+        return EXIT_OK
     saved = exchange.backup(store)
     added = exchange.merge(store, data)
-    summary = ", ".join(f"{n} {table}" for table, n in added.items() if n) or "nothing new"
+    summary = ", ".join(f"{n} {table}" for table, n in added.items() if n)
     console().print(f"imported {summary} (your previous progress is kept in {saved})")
     return EXIT_OK
 
