@@ -55,6 +55,20 @@ def test_next_walks_the_path_question_first_then_its_exercise(ws, capsys):
     assert "Exercise heads" in capsys.readouterr().out
 
 
+def test_next_sends_to_review_only_a_question_review_will_show(ws, capsys):
+    main(["next", "--lang", "en"])
+    assert "transferlings review" in capsys.readouterr().out  # question 1 is among today's new ones
+    store = Store()
+    schedule.set_new_per_day(store, 0)
+    store.close()
+    for lang, app_line in (("en", 'enter on "Continue" opens it'), ("zh", "在“继续”一行按 enter")):
+        main(["next", "--lang", lang])
+        out = " ".join(capsys.readouterr().out.split())
+        assert "Question 1" in out or "问题 1" in out
+        assert "  transferlings review  " not in out and "rate yourself (spaced" not in out
+        assert app_line in out and "--new-per-day" in out
+
+
 def test_status_lists_every_exercise_in_path_order_with_its_state(ws, capsys):
     record_pass("freezing", ws)
     main(["status", "--json"])

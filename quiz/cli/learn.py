@@ -17,6 +17,12 @@ TEXT = {
               "zh": "{due} 道待复习 · 今日新题 {new} 道 · 每天最多 {limit} 道新题 · 目标记忆保持率 {retention:.2f}"
                     " · 参数：{tuned}"},
     "tuned": {"en": ("FSRS defaults", "optimised from your reviews"), "zh": ("FSRS 默认值", "按你的复习记录优化")},
+    "rate_in_app": {"en": 'rate yourself in the app: enter on "Continue" opens it',
+                    "zh": "在应用里自评：在“继续”一行按 enter 打开这道题"},
+    "not_in_review": {"en": "  (review leaves it out today: today's new questions are used up, {limit} a day;"
+                            " transferlings schedule --new-per-day N changes that)",
+                      "zh": "  （今天的复习不含这道题：今天的新题名额（每天 {limit} 道）已用完；"
+                            "可用 transferlings schedule --new-per-day N 调整）"},
 }
 
 
@@ -42,9 +48,15 @@ def cmd_next(args) -> int:
         return EXIT_OK
     out.print(f"[bold]{'下一步' if lang == 'zh' else 'Next'}:[/] {step.title(lang)}")
     if step.kind == "question":
+        from quiz.learning import schedule
+
         out.print(f"  transferlings show {step.question}          # {'读题，想好答案' if lang == 'zh' else 'read it, answer it'}")
         out.print(f"  transferlings show {step.question} --answer # {'对照参考答案' if lang == 'zh' else 'compare with the model answer'}")
-        out.print(f"  transferlings review          # {'复习并评分' if lang == 'zh' else 'rate yourself (spaced repetition)'}")
+        if step.question in schedule.queue(store, path.question_order()).questions:
+            out.print(f"  transferlings review          # {'复习并评分' if lang == 'zh' else 'rate yourself (spaced repetition)'}")
+        else:  # today's new questions are taken: review leaves it out until tomorrow
+            out.print(f"  transferlings                 # {TEXT['rate_in_app'][lang]}")
+            out.print(TEXT["not_in_review"][lang].format(limit=schedule.new_per_day(store)), style="dim")
     else:
         from grader import registry
 
