@@ -141,26 +141,84 @@ class Terminal:
                     break
         self.out = self.out[self.out.index(text.encode()) + len(text.encode()):]
 
+    def read_for(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if select.select([self.fd], [], [], 0.05)[0]:
+                try:
+                    self.out += os.read(self.fd, 65536)
+                except OSError:
+                    break
+
     def close(self) -> int:
         _, status = os.waitpid(self.pid, 0)
         return os.waitstatus_to_exitcode(status)
 
 
+CLEAR = "\x1b[2J"
+
+
 def test_watch_grades_on_save_shows_hints_and_moves_along_the_path(ws):
     term = Terminal(["watch", "freezing", "--device", "cpu", "--lang", "en"], ws)
+    term.expect(CLEAR)  # each run starts on a clear screen
     term.expect("first failing check")
     term.expect("FAIL")
     term.expect("(and ")  # identical failures of the stub are one entry
+    os.write(term.fd, b"n")
+    term.expect("n goes on once freezing passes")  # no skipping before a pass
     os.write(term.fd, b"h")
     term.expect("hint 1/4")
     shutil.copy(ROOT / "solutions" / "freezing.py", ws / "freezing.py")
+    term.expect(CLEAR)
     term.expect("freezing passes every check!")
-    term.expect("next on the path: heads")
+    term.expect("Next on the path: Exercise heads")
+    term.expect("n: watch the next exercise, heads")
+    term.read_for(2.0)
+    assert b"grading heads" not in term.out, "watch went on before n"
+    os.write(term.fd, b"n")
+    term.expect(CLEAR)
+    term.expect("heads: ")
     term.expect("FAIL")
     os.write(term.fd, b"q")
     assert term.close() == 0
     attempts = Store().attempts("freezing")
     assert [a["status"] for a in attempts] == ["pass", "fail"]
+
+
+def test_watch_names_a_question_that_comes_next_on_the_path_as_next_does(ws, capsys):
+    from quiz.cli.watcher import Watch
+    from rich.console import Console
+    import io
+
+    for name in ("freezing", "heads"):
+        record_pass(name, ws)
+    store = Store()
+    schedule.review(store, 1, "good", 0, 4)
+    out = Console(file=io.StringIO(), width=100)
+    watch = Watch(None, store, ws, "heads", "en", out)
+    assert watch.offer_next() is True
+    text = out.file.getvalue()
+    main(["next"])
+    assert "Question 8" in capsys.readouterr().out
+    assert "Next on the path: Question 8" in text and "transferlings show 8" in text
+    assert "n: watch the next exercise, transfer_rate" in text
+
+
+def test_watch_indents_the_wrapped_lines_of_a_failure():
+    from quiz.cli.watcher import render
+    from rich.console import Console
+    import io
+
+    long = "a message long enough to wrap at forty columns, and then some more words"
+    result = {"exercise": "heads", "status": "fail", "message": "", "points": 0, "max_points": 1, "duration_s": 0.1,
+              "tests": [{"name": "a check whose name is long enough to wrap as well", "status": "fail",
+                         "message": long, "hint": "a hint that also wraps onto a second line here", "points": 1}]}
+    out = Console(file=io.StringIO(), width=40)
+    for line in render(result, "en"):
+        out.print(line)
+    lines = out.file.getvalue().splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("✗ "))
+    assert all(line.startswith("  ") for line in lines[first + 1:first + 6] if line.strip()), "\n".join(lines)
 
 
 def children(pid: int) -> list[int]:
