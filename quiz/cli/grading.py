@@ -64,7 +64,7 @@ def cmd_grade(args) -> int:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
         if store is not None:
-            _print_standing(out, store, impls[0])
+            print_standing(out, store, impls[0])
         else:
             _print_totals(out, results)
     return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
@@ -91,7 +91,7 @@ def check_impl_folder(folder: Path, names: list[str]) -> Path:
     return folder
 
 
-def _print_standing(out, store, folder: Path) -> None:
+def print_standing(out, store, folder: Path) -> None:
     """The workspace's standing, as home and progress show it (quiz.learning.standing)."""
     from quiz.learning import standing
 
