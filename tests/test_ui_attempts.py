@@ -91,6 +91,7 @@ async def test_an_old_attempt_is_viewed_copied_and_restored_with_a_backup(tmp_pa
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen)
         assert "return 1" in "\n".join(screen_lines(app))
+        assert "Your file changed" in text_of(app, "#status")
 
 
 async def test_s_compares_with_the_solution_after_a_pass_in_chinese(tmp_path):

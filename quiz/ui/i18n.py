@@ -103,6 +103,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ex.reset_confirm": ("把 {name} 恢复为初始代码？你的版本会先备份到同一目录。", "Restore the stub of {name}? Your version is first backed up beside it."),
     "ex.reset_done": ("已恢复初始代码；你的版本保存在 {path}", "Stub restored; your version is kept in {path}"),
     "ex.reset_regrade": ("已恢复初始代码：上面的结果属于之前的版本，按 r 重新评测。", "Stub restored: the results above are of your old version; r grades the stub."),
+    "ex.changed_regrade": ("文件已改动：上面的结果属于之前的版本，按 r 重新评测。", "Your file changed: the results above are of the version before; r grades it."),
     "ex.reset_clean": ("已经是初始代码。", "Already the untouched stub."),
     "ex.solution_confirm": ("你还没有通过这道题。确定要看参考答案吗？", "You have not passed this exercise yet. Show the reference solution anyway?"),
     "ex.hidden_failed": ("{n} 个隐藏检查项未通过", "{n} hidden {n?check|checks} failed"),

@@ -108,6 +108,7 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self.started = 0.0  # time.monotonic() when the running grading began
         self.clock_timer = None
         self.passed = False  # the file passes as it is now (n goes on to the next step)
+        self.source_text: str | None = None  # the file as the source pane shows it
         self.watching = False
         self.watch_timer = None
         self.watch_stamp: tuple | None = None
@@ -141,7 +142,11 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         """Back from attempts (which may restore an old file) or anywhere else: the file
         and whether it passes are read again."""
         if self.is_mounted:
+            before = self.source_text
             self._draw_source()
+            if self.source_text != before and self.last is not None and not self.running:
+                self.status_line, self.rerun_note = t("ex.changed_regrade", self.lang), ""
+                self._draw_status()
 
     def _layout(self) -> None:
         """Side by side on a wide terminal; stacked, checks first, below NARROW columns."""
@@ -202,6 +207,7 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             code = self.path.read_text(encoding="utf-8")
         except OSError as e:
             code = f"# {e}"
+        self.source_text = code
         self.query_one("#source", Static).update(Group(
             Text(t("ex.source", self.lang, path=display_path(self.path)), style="dim"),
             Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=True),
