@@ -138,7 +138,7 @@ def _print_totals(out, results: list[dict]) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("grade", help="grade exercises in a sandboxed process", description=(
+    p = sub.add_parser("grade", help="grade exercises in a separate, guarded process", description=(
         "Grade EXERCISE.py of your workspace (or of each --impl DIR) in a separate, guarded process: failures "
         "first, each with its message and hint. Gradings of your workspace are kept as attempts and count for "
         "your progress; gradings of --impl folders never do. Exit status 0 when everything passed, 1 when "
