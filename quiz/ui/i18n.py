@@ -178,7 +178,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "history.no_diff": ("没有差异。", "No differences."),
     "history.view_title": ("{name}：{when} 的提交 · {verdict} {passed}/{total}（esc 关闭）", "{name} as graded at {when} · {verdict} {passed}/{total} (esc closes)"),
     "history.copied": ("已把 {when} 的提交（{n} 行）复制到剪贴板", "Copied the attempt of {when} ({n} lines) to the clipboard"),
-    "history.already": ("{name} 现在就是 {when} 的这次提交。", "{name} already is the attempt of {when}."),
+    "history.already": ("{name} 的内容已经和 {when} 的提交相同。", "{name} already is the attempt of {when}."),
     "history.restore_confirm": ("用 {when} 的提交替换 {name}？你现在的文件会先备份到同一目录。", "Replace {name} with the attempt of {when}? Your current file is first backed up beside it."),
     "history.restored": ("已把 {name} 恢复为 {when} 的提交；原来的文件保存在 {path}", "{name} is now the attempt of {when}; your previous file is kept as {path}"),
     "history.vs_solution": ("你通过的代码（{new}）与参考解对比", "Your passing code ({new}) against the reference solution"),
