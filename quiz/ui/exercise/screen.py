@@ -21,14 +21,14 @@ from grader import registry
 from grader.run.engine import GradingCancelled, GradingError
 from quiz.learning import history, standing
 from quiz.storage import workspace
-from quiz.storage.locations import PACKAGED_SOLUTIONS, display_path
+from quiz.storage.locations import display_path
 from quiz.results.terminal import VERDICT_STYLE
 from quiz.ui import loop
 from quiz.ui.exercise import results as checks_list
 from quiz.ui.base import LocalizedScreen
-from quiz.ui.dialogs import CodeScreen, ConfirmScreen
 from quiz.ui.i18n import t
 from quiz.ui.widgets import Pane
+from quiz.ui.exercise.aids import ExerciseAids
 from quiz.ui.exercise.watching import EditAndWatch
 
 NARROW = 100  # below this many columns the panes stack
@@ -43,7 +43,7 @@ def task_text(stub: Path) -> str:
         return ""
 
 
-class ExerciseScreen(EditAndWatch, LocalizedScreen):
+class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
     HELP_NAME = {"zh": "编程练习", "en": "Exercise"}
     BINDINGS = [
         Binding("n", "next_step", "Next step"),
@@ -252,22 +252,6 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         elif self._selected_check() is not None:
             self.action_run_one()
 
-    def _draw_hints(self) -> None:
-        """One widget per hint shown, so a new hint can be scrolled to its first line."""
-        lang = self.lang
-        hints = self.exercise.hints[lang]
-        for i, widget in enumerate(self.query(".hint").results(Static)):
-            widget.display = i < self.hints_shown
-            if widget.display:
-                widget.update(Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"),
-                                            hints[i], overflow="fold"))
-        more = self.query_one("#hints-more", Static)
-        more.display = 0 < self.hints_shown < len(hints)
-        more.update(Text(t("ex.more_hints", lang), style="dim"))
-        pane = self.query_one("#hints", VerticalScroll)
-        pane.display = self.hints_shown > 0
-        pane.border_title = t("ex.hints_title", lang)
-
     def _draw_status(self) -> None:
         lang = self.lang
         parts = []
@@ -410,55 +394,3 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
     def action_back(self) -> None:
         self._stop_watching()
         self.app.pop_screen()
-
-    # ---- hints, solution, reset, device -------------------------------------------------
-
-    def action_hint(self) -> None:
-        hints = self.exercise.hints[self.lang]
-        if self.hints_shown >= len(hints):
-            self.notify(t("ex.no_more_hints", self.lang))
-            return
-        self.hints_shown += 1
-        if self.candidate and self.on_aid is not None:
-            self.on_aid("hint")
-        self._draw_hints()
-        pane, new = self.query_one("#hints", VerticalScroll), self.query_one(f"#hint-{self.hints_shown - 1}")
-        pane.call_after_refresh(pane.scroll_to_widget, new, top=True, animate=False)  # from its first line
-
-    def action_solution(self) -> None:
-        def show(yes: bool | None = True) -> None:
-            if yes:
-                if self.candidate and self.on_aid is not None:
-                    self.on_aid("solution")
-                path = PACKAGED_SOLUTIONS / self.exercise.filename
-                self.app.push_screen(CodeScreen(str(path), path.read_text(encoding="utf-8")))
-
-        if standing.exercise_state(self.app.store, self.folder, self.exercise.name).state == "passed":
-            show()
-        else:
-            self.app.push_screen(ConfirmScreen(t("ex.solution_confirm", self.lang)), show)
-
-    def action_reset(self) -> None:
-        def reset(yes: bool | None) -> None:
-            if not yes:
-                return
-            saved = workspace.reset(self.exercise.name, self.folder)
-            self.notify(t("ex.reset_done", self.lang, path=saved) if saved else t("ex.reset_clean", self.lang))
-            self.status_line, self.rerun_note = t("ex.reset_regrade", self.lang), ""
-            self._draw_source()
-            self._draw_status()
-
-        self.app.push_screen(ConfirmScreen(t("ex.reset_confirm", self.lang, name=self.path.name)), reset)
-
-    def action_zoom(self) -> None:
-        """The focused pane (checks, hints or code; tab moves between them) fills the
-        screen, or goes back: what a small terminal shows a few lines of reads whole."""
-        if self.maximized is not None:
-            self.minimize()
-        else:
-            self.maximize(self.focused or self.query_one("#checks"), container=False)
-
-    def action_device(self) -> None:
-        order = ["auto", "cpu"] + (["cuda"] if self.app.grading.cuda else [])
-        self.device = order[(order.index(self.device) + 1) % len(order)] if self.device in order else "auto"
-        self._draw_status()
