@@ -69,6 +69,16 @@ def test_missing_submissions_score_zero_and_show_as_missing():
     assert csv[1] == "s1,4,pass,4,4,pass,1.0" and csv[2] == "s5,,missing,0,4,incomplete,0"
 
 
+def test_a_submission_shows_its_real_verdict_not_fail():
+    data = {("t", "ex"): result(0, set(), status="timeout"), ("t", "other"): result(4, set()),
+            ("m", "ex"): result(1, {"c1"}), ("m", "other"): result(0, set(), status="crash"),
+            ("e", "ex"): result(0, set(), status="error"), ("e", "other"): result(2, {"c1"})}
+    report = batch_report.analyse(["t", "m", "e"], ["ex", "other"], data, {"ex": 4, "other": 4})
+    assert {r.submission: r.status for r in report.submissions} == {"t": "timeout", "m": "crash", "e": "error"}
+    assert batch_report.to_csv(report).splitlines()[1].endswith(",timeout,2.0")
+    assert '<span class="timeout">timeout</span>' in batch_report.to_html(report)
+
+
 def test_static_scan_flags_are_listed_for_a_human():
     flagged = result(4, set()) | {"flags": [{"kind": "import", "line": 2, "message": "imports <_pytest>"}]}
     report = batch_report.analyse(["s1", "s2"], ["ex"], {("s1", "ex"): result(4, set()), ("s2", "ex"): flagged}, {"ex": 4})

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from notebook_kernel import run_cells
 
+from grader import registry
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = (ROOT / "solutions" / "transfer_rate.py").read_text(encoding="utf-8")
 # negative_transfer compares as if higher were always better, also for errors
@@ -36,7 +38,8 @@ def test_cells_are_graded_shown_and_recorded_and_wrong_input_is_one_line(tmp_pat
     assert str(workspace) in out[0]["stdout"]
 
     right, wrong = out[1], out[2]
-    assert "PASS" in right["html"] and "55/55 points" in right["html"] and "this cell" in right["html"]
+    points = registry.get("transfer_rate").points
+    assert "PASS" in right["html"] and f"{points}/{points} points" in right["html"] and "this cell" in right["html"]
     assert right["text"].startswith("PASS    transfer_rate")  # text/plain: the terminal's rendering
     assert "FAIL" in wrong["html"] and "With errors, negative transfer means a higher error" in wrong["html"]
     assert "expected True, got False" in wrong["html"] and "hint:" in wrong["html"]

@@ -15,7 +15,7 @@ after every check. Watched, by object identity (and, for Python functions, their
   builtins) and the classes `torch.Tensor` and `nn.Module` with their bases.
 
 It cannot see a patch undone before the next verification, nor a change made from C
-(ctypes): the README's threat model says so.
+(ctypes): the threat model in docs/grading.md says so.
 """
 
 from __future__ import annotations

@@ -99,13 +99,34 @@ def describe_exception(exc: BaseException, impl_file: str) -> tuple[str, str | N
     return f"{type(exc).__name__}: {first}{at}", None
 
 
+def source_pointer(exc: SyntaxError) -> str:
+    """The offending line and a caret under the error, as Python prints them: two more
+    lines ("" when the source line is unknown). The line is dedented and indented by
+    four; the caret counts wide (Chinese) characters as two columns."""
+    import unicodedata
+
+    if not exc.text or not exc.text.strip():
+        return ""
+    raw = exc.text.rstrip("\r\n").expandtabs(1)
+    line = raw.lstrip()
+    start = max(0, (exc.offset or 1) - 1 - (len(raw) - len(line)))
+    same_line = exc.end_lineno in (None, exc.lineno) and exc.end_offset and exc.end_offset > (exc.offset or 1)
+    width = min(exc.end_offset - exc.offset, max(1, len(line) - start)) if same_line else 1
+
+    def cells(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    caret = " " * cells(line[:start]) + "^" * max(1, cells(line[start:start + width]))
+    return f"\n    {line}\n    {caret}"
+
+
 def describe_import_error(exc: BaseException, impl_file: str) -> str:
     name = Path(impl_file).name
     if _memory_error(exc):
         return f"memory limit exceeded while importing {name}"
     if isinstance(exc, SyntaxError):
         where = f"{Path(exc.filename or name).name}:{exc.lineno}"
-        return f"{type(exc).__name__} in {where}: {exc.msg}"
+        return f"{type(exc).__name__} in {where}: {exc.msg}" + source_pointer(exc)
     if isinstance(exc, SystemExit):
         where = _user_frame(exc.__traceback__, impl_file) or name
         return f"{name} called sys.exit({exc.code!r}) while being imported ({where})"

@@ -45,6 +45,9 @@ class ExerciseStats:
     together: list[tuple[str, str, int, float]]  # (check a, check b, both failed, Jaccard)
 
 
+WORST_FIRST = ("crash", "timeout", "error", "fail")
+
+
 @dataclass(frozen=True)
 class SubmissionRow:
     submission: str
@@ -56,10 +59,13 @@ class SubmissionRow:
 
     @property
     def status(self) -> str:
+        """"pass" when every exercise passed; else the worst verdict among its exercises
+        (crash, timeout, error, fail: a submission that timed out reads "timeout", never
+        "fail"); "incomplete" when the only trouble is a file not handed in."""
         values = set(self.statuses.values())
         if values == {"pass"}:
             return "pass"
-        return "incomplete" if values <= {"pass", "missing"} else "fail"
+        return next((verdict for verdict in WORST_FIRST if verdict in values), "incomplete")
 
 
 @dataclass

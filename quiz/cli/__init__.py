@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="transferlings",
         description="Practise transfer-learning interviews: questions, graded PyTorch exercises, reviews, mock interviews.",
+        epilog="transferlings COMMAND --help says more about each command; with no command, the app opens.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

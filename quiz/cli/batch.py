@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from grader import registry
-from quiz.cli.common import EXIT_FAILED, EXIT_OK, UsageError, console, exercise_names
+from quiz.cli.common import EXIT_FAILED, EXIT_OK, UsageError, console, exercise_help, exercise_names
 
 DESCRIPTION = """Grade many submissions at once. SUBMISSIONS holds one subfolder per submission (its
 name is the submission's id) with some of the exercise files (NAME.py); a missing file
@@ -26,7 +26,12 @@ def cmd_batch(args) -> int:
 
     if args.all and args.exercises:
         raise UsageError("name exercises or use --all, not both")
-    names = exercise_names(args.exercises) if args.exercises else registry.names()
+    if args.exercises:
+        names = exercise_names(args.exercises)
+    else:
+        from quiz.learning import path
+
+        names = path.exercise_order()
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
     if args.timeout is not None and args.timeout <= 0:
@@ -127,14 +132,15 @@ def register(sub) -> None:
     p = sub.add_parser("batch", help="grade a folder of submissions on every core (or Ray) with a class report",
                        description=DESCRIPTION)
     p.add_argument("submissions", metavar="SUBMISSIONS", help="folder with one subfolder per submission")
-    p.add_argument("exercises", nargs="*", metavar="EXERCISE", help="exercises to grade (default: all)")
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE", help=exercise_help("exercises to grade (default: all)"))
     p.add_argument("--all", action="store_true", help="every exercise (the default)")
     p.add_argument("--workers", type=int, metavar="N", help="warm grading workers (default: the number of cores)")
     p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
                    help="grade on a Ray cluster at ADDRESS (as ray.init takes it); no ADDRESS: a local Ray")
     p.add_argument("--out", metavar="DIR", help="where results and reports go (default: SUBMISSIONS-graded)")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per submission and exercise")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                   help="where the checks run (default auto: the GPU when there is one)")
     p.add_argument("--resume", action="store_true", help="go on with the results already in OUT")
     p.add_argument("--lang", choices=("zh", "en"), help="language of the checks' names and hints in the report")
     p.set_defaults(func=cmd_batch, trailing_positionals="exercises")

@@ -17,6 +17,13 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
+def exercise_help(what: str = "the exercise") -> str:
+    """A positional EXERCISE's help: the names it takes, in the order of the path."""
+    from quiz.learning import path
+
+    return f"{what}: {', '.join(path.exercise_order())}"
+
+
 def exercise_names(names: list[str]) -> list[str]:
     known = registry.names()
     for name in names:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from grader import registry
-from quiz.cli.common import EXIT_FAILED, EXIT_OK, UsageError, console, exercise_names
+from quiz.cli.common import EXIT_FAILED, EXIT_OK, UsageError, console, exercise_help, exercise_names
 
 
 def cmd_grade(args) -> int:
@@ -16,7 +16,12 @@ def cmd_grade(args) -> int:
         raise UsageError("name exercises or use --all, not both")
     if not args.all and not args.exercises:
         raise UsageError("name at least one exercise, or use --all")
-    names = registry.names() if args.all else exercise_names(args.exercises)
+    if args.all:
+        from quiz.learning import path
+
+        names = path.exercise_order()
+    else:
+        names = exercise_names(args.exercises)
     impls = [check_impl_folder(Path(p), names) for p in args.impl] if args.impl else [_workspace(workspace)]
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
@@ -57,7 +62,7 @@ def cmd_grade(args) -> int:
         print(json.dumps([localized(r, lang) for r in results], ensure_ascii=False, indent=2))
     else:
         if store is not None:
-            _print_standing(out, store, impls[0], lang)
+            print_standing(out, store, impls[0], lang)
         else:
             _print_totals(out, results, lang)
     return EXIT_OK if all(r["status"] == "pass" for r in results) else EXIT_FAILED
@@ -84,7 +89,7 @@ def check_impl_folder(folder: Path, names: list[str]) -> Path:
     return folder
 
 
-def _print_standing(out, store, folder: Path, lang: str) -> None:
+def print_standing(out, store, folder: Path, lang: str) -> None:
     """The workspace's standing, as home and progress show it (quiz.learning.standing)."""
     from quiz.learning import standing
 
@@ -142,11 +147,16 @@ def _print_totals(out, results: list[dict], lang: str) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("grade", help="grade exercises in a sandboxed process")
-    p.add_argument("exercises", nargs="*", metavar="EXERCISE")
-    p.add_argument("--all", action="store_true", help="every exercise")
+    p = sub.add_parser("grade", help="grade exercises in a separate, guarded process", description=(
+        "Grade EXERCISE.py of your workspace (or of each --impl DIR) in a separate, guarded process: failures "
+        "first, each with its message and hint. Gradings of your workspace are kept as attempts and count for "
+        "your progress; gradings of --impl folders never do. Exit status 0 when everything passed, 1 when "
+        "something failed, 2 on a usage error."))
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE", help=exercise_help("exercises to grade"))
+    p.add_argument("--all", action="store_true", help="every exercise, in the order of the learning path")
     p.add_argument("--impl", action="append", metavar="DIR", help="folder holding EXERCISE.py (repeatable; default: the workspace)")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                   help="where the checks run (default auto: the GPU when there is one)")
     p.add_argument("--json", action="store_true", help="print the results as JSON (every check, in the language's text)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of the checks' names, hints and messages")
     p.add_argument("--verbose", "-v", action="store_true", help="also list the checks that passed")

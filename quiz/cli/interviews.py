@@ -89,12 +89,16 @@ def cmd_report(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("interview", help="start a timed mock interview")
+    p = sub.add_parser("interview", help="start a timed mock interview", description=(
+        "Open the app on a timed mock interview of questions and coding exercises, answered in writing and "
+        "scored against the rubric; the same --seed repeats it. Saved on every change: --resume carries on."))
     p.add_argument("--questions", type=int, default=5, metavar="N", help="how many questions (default 5)")
     p.add_argument("--minutes", type=int, default=30, metavar="M", help="time limit (default 30)")
     p.add_argument("--seed", type=int, metavar="S", help="repeat a session: same seed, same questions")
-    p.add_argument("--mix", choices=("concept", "coding", "both"), default="both")
-    p.add_argument("--order", choices=("random", "fixed"), default="random")
+    p.add_argument("--mix", choices=("concept", "coding", "both"), default="both",
+                   help="concept questions, coding exercises, or both (default)")
+    p.add_argument("--order", choices=("random", "fixed"), default="random",
+                   help="random (default) or by question number")
     p.add_argument("--interviewer", action="store_true", help="show the interviewer's rubric beside the answers")
     p.add_argument("--allow-hints", action="store_true",
                    help="let the candidate open hints and solutions (each use is recorded in the report)")

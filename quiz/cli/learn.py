@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from quiz.cli.common import EXIT_OK, UsageError, console, exercise_names
+from quiz.cli.common import EXIT_OK, UsageError, console, exercise_help, exercise_names
 
 TEXT = {
     "queue": {"en": "{due} due · {new} new today · at most {limit} new a day · desired retention {retention:.2f}"
@@ -115,36 +115,57 @@ def cmd_import(args) -> int:
 
     data = exchange.read(Path(args.file))
     store = Store()
+    if not any(exchange.merge(store, data, dry_run=True).values()):
+        console().print(f"nothing new to import: your progress already holds everything in {args.file} "
+                        "(nothing changed, no backup needed)")
+        return EXIT_OK
     saved = exchange.backup(store)
     added = exchange.merge(store, data)
-    summary = ", ".join(f"{n} {table}" for table, n in added.items() if n) or "nothing new"
+    summary = ", ".join(f"{n} {table}" for table, n in added.items() if n)
     console().print(f"imported {summary} (your previous progress is kept in {saved})")
     return EXIT_OK
 
 
 def register(sub) -> None:
     def with_lang(p):
-        p.add_argument("--lang", choices=("zh", "en"))
+        p.add_argument("--lang", choices=("zh", "en"), help="language of the output (default: your setting)")
         return p
 
-    p = with_lang(sub.add_parser("next", help="the next step of the recommended path"))
+    p = with_lang(sub.add_parser("next", help="the next step of the recommended path", description=(
+        "The first unfinished step of the learning path (a question to answer and rate, or an exercise to "
+        "pass), and the commands that do it.")))
     p.set_defaults(func=cmd_next)
-    p = with_lang(sub.add_parser("status", help="every exercise's state in your workspace, with points"))
-    p.add_argument("--json", action="store_true")
+    p = with_lang(sub.add_parser("status", help="every exercise's state in your workspace, with points", description=(
+        "Every exercise in the order of the path: not started, failing k of n, or passed, with its points; "
+        "then the totals and the review queue.")))
+    p.add_argument("--json", action="store_true", help="the exercises' states as JSON")
     p.set_defaults(func=cmd_status)
-    p = with_lang(sub.add_parser("watch", help="grade an exercise on every save (h hint, n next, q quit)"))
-    p.add_argument("exercise", nargs="?", metavar="EXERCISE", help="default: the next unfinished one on the path")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p = with_lang(sub.add_parser("watch", help="grade an exercise on every save (h hint, n next, q quit)", description=(
+        "Grade an exercise of your workspace each time you save it, in this terminal, as rustlings watch does: "
+        "the screen is cleared for each run, failures come first. Once it passes, watch names the next step "
+        "of the path and n goes on to the next exercise. Keys: h next hint, n next exercise (after a pass), "
+        "q quit.")))
+    p.add_argument("exercise", nargs="?", metavar="EXERCISE",
+                   help=exercise_help("default: the next unfinished one on the path; one of"))
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                   help="where the checks run (default auto: the GPU when there is one)")
     p.set_defaults(func=cmd_watch)
-    p = with_lang(sub.add_parser("schedule", help="the review queue and its settings"))
+    p = with_lang(sub.add_parser("schedule", help="the review queue and its settings", description=(
+        "Show the review queue (due now, new today) and its settings, after changing those given. "
+        "--optimise fits the FSRS parameters to your own review log.")))
     p.add_argument("--new-per-day", type=int, metavar="N", help="new questions a day (default 3)")
     p.add_argument("--retention", type=float, metavar="R", help="FSRS desired retention (default 0.9)")
     p.add_argument("--optimise", action="store_true", help="fit FSRS parameters to your review log")
     p.set_defaults(func=cmd_schedule)
-    p = sub.add_parser("export", help="write your progress and review history to a JSON file")
-    p.add_argument("file", metavar="FILE")
+    p = sub.add_parser("export", help="write your progress and review history to a JSON file", description=(
+        "Write all your progress (gradings and attempts, reviews and schedules, ticked key points, settings, "
+        "interviews) to FILE as JSON, to carry it to another machine."))
+    p.add_argument("file", metavar="FILE", help="the JSON file to write")
     p.add_argument("--force", action="store_true", help="overwrite FILE")
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("import", help="merge a JSON export into your progress (importing twice changes nothing)")
-    p.add_argument("file", metavar="FILE")
+    p = sub.add_parser("import", help="merge a JSON export into your progress (importing twice changes nothing)",
+                       description=(
+        "Merge an export into your progress: what you have already is skipped, so importing the same file "
+        "twice changes nothing. When something new comes in, your database is backed up first."))
+    p.add_argument("file", metavar="FILE", help="a file written by transferlings export")
     p.set_defaults(func=cmd_import)

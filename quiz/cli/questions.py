@@ -25,12 +25,15 @@ def cmd_list(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("list", help="the ten questions and their exercises")
+    p = sub.add_parser("list", help="the ten questions and their exercises", description=(
+        "The ten interview questions, with both titles and the exercises that go with them."))
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--lang", choices=("zh", "en"), help="which language comes first")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("review", help="review the questions due now (spaced repetition)")
+    p = sub.add_parser("review", help="review the questions due now (spaced repetition)", description=(
+        "Open the app on a review session: the questions due now, then as many new ones as today's limit "
+        "allows (transferlings schedule shows and sets it)."))
     p.set_defaults(func=lambda args: run_app("review"))
 
     from quiz.questions import show

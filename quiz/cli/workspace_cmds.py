@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader import registry
-from quiz.cli.common import EXIT_OK, UsageError, console, exercise_names
+from quiz.cli.common import EXIT_OK, UsageError, console, exercise_help, exercise_names
 
 
 def cmd_init(args) -> int:
@@ -70,21 +70,28 @@ def cmd_reset(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("init", help="make a fresh workspace of stubs in DIR")
-    p.add_argument("dir", metavar="DIR")
+    p = sub.add_parser("init", help="make a fresh workspace of stubs in DIR", description=(
+        "Copy the exercise stubs into DIR (made if needed; files already there are kept as they are) and make "
+        "DIR your workspace: the app and every command use it from now on, wherever you run them."))
+    p.add_argument("dir", metavar="DIR", help="the folder for your exercise files")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("hint", help="the hints for an exercise")
-    p.add_argument("exercise", metavar="EXERCISE")
-    p.add_argument("--lang", choices=("zh", "en"))
+    p = sub.add_parser("hint", help="the hints for an exercise",
+                       description="Print all of an exercise's hints, mildest first.")
+    p.add_argument("exercise", metavar="EXERCISE", help=exercise_help())
+    p.add_argument("--lang", choices=("zh", "en"), help="language of the hints (default: your setting)")
     p.set_defaults(func=cmd_hint)
 
-    p = sub.add_parser("solution", help="the reference solution of an exercise")
-    p.add_argument("exercise", metavar="EXERCISE")
+    p = sub.add_parser("solution", help="the reference solution of an exercise", description=(
+        "Print the reference solution: highlighted in a terminal, the plain source when piped "
+        "(transferlings solution heads > mine.py)."))
+    p.add_argument("exercise", metavar="EXERCISE", help=exercise_help())
     p.add_argument("--plain", action="store_true", help="the bare source (the default when not printing to a terminal)")
     p.set_defaults(func=cmd_solution)
 
-    p = sub.add_parser("reset", help="restore an exercise's stub (your file is backed up first)")
-    p.add_argument("exercise", metavar="EXERCISE")
+    p = sub.add_parser("reset", help="restore an exercise's stub (your file is backed up first)", description=(
+        "Put the untouched stub back in your workspace (or in --impl DIR). Your file is first kept beside it "
+        "as NAME.py.bak-YYYYmmdd-HHMMSS."))
+    p.add_argument("exercise", metavar="EXERCISE", help=exercise_help())
     p.add_argument("--impl", metavar="DIR", help="workspace folder (default: the current workspace)")
     p.set_defaults(func=cmd_reset)

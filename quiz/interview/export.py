@@ -75,13 +75,15 @@ def _count(key: str, n: int, lang: str) -> str:
     return (forms[0] if n == 1 else forms[-1]).format(n=n)
 
 
-def local_time(moment: datetime | str, *, date: bool = True) -> str:
-    """A stored time as the reader's local clock shows it: "2026-03-02 10:30" (or "10:30")."""
+def local_time(moment: datetime | str, *, date: bool = True, seconds: bool = False) -> str:
+    """A stored time as the reader's local clock shows it: "2026-03-02 10:30" (or "10:30";
+    with `seconds`, "2026-03-02 10:30:15")."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     if moment.tzinfo is not None:
         moment = moment.astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M" if date else "%H:%M")
+    clock = "%H:%M:%S" if seconds else "%H:%M"
+    return moment.strftime(f"%Y-%m-%d {clock}" if date else clock)
 
 
 def _help(report: dict, lang: str) -> str:

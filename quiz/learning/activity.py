@@ -5,10 +5,11 @@ days. No torch, no UI."""
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from grader.results import localized
 from quiz.storage.store import Store
 
 WEEKS = 26
@@ -68,13 +69,35 @@ def points_over_time(store: Store, exercise: str) -> list[tuple[str, int, int]]:
     return [(a["created_at"], a["points"], a["max_points"]) for a in reversed(store.attempts(exercise, limit=10000))]
 
 
-def most_failed(store: Store, limit: int = 10, lang: str = "en") -> list[tuple[str, str, int]]:
-    """(exercise, check name in `lang` where the grader has it, times failed) over the
-    user's own gradings, most first."""
-    counts: Counter = Counter()
+@dataclass(frozen=True)
+class FailedCheck:
+    exercise: str
+    check: str  # the check's name; a parametrised check's without its " [case]"
+    times: int  # gradings in which it failed (any of its cases)
+    cases: int  # how many of its cases ever failed (0: not parametrised)
+
+
+def split_case(name: str) -> tuple[str, str | None]:
+    """"find_head … [resnet18]" -> ("find_head …", "resnet18"); a name without a case
+    comes back with None."""
+    base, bracket, case = name.rpartition(" [")
+    return (base, case[:-1]) if bracket and case.endswith("]") else (name, None)
+
+
+def most_failed(store: Store, limit: int = 10, lang: str = "en") -> list[FailedCheck]:
+    """The checks failed most often over the user's own gradings, most first: a
+    parametrised check is one entry, counted once per grading however many of its cases
+    failed. Names in `lang` where the grader has them."""
+    times: Counter = Counter()
+    cases: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in store.db.execute("SELECT exercise, result FROM runs WHERE snapshot IS NOT NULL"):
-        for test in json.loads(row["result"])["tests"]:
+        failed = set()
+        for test in localized(json.loads(row["result"]), lang)["tests"]:
             if test["status"] in ("fail", "error"):
-                name = (test.get("zh") or {}).get("name", test["name"]) if lang == "zh" else test["name"]
-                counts[(row["exercise"], name)] += 1
-    return [(ex, name, n) for (ex, name), n in counts.most_common(limit)]
+                check, case = split_case(test["name"])
+                failed.add((row["exercise"], check))
+                if case is not None:
+                    cases[(row["exercise"], check)].add(case)
+        times.update(failed)
+    ranked = sorted(times.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [FailedCheck(exercise, check, n, len(cases[(exercise, check)])) for (exercise, check), n in ranked]

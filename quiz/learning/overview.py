@@ -24,6 +24,12 @@ TEXT = {
     "compare": {"en": "compare with the model answer", "zh": "对照参考答案"},
     "rate": {"en": "rate yourself (spaced repetition)", "zh": "复习并评分"},
     "rate_in_terminal": {"en": "rate yourself, in a terminal", "zh": "在终端里复习并评分"},
+    "rate_in_app": {"en": 'rate yourself in the app: enter on "Continue" opens it',
+                    "zh": "在应用里自评：在“继续”一行按 enter 打开这道题"},
+    "not_in_review": {"en": "  (review leaves it out today: today's new questions are used up, {limit} a day;"
+                            " transferlings schedule --new-per-day N changes that)",
+                      "zh": "  （今天的复习不含这道题：今天的新题名额（每天 {limit} 道）已用完；"
+                            "可用 transferlings schedule --new-per-day N 调整）"},
     "edit": {"en": "edit", "zh": "编辑"},
     "cell": {"en": "or write it in a cell that starts with", "zh": "或在单元格中写代码，首行为"},
     "grade": {"en": "grade the file", "zh": "评测这个文件"},
@@ -48,8 +54,12 @@ def next_step(store, folder: Path, lang: str, front: str = "terminal") -> Render
     if step.kind == "question":
         show = how["show"].format(n=step.question)
         width = len(show) + len(" --answer") + 1
-        lines += [f"  {show:<{width}}# {TEXT['read'][lang]}", f"  {show + ' --answer':<{width}}# {TEXT['compare'][lang]}",
-                  f"  {how['review']:<{width}}# {TEXT[how['rate']][lang]}"]
+        lines += [f"  {show:<{width}}# {TEXT['read'][lang]}", f"  {show + ' --answer':<{width}}# {TEXT['compare'][lang]}"]
+        if step.question in schedule.queue(store, path.question_order()).questions:
+            lines.append(f"  {how['review']:<{width}}# {TEXT[how['rate']][lang]}")
+        else:  # today's new questions are taken: review leaves it out until tomorrow
+            lines.append(f"  {'transferlings':<{width}}# {TEXT['rate_in_app'][lang]}")
+            lines.append("[dim]" + TEXT["not_in_review"][lang].format(limit=schedule.new_per_day(store)) + "[/]")
     else:
         lines.append(f"  {TEXT['edit'][lang]}: {folder / registry.get(step.target).filename}")
         lines.append(f"  {how['grade'].format(exercise=step.target)}")

@@ -132,6 +132,17 @@ def exercise_state(store, workspace: Path, exercise: str) -> ExerciseState:
     return ExerciseState(exercise, state, row["passed"], row["total"], row["points"], ex.points)
 
 
+def workspace_runs(store, workspace: Path, exercise: str | None = None) -> list[dict]:
+    """The gradings of the files in `workspace`, most recent first (the run's columns,
+    without its result): what counts for an exercise. Gradings of other folders
+    (interviews, `grade --impl`) are left out."""
+    workspace = Path(workspace).expanduser().resolve()
+    query = ("SELECT id, exercise, impl, device, status, passed, failed, total, points, max_points, duration_s,"
+             " created_at FROM runs" + (" WHERE exercise = ?" if exercise else "") + " ORDER BY id DESC")
+    rows = store.db.execute(query, (exercise,) if exercise else ())
+    return [dict(row) for row in rows if _same_folder(row["impl"], workspace)]
+
+
 def exercise_states(store, workspace: Path) -> dict[str, ExerciseState]:
     """Every registry exercise, in registry order, for the files in `workspace`."""
     return {name: exercise_state(store, workspace, name) for name in registry.names()}

@@ -114,7 +114,8 @@ def render_result(result: dict, *, verbose: bool = False, lang: str = "en") -> G
     view = failures_first(result, hidden_apart=False)
     parts: list = [summary_line(result, view, lang)]
     if result["status"] not in ("pass", "fail"):
-        parts.append(Hanging(Text(" " * 8), [Text(result["message"], style=VERDICT_STYLE[result["status"]])]))
+        style = VERDICT_STYLE[result["status"]]  # a SyntaxError's message has its source line and caret
+        parts.append(Hanging(Text(" " * 8), [Text(line, style=style) for line in result["message"].split("\n")]))
     if result.get("flags"):
         parts.append(flags_line(result, lang))
     parts += [failure_block(group, lang) for group in view.failed]

@@ -4,7 +4,8 @@ another machine. No torch, no UI.
 
 Import merges and is idempotent: a row already present (same natural key) is skipped, a
 card is taken only when its last review is later than the local one, local settings win.
-It runs in one transaction after a backup copy of the database is made.
+It runs in one transaction; `merge(..., dry_run=True)` counts what would be added and
+changes nothing, so a backup copy of the database is made only when something is new.
 """
 
 from __future__ import annotations
@@ -64,7 +65,11 @@ def read(path: Path) -> dict:
 
 
 def backup(store: Store) -> Path:
-    dest = store.path.with_name(f"{store.path.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+    """A copy of the database beside it, PATH.bak-YYYYmmdd-HHMMSS (never over an earlier one)."""
+    name = f"{store.path.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}"
+    dest, n = store.path.with_name(name), 1
+    while dest.exists():
+        dest, n = store.path.with_name(f"{name}-{n}"), n + 1
     copy = sqlite3.connect(dest)
     try:
         store.db.backup(copy)
@@ -77,8 +82,13 @@ def _last_review(card_json: str) -> str:
     return json.loads(card_json).get("last_review") or ""
 
 
-def merge(store: Store, data: dict) -> dict[str, int]:
-    """Add what `data` has and the store lacks; returns rows added per table."""
+class _DryRun(Exception):
+    """Rolls back a dry run's transaction."""
+
+
+def merge(store: Store, data: dict, *, dry_run: bool = False) -> dict[str, int]:
+    """Add what `data` has and the store lacks; returns rows added per table (with
+    `dry_run`, the rows that would be added, and nothing is written)."""
     added = {}
     try:
         with store.transaction() as db:
@@ -105,6 +115,10 @@ def merge(store: Store, data: dict) -> dict[str, int]:
             db.executemany("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
                            list(data.get("settings", {}).items()))
             added["settings"] = db.total_changes - before
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     except (KeyError, TypeError, AttributeError, sqlite3.DatabaseError) as e:
         raise ExchangeError(f"the export is malformed ({type(e).__name__}: {e}); nothing was imported") from None
     return added

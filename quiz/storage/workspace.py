@@ -143,12 +143,21 @@ def reset(exercise: str, workspace: Path) -> Path | None:
     path, or None when there was nothing to keep (missing or already pristine)."""
     src = pristine(exercise)
     dest = workspace / registry.get(exercise).filename
-    saved = None
-    if dest.exists():
-        if dest.read_bytes() == src.read_bytes():
-            return None
-        saved = backup(dest)
+    if dest.exists() and dest.read_bytes() == src.read_bytes():
+        return None
+    return _replace(dest, src.read_bytes())
+
+
+def restore(exercise: str, workspace: Path, code: str) -> Path | None:
+    """Put `code` (an old attempt) back in the exercise's file; the user's file is backed
+    up first, as `reset` does. Returns the backup's path, or None when there was no file."""
+    return _replace(workspace / registry.get(exercise).filename, code.encode("utf-8"))
+
+
+def _replace(dest: Path, data: bytes) -> Path | None:
+    """Write `data` to `dest` atomically, after a backup of what was there."""
+    saved = backup(dest) if dest.exists() else None
     tmp = dest.with_name(dest.name + ".tmp")
-    shutil.copyfile(src, tmp)
+    tmp.write_bytes(data)
     tmp.replace(dest)
     return saved

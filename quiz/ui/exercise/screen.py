@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import threading
+import time
 from pathlib import Path
 
 from rich.console import Group
@@ -21,14 +22,14 @@ from grader.results import localized
 from grader.run.engine import GradingCancelled, GradingError
 from quiz.learning import history, standing
 from quiz.storage import workspace
-from quiz.storage.locations import PACKAGED_SOLUTIONS, display_path
+from quiz.storage.locations import display_path
 from quiz.results.terminal import VERDICT_STYLE
 from quiz.ui import loop
 from quiz.ui.exercise import results as checks_list
 from quiz.ui.base import LocalizedScreen
-from quiz.ui.dialogs import CodeScreen, ConfirmScreen
 from quiz.ui.i18n import t
 from quiz.ui.widgets import Pane
+from quiz.ui.exercise.aids import ExerciseAids
 from quiz.ui.exercise.watching import EditAndWatch
 
 NARROW = 100  # below this many columns the panes stack
@@ -43,11 +44,13 @@ def task_text(stub: Path) -> str:
         return ""
 
 
-class ExerciseScreen(EditAndWatch, LocalizedScreen):
+class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
     HELP_NAME = {"zh": "编程练习", "en": "Exercise"}
     BINDINGS = [
+        Binding("n", "next_step", "Next step"),
         Binding("r,f5", "grade", "Grade"),
-        Binding("escape", "cancel_or_back", "Cancel/Back", show=False),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "back", "Back", show=False),
         Binding("e", "edit", "Edit"),
         Binding("w", "watch", "Watch"),
         Binding("h", "hint", "Hint"),
@@ -55,7 +58,6 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         Binding("x", "reset", "Reset"),
         Binding("t", "run_one", "Run check"),
         Binding("a", "attempts", "Attempts"),
-        Binding("n", "next_step", "Next step", show=False),
         Binding("d", "device", "Device", show=False),
         Binding("z", "zoom", "Zoom pane", show=False),
     ]
@@ -104,6 +106,10 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self.hints_shown = 0
         self.device = "auto"
         self.cancel: threading.Event | None = None
+        self.started = 0.0  # time.monotonic() when the running grading began
+        self.clock_timer = None
+        self.passed = False  # the file passes as it is now (n goes on to the next step)
+        self.source_text: str | None = None  # the file as the source pane shows it
         self.watching = False
         self.watch_timer = None
         self.watch_stamp: tuple | None = None
@@ -117,7 +123,9 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             with Vertical(id="side"):
                 yield OptionList(id="checks")
                 with Pane(id="hints"):
-                    yield Static(id="hints-text")
+                    for i in range(max(len(h) for h in self.exercise.hints.values())):
+                        yield Static(id=f"hint-{i}", classes="hint")
+                    yield Static(id="hints-more")
             with Pane(id="source-pane"):
                 yield Static(id="source")
         yield ProgressBar(id="progress", show_eta=False)
@@ -131,6 +139,16 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
     def on_resize(self) -> None:
         self._layout()
 
+    def on_screen_resume(self) -> None:
+        """Back from attempts (which may restore an old file) or anywhere else: the file
+        and whether it passes are read again."""
+        if self.is_mounted:
+            before = self.source_text
+            self._draw_source()
+            if self.source_text != before and self.last is not None and not self.running:
+                self.status_line, self.rerun_note = t("ex.changed_regrade", self.lang), ""
+                self._draw_status()
+
     def _layout(self) -> None:
         """Side by side on a wide terminal; stacked, checks first, below NARROW columns."""
         self.query_one("#panes").set_class(self.app.size.width < NARROW, "narrow")
@@ -140,8 +158,12 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             return self.on_aid is not None
         if action == "run_one":
             return not self.running and self._selected_check() is not None
-        if action in ("attempts", "next_step"):
+        if action == "attempts":
             return not self.candidate and self.folder == self.app.workspace
+        if action == "next_step":  # after a pass only: before it, the path leads back here
+            return not self.candidate and self.folder == self.app.workspace and self.passed
+        if action == "cancel":
+            return self.running
         return True
 
     @property
@@ -162,6 +184,14 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self._draw_hints()
         self._draw_status()
 
+    def _refresh_passed(self) -> None:
+        """Whether the file passes as it is now (quiz.learning.standing), for `n`."""
+        passed = (not self.candidate and self.folder == self.app.workspace
+                  and standing.exercise_state(self.app.store, self.folder, self.exercise.name).state == "passed")
+        if passed != self.passed:
+            self.passed = passed
+            self.refresh_bindings()
+
     def _load_last_run(self) -> None:
         runs = self.app.store.runs(self.exercise.name, limit=1)
         if runs:
@@ -178,10 +208,12 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             code = self.path.read_text(encoding="utf-8")
         except OSError as e:
             code = f"# {e}"
+        self.source_text = code
         self.query_one("#source", Static).update(Group(
             Text(t("ex.source", self.lang, path=display_path(self.path)), style="dim"),
             Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=True),
         ))
+        self._refresh_passed()  # an edited file no longer passes
 
     def _draw_checks(self) -> None:
         lang = self.lang
@@ -221,25 +253,13 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         elif self._selected_check() is not None:
             self.action_run_one()
 
-    def _draw_hints(self) -> None:
-        lang = self.lang
-        hints = self.exercise.hints[lang]
-        shown = [Text.assemble((t("ex.hint", lang, n=i + 1, total=len(hints)) + ": ", "bold yellow"), h,
-                               overflow="fold") for i, h in enumerate(hints[: self.hints_shown])]
-        if shown and self.hints_shown < len(hints):
-            shown.append(Text(t("ex.more_hints", lang), style="dim"))
-        pane = self.query_one("#hints", VerticalScroll)
-        pane.display = bool(shown)
-        pane.border_title = t("ex.hints_title", lang)
-        self.query_one("#hints-text", Static).update(Group(*shown))
-
     def _draw_status(self) -> None:
         lang = self.lang
         parts = []
         if self.running:
-            done = len(self.results)
-            parts.append(Text(t("ex.grading", lang, done=done, total=len(self.plan) or "?"), style="yellow")
-                         if self.plan else Text(t("ex.starting", lang), style="yellow"))
+            done, seconds = len(self.results), time.monotonic() - self.started
+            parts.append(Text(t("ex.grading", lang, done=done, total=len(self.plan), seconds=seconds), style="yellow")
+                         if self.plan else Text(t("ex.starting", lang, seconds=seconds), style="yellow"))
         elif self.status_line:
             parts.append(Text(self.status_line))
         elif self.last is not None:
@@ -273,6 +293,9 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
             return
         self.cancel = threading.Event()
         self.plan, self.results, self.running_id, self.status_line = [], {}, None, ""
+        self.started = time.monotonic()
+        self.clock_timer = self.set_interval(0.2, self._draw_status)  # the elapsed time runs on screen
+        self.refresh_bindings()  # esc cancels
         self._draw_checks()
         self._draw_status()
         self._grade(self.cancel, self.device, only)
@@ -336,7 +359,8 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self._show_result(result, None)
         if result["status"] not in ("pass", "fail"):
             shown = localized(result, self.lang)["message"]
-            self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {shown}"
+            first = shown.split("\n")[0]  # the whole message (a source line, a caret) is in the list
+            self.status_line = f"{t('verdict.' + result['status'], self.lang)}: {first}"
             self.notify(shown, severity="error", timeout=8)
         self._draw_checks()
         self._draw_status()
@@ -356,65 +380,19 @@ class ExerciseScreen(EditAndWatch, LocalizedScreen):
         self._after_run()
 
     def _after_run(self) -> None:
+        if self.clock_timer is not None:
+            self.clock_timer.stop()
+            self.clock_timer = None
+        self._refresh_passed()
+        self.refresh_bindings()
         if self.pending_regrade:
             self.pending_regrade = False
             self.action_grade()
 
-    def action_cancel_or_back(self) -> None:
+    def action_cancel(self) -> None:
         if self.running:
             self.cancel.set()
-        else:
-            self._stop_watching()
-            self.app.pop_screen()
 
-    # ---- hints, solution, reset, device -------------------------------------------------
-
-    def action_hint(self) -> None:
-        hints = self.exercise.hints[self.lang]
-        if self.hints_shown >= len(hints):
-            self.notify(t("ex.no_more_hints", self.lang))
-            return
-        self.hints_shown += 1
-        if self.candidate and self.on_aid is not None:
-            self.on_aid("hint")
-        self._draw_hints()
-        pane = self.query_one("#hints", VerticalScroll)
-        pane.call_after_refresh(pane.scroll_end, animate=False)
-
-    def action_solution(self) -> None:
-        def show(yes: bool | None = True) -> None:
-            if yes:
-                if self.candidate and self.on_aid is not None:
-                    self.on_aid("solution")
-                path = PACKAGED_SOLUTIONS / self.exercise.filename
-                self.app.push_screen(CodeScreen(str(path), path.read_text(encoding="utf-8")))
-
-        if standing.exercise_state(self.app.store, self.folder, self.exercise.name).state == "passed":
-            show()
-        else:
-            self.app.push_screen(ConfirmScreen(t("ex.solution_confirm", self.lang)), show)
-
-    def action_reset(self) -> None:
-        def reset(yes: bool | None) -> None:
-            if not yes:
-                return
-            saved = workspace.reset(self.exercise.name, self.folder)
-            self.notify(t("ex.reset_done", self.lang, path=saved) if saved else t("ex.reset_clean", self.lang))
-            self.status_line, self.rerun_note = t("ex.reset_regrade", self.lang), ""
-            self._draw_source()
-            self._draw_status()
-
-        self.app.push_screen(ConfirmScreen(t("ex.reset_confirm", self.lang, name=self.path.name)), reset)
-
-    def action_zoom(self) -> None:
-        """The focused pane (checks, hints or code; tab moves between them) fills the
-        screen, or goes back: what a small terminal shows a few lines of reads whole."""
-        if self.maximized is not None:
-            self.minimize()
-        else:
-            self.maximize(self.focused or self.query_one("#checks"), container=False)
-
-    def action_device(self) -> None:
-        order = ["auto", "cpu"] + (["cuda"] if self.app.grading.cuda else [])
-        self.device = order[(order.index(self.device) + 1) % len(order)] if self.device in order else "auto"
-        self._draw_status()
+    def action_back(self) -> None:
+        self._stop_watching()
+        self.app.pop_screen()

@@ -37,6 +37,15 @@ class ActivityScreen(LocalizedScreen):
         super().on_mount()
         self.query_one("#activity-pane").focus()
 
+    shown = 0  # times the screen came into view
+
+    def on_screen_resume(self) -> None:
+        """Back from the review settings or anywhere else: drawn afresh (the first showing
+        was drawn by on_mount)."""
+        self.shown += 1
+        if self.shown > 1:
+            self.render_lang()
+
     def render_lang(self) -> None:
         lang, store = self.lang, self.app.store
         today = schedule.local_day(self.app.clock())
@@ -77,8 +86,11 @@ class ActivityScreen(LocalizedScreen):
         table.add_column(t("activity.col.times", lang), justify="right")
         table.add_column(t("activity.col.exercise", lang), no_wrap=True)
         table.add_column(t("activity.col.check", lang), ratio=1, overflow="fold")
-        for exercise, check, n in rows:
-            table.add_row(str(n), exercise, check)
+        for row in rows:
+            check = Text(row.check)
+            if row.cases:
+                check.append("  " + t("activity.cases", lang, n=row.cases), style="dim")
+            table.add_row(str(row.times), row.exercise, check)
         return table
 
     def action_settings(self) -> None:

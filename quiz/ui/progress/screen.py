@@ -1,4 +1,7 @@
-"""Progress: per exercise the best result and the run history; per question the reviews."""
+"""Progress: per exercise its standing and the runs of the workspace's file (gradings of
+interviews and other folders are kept apart: they never count); per question the reviews,
+with whole titles; past mock interviews. Drawn afresh whenever it comes into view. Below
+NARROW columns the two halves stack and the screen scrolls."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from quiz.ui import loop
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
 
+NARROW = 100
 STATUS_STYLE = {"passed": "green", "failing": "red", "not started": "dim"}
 STYLE = {status: style.removeprefix("bold ") for status, style in VERDICT_STYLE.items()}
 
@@ -42,8 +46,24 @@ class ProgressScreen(LocalizedScreen):
                 yield DataTable(id="interviews", cursor_type="row")
         yield Footer(compact=True)
 
+    drawn_width = 0  # the terminal's width when last drawn
+    shown = 0  # times the screen came into view
+
+    def on_screen_resume(self) -> None:
+        """Back from an exercise, a review or an interview: what changed shows (the first
+        showing was drawn by on_mount)."""
+        self.shown += 1
+        if self.shown > 1:
+            self.render_lang()
+
+    def on_resize(self) -> None:
+        if self.app.size.width != self.drawn_width:
+            self.render_lang()
+
     def render_lang(self) -> None:
         lang, store = self.lang, self.app.store
+        self.drawn_width = self.app.size.width
+        self.query_one("#progress-panes").set_class(self.drawn_width < NARROW, "narrow")
         names = registry.names()
         self.query_one("#exercises-title", Static).update(t("progress.exercises", lang))
         self.query_one("#questions-title", Static).update(t("progress.questions", lang))
@@ -52,17 +72,18 @@ class ProgressScreen(LocalizedScreen):
         for key in ("col.exercise", "col.now", "col.points", "col.runs", "col.last"):
             table.add_column(t(key, lang))
         states = standing.exercise_states(store, self.app.workspace)
+        runs = standing.workspace_runs(store, self.app.workspace)
         for name in names:
             state = states[name]
-            runs = store.runs(name, limit=1000)
+            mine = [run for run in runs if run["exercise"] == name]
             cell = Text(state.label().removeprefix(name).strip(), style=STATUS_STYLE[state.state])
-            table.add_row(name, cell, f"{state.points}/{state.max_points}", str(len(runs)),
-                          local_time(runs[0]["created_at"]) if runs else "—", key=name)
+            table.add_row(name, cell, f"{state.points}/{state.max_points}", str(len(mine)),
+                          local_time(mine[0]["created_at"]) if mine else "—", key=name)
         totals = standing.totals(states)
         reviews = store.reviews()
         self.query_one("#totals", Static).update(t(
             "progress.totals", lang, passed=totals.passed, exercises=totals.exercises, points=totals.points,
-            max_points=totals.max_points, runs=len(store.runs(limit=100000)), reviews=len(reviews))
+            max_points=totals.max_points, runs=len(runs), reviews=len(reviews))
             + " · " + loop.streak_line(self.app))
         self._draw_reviews()
         self._draw_interviews()
@@ -73,8 +94,11 @@ class ProgressScreen(LocalizedScreen):
         table = self.query_one("#reviews", DataTable)
         table.clear(columns=True)
         fixed = (("col.id", 2), ("col.reviews", 4), ("col.last_rating", 6), ("col.next", 8))
-        # The title takes what the right half leaves, so "next" is never cut off at 80 columns.
-        title = max(6, self.app.size.width // 2 - 2 - sum(w for _, w in fixed) - 2 * table.cell_padding * 5)
+        # The title takes what its half (the whole width when stacked) leaves, so "next" is
+        # never cut off; a title longer than that wraps onto more lines, never cut.
+        pane = self.app.size.width if self.app.size.width < NARROW else self.app.size.width // 2
+        title = max(12, pane - 4 - sum(w for _, w in fixed) - 2 * table.cell_padding * 5)
+        title -= title % 2  # an even width: a line of wide (Chinese) characters fills it exactly
         for key, width in (fixed[0], ("col.title", title), *fixed[1:]):
             table.add_column(t(key, lang), width=width)
         questions = bank.load_questions()
@@ -82,8 +106,8 @@ class ProgressScreen(LocalizedScreen):
         for q in questions:
             reviews = store.reviews(q.id)
             last = t(f"rating.{reviews[0]['rating']}", lang) if reviews else "—"
-            table.add_row(str(q.id), Text(q.title[lang], overflow="ellipsis", no_wrap=True), str(len(reviews)), last,
-                          schedule.describe(due[q.id], now, lang))
+            table.add_row(str(q.id), Text(q.title[lang], overflow="fold"), str(len(reviews)), last,
+                          schedule.describe(due[q.id], now, lang), height=None)
 
     def _draw_interviews(self) -> None:
         lang = self.lang
@@ -113,7 +137,7 @@ class ProgressScreen(LocalizedScreen):
             table.add_column(t(key, lang))
         if name is None:
             return
-        for run in self.app.store.runs(name, limit=200):
+        for run in standing.workspace_runs(self.app.store, self.app.workspace, name)[:200]:
             table.add_row(local_time(run["created_at"]),
                           Text(t(f"verdict.{run['status']}", lang), style=STYLE[run["status"]]),
                           f"{run['passed']}/{run['total']}", f"{run['duration_s']:.2f}")
