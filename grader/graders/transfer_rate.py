@@ -1,9 +1,10 @@
 """Grader for transfer_rate (Q8): the transfer rate, negative transfer, and the protocol
 that measures them.
 
-`compare_transfer` is graded with instrumented fakes (`Experiment`): fake models remember
-whether they were built pretrained, with which seed, and every training call they got;
-`evaluate` returns a score looked up from a table by arm and seed, so every protocol
+`compare_transfer` is graded with instrumented fakes (`Experiment`, in
+grader/fixtures/transfer_fakes.py with the helpers that read a result): fake models
+remember whether they were built pretrained, with which seed, and every training call
+they got; `evaluate` returns a score looked up from a table by arm and seed, so every protocol
 mistake (scoring the training split, a pretrained scratch arm, unequal budgets, reused
 seeds or models) shows up both in the recorded calls and in the reported numbers. One
 check runs the protocol for real on the digits fixtures of grader/fixtures/pretrained.py.
@@ -43,187 +44,13 @@ import statistics
 import numpy as np
 import torch
 
-from scipy import stats
-
-from grader.fixtures import pretrained as digits
 from grader.authoring.checks import FakeModel, check, raising
-
-# ---------------------------------------------------------------- instrumented experiment
-
-SEEDS = (3, 7, 11)
-STEPS = 40
-
-ACCURACY = {
-    "transfer": {3: 0.80, 7: 0.86, 11: 0.77},
-    "scratch": {3: 0.40, 7: 0.70, 11: 0.55},
-}
-TRAIN_ACCURACY = {
-    "transfer": {3: 0.97, 7: 0.99, 11: 0.95},
-    "scratch": {3: 0.93, 7: 0.96, 11: 0.90},
-}
-ERRORS = {
-    "transfer": {3: 0.20, 7: 0.14, 11: 0.23},
-    "scratch": {3: 0.38, 7: 0.30, 11: 0.45},
-}
-TRAIN_ERRORS = {
-    "transfer": {3: 0.02, 7: 0.01, 11: 0.04},
-    "scratch": {3: 0.05, 7: 0.03, 11: 0.06},
-}
-WORSE = {
-    "transfer": {3: 0.50, 7: 0.55, 11: 0.45},
-    "scratch": {3: 0.60, 7: 0.62, 11: 0.58},
-}
-TIED = {  # dyadic values: both means are exactly 0.625 in any summation order
-    "transfer": {3: 0.5, 7: 0.75, 11: 0.625},
-    "scratch": {3: 0.625, 7: 0.625, 11: 0.625},
-}
-FIVE_SEEDS = (3, 7, 11, 13, 17)
-FIVE = {  # five seeds: a t quantile fixed for three seeds (4.30) gives the wrong interval
-    "transfer": {3: 0.80, 7: 0.86, 11: 0.77, 13: 0.83, 17: 0.79},
-    "scratch": {3: 0.40, 7: 0.70, 11: 0.55, 13: 0.62, 17: 0.66},
-}
-FIVE_TRAIN = {
-    "transfer": {3: 0.97, 7: 0.99, 11: 0.95, 13: 0.98, 17: 0.96},
-    "scratch": {3: 0.93, 7: 0.96, 11: 0.90, 13: 0.94, 17: 0.92},
-}
-
-
-class Split:
-    """An opaque stand-in for a dataset split."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-class Experiment:
-    """The parts a protocol gets (make_model, train, evaluate, two splits); records every call.
-
-    `evaluate` returns `heldout[arm][seed]` for a model trained exactly once, on the
-    training split, for the budget and with the seed of its construction; the training
-    split's score from `train_scores`; half the held-out score for any other model
-    (untrained, trained twice, on other data, with another budget or seed).
-    """
-
-    def __init__(self, heldout=ACCURACY, train_scores=TRAIN_ACCURACY, steps: int = STEPS):
-        self.heldout_scores, self.train_scores, self.steps = heldout, train_scores, steps
-        self.target_train, self.target_heldout = Split("target_train"), Split("target_heldout")
-        self.models: list[FakeModel] = []
-        self.train_calls: list[tuple] = []
-        self.eval_calls: list[tuple] = []
-
-    def make_model(self, pretrained, seed):
-        model = FakeModel(bool(pretrained), seed)
-        self.models.append(model)
-        return model
-
-    def train(self, model, data, steps, seed):
-        self.train_calls.append((model, data, steps, seed))
-        if isinstance(model, FakeModel):
-            model.history.append((data, steps, seed))
-
-    def evaluate(self, model, data):
-        history = tuple(model.history) if isinstance(model, FakeModel) else None
-        self.eval_calls.append((model, data, history))
-        return self.score(model, data)
-
-    def score(self, model, data) -> float:
-        if not isinstance(model, FakeModel) or model.seed not in self.heldout_scores[model.arm]:
-            return 0.123
-        if data is self.target_train:
-            return self.train_scores[model.arm][model.seed]
-        heldout = self.heldout_scores[model.arm][model.seed]
-        if data is self.target_heldout and model.history == [(self.target_train, self.steps, model.seed)]:
-            return heldout
-        return heldout / 2
-
-    def run(self, impl, *, seeds=SEEDS, higher_is_better=True):
-        return impl.compare_transfer(
-            self.make_model, self.train, self.evaluate, self.target_train, self.target_heldout,
-            steps=self.steps, seeds=list(seeds), higher_is_better=higher_is_better,
-        )
-
-    def trained_seeds(self, arm: str) -> list:
-        """The construction seeds of the `arm` models that train() was called on."""
-        models = {id(m): m for m, *_ in self.train_calls if isinstance(m, FakeModel) and m.arm == arm}
-        return sorted(m.seed for m in models.values())
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def close(actual: float, expected: float, rtol: float = 1e-6) -> bool:
-    return abs(actual - expected) <= 1e-9 + rtol * abs(expected)
-
-
-def number(value, what: str) -> float:
-    is_number = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-    is_scalar_tensor = isinstance(value, torch.Tensor) and value.numel() == 1
-    assert is_number or is_scalar_tensor, f"expected {what} to be a number, got {type(value).__name__}: {value!r}"
-    return float(value)
-
-
-def numbers(values, what: str, length: int) -> list[float]:
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().tolist()
-    assert isinstance(values, (list, tuple, np.ndarray)), (
-        f"expected {what} to be a list of {length} numbers, got {type(values).__name__}"
-    )
-    assert len(values) == length, f"expected {what} to hold {length} numbers (one per seed), got {len(values)}"
-    return [number(v, what) for v in values]
-
-
-def summary(result, *keys: str) -> dict:
-    assert isinstance(result, dict), f"expected compare_transfer to return a dict, got {type(result).__name__}"
-    missing = [k for k in keys if k not in result]
-    assert not missing, f"expected the result to have keys {list(keys)}; missing {missing} (got {sorted(result)})"
-    return result
-
-
-def per_seed(result, arm: str) -> list[float]:
-    return numbers(summary(result, arm)[arm], f'result["{arm}"]', len(SEEDS))
-
-
-def expected_scores(table, arm: str, seeds=SEEDS) -> list[float]:
-    return [table[arm][s] for s in seeds]
-
-
-def expected_ratios(table, seeds=SEEDS, higher_is_better: bool = True) -> list[float]:
-    """The per-seed rates: each seed's transfer score against the same seed's scratch score."""
-    pairs = [(table["transfer"][s], table["scratch"][s]) for s in seeds]
-    return [t / s if higher_is_better else s / t for t, s in pairs]
-
-
-def t_half_width(values: list[float]) -> float:
-    """Half the width of the 95% Student-t interval of the mean of `values`."""
-    n = len(values)
-    return float(stats.t.ppf(0.975, n - 1)) * statistics.stdev(values) / math.sqrt(n)
-
-
-def interval(value, what: str) -> tuple[float, float]:
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().tolist()
-    assert isinstance(value, (list, tuple, np.ndarray)) and len(value) == 2, (
-        f"expected {what} to be a pair (low, high), got {type(value).__name__}: {value!r}"
-    )
-    low, high = (number(v, what) for v in value)
-    assert low <= high, f"expected {what} to be (low, high) with low <= high, got ({low}, {high})"
-    return low, high
-
-
-def flag(value, what: str) -> bool:
-    if isinstance(value, torch.Tensor) and value.dtype == torch.bool and value.numel() == 1:
-        return bool(value)
-    assert isinstance(value, (bool, np.bool_)), f"expected {what} to be a bool, got {type(value).__name__}: {value!r}"
-    return bool(value)
-
-
-def rate_of(impl, *args, **kwargs) -> float:
-    out = impl.transfer_rate(*args, **kwargs)
-    assert isinstance(out, float), f"expected transfer_rate to return a Python float, got {type(out).__name__}: {out!r}"
-    return out
+from grader.fixtures import pretrained as digits
+from grader.fixtures.transfer_fakes import (
+    ACCURACY, ERRORS, FIVE, FIVE_SEEDS, FIVE_TRAIN, SEEDS, STEPS, TIED, TRAIN_ACCURACY, TRAIN_ERRORS, WORSE, Experiment,
+    TensorScores, close, expected_ratios, expected_scores, flag, interval, interval_mistake, negative_of, number, numbers,
+    per_seed, rate_of, ratio_summary, real_parts, summary, t_half_width,
+)
 
 
 # ---------------------------------------------------------------- transfer_rate
@@ -336,12 +163,6 @@ def test_rate_accepts_tensors_and_numpy(impl, device):
 
 
 # ---------------------------------------------------------------- negative_transfer
-
-
-def negative_of(impl, *args, **kwargs) -> bool:
-    out = impl.negative_transfer(*args, **kwargs)
-    assert isinstance(out, bool), f"expected negative_transfer to return a Python bool, got {type(out).__name__}: {out!r}"
-    return out
 
 
 @check(
@@ -463,13 +284,6 @@ def test_protocol_keeps_seed_order(impl):
         assert all(close(g, e) for g, e in zip(got, expected)), (
             f'seeds={seeds}: expected result["{arm}"] == {expected} (in the order of the seeds), got {got}'
         )
-
-
-class TensorScores(Experiment):
-    """`evaluate` returns 0-dim float64 tensors, as a torch metric does."""
-
-    def evaluate(self, model, data):
-        return torch.tensor(super().evaluate(model, data), dtype=torch.float64)
 
 
 @check(
@@ -681,11 +495,6 @@ def test_protocol_negative_flag(impl):
             assert close(rate, 1.0), f"tied means (0.625 each): expected rate 1.0, got {rate}"
 
 
-def ratio_summary(exp: Experiment, impl, seeds=SEEDS, higher_is_better: bool = True) -> dict:
-    return summary(exp.run(impl, seeds=seeds, higher_is_better=higher_is_better),
-                   "ratios", "ratio_mean", "ratio_std", "ratio_interval")
-
-
 @check(
     "The per-seed ratios pair each seed's transfer run with the same seed's scratch run, in seed order",
     level="interview", points=3,
@@ -735,30 +544,6 @@ def test_protocol_ratio_spread(impl):
     )
 
 
-def _interval_mistake(low: float, high: float, ratios: list[float], table, seeds) -> str:
-    """The likely mistake behind an interval (low, high), for the message; "" when none fits."""
-    n, mean, sd = len(ratios), statistics.fmean(ratios), statistics.stdev(ratios)
-    t = float(stats.t.ppf(0.975, n - 1))
-    arms = {arm: expected_scores(table, arm, seeds) for arm in ("transfer", "scratch")}
-    rate = statistics.fmean(arms["transfer"]) / statistics.fmean(arms["scratch"])
-    unpaired = rate * math.hypot(*(statistics.stdev(v) / statistics.fmean(v) for v in arms.values()))
-    guesses = {
-        "the normal quantile 1.96 instead of Student's t": (mean, 1.96 * sd / math.sqrt(n)),
-        "t with n degrees of freedom instead of n - 1": (mean, float(stats.t.ppf(0.975, n)) * sd / math.sqrt(n)),
-        "t.ppf(0.95, n - 1): a two-sided 90% interval": (mean, float(stats.t.ppf(0.95, n - 1)) * sd / math.sqrt(n)),
-        "the standard deviation instead of the standard error (std / sqrt(n))": (mean, t * sd),
-        "centred on the rate of the means instead of the mean ratio": (rate, t * sd / math.sqrt(n)),
-        "the two arms' unpaired stds instead of the paired ratios": (rate, t * unpaired / math.sqrt(n)),
-        "the population std": (mean, t * statistics.pstdev(ratios) / math.sqrt(n)),
-        "t fixed for three seeds (4.30)": (mean, 4.302653 * sd / math.sqrt(n)),
-    }
-    centre, half = (low + high) / 2, (high - low) / 2
-    for mistake, (c, h) in guesses.items():
-        if close(centre, c, 1e-4) and close(half, h, 1e-3):
-            return f" ({mistake})"
-    return ""
-
-
 @check(
     "The interval is the 95% Student-t interval of the mean per-seed ratio",
     level="interview", points=3,
@@ -778,7 +563,7 @@ def test_protocol_ratio_interval(impl):
         assert centre_ok and width_ok, (
             f"{len(seeds)} seeds, per-seed ratios {[round(r, 4) for r in ratios]}: expected ratio_interval "
             f"({mean - half:.4f}, {mean + half:.4f}) = {mean:.4f} ± {half:.4f}, got ({low:.4f}, {high:.4f})"
-            + _interval_mistake(low, high, ratios, heldout, seeds)
+            + interval_mistake(low, high, ratios, heldout, seeds)
         )
 
 
@@ -807,16 +592,6 @@ def test_protocol_fresh_models(impl):
 # ---------------------------------------------------------------- a real run
 
 
-def _real_parts(source: str, device):
-    def make_model(pretrained, seed):
-        return digits.make_model(source if pretrained else None, seed, device)
-
-    def train(model, data, steps, seed):
-        digits.fine_tune(model, data, steps, seed)
-
-    return make_model, train, digits.accuracy
-
-
 @check(
     "For real on noisy digits: the augmented-digits source transfers positively, the label-shuffled one negatively, "
     "each interval excluding 1",
@@ -830,7 +605,7 @@ def test_protocol_real_pairings(impl, device):
     results = {}
     with digits.one_thread():
         for kind, source in digits.PAIRINGS.items():
-            make_model, train, evaluate = _real_parts(source, device)
+            make_model, train, evaluate = real_parts(source, device)
             results[kind] = summary(
                 impl.compare_transfer(make_model, train, evaluate, splits.train, splits.heldout, steps=100, seeds=[0, 1, 2]),
                 "rate", "negative",
