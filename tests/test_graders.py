@@ -20,9 +20,6 @@ from quiz.storage.workspace import PRISTINE
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 EXERCISES = registry.names()
-# Graders whose Chinese comes with other branches (graders20b, content20): drop this set
-# once they are merged, so these tests hold every grader to it.
-CHINESE_ELSEWHERE = {"transfer_rate"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -86,16 +83,10 @@ def test_alternative_correct_implementation_passes(grade, name, path):
     assert result["status"] == "pass", _summary(result)
 
 
-def _chinese_pending(name: str) -> None:
-    if name in CHINESE_ELSEWHERE:
-        pytest.skip(f"{name}'s Chinese comes with another branch (CHINESE_ELSEWHERE)")
-
-
 @pytest.mark.parametrize("name", EXERCISES)
 def test_every_check_has_a_chinese_title_and_hint(name):
     from grader.authoring.checks import check_of
 
-    _chinese_pending(name)
     module = importlib.import_module(f"grader.graders.{name}")
     checks = {fn: check_of(obj) for fn, obj in vars(module).items() if fn.startswith("test_") and check_of(obj)}
     assert checks
@@ -126,7 +117,6 @@ def _unsaid(path: Path) -> list[str]:
 @pytest.mark.parametrize("name", EXERCISES)
 def test_every_assertion_message_is_said_in_both_languages(name):
     """The grader and the fixture modules it imports (grader/fixtures/...)."""
-    _chinese_pending(name)
     grader = ROOT / "grader" / "graders" / f"{name}.py"
     imported = {node.module for node in ast.walk(ast.parse(grader.read_text(encoding="utf-8")))
                 if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("grader.fixtures.")}

@@ -1,12 +1,15 @@
 """Grader for transfer_rate (Q8): the transfer rate, negative transfer, and the protocol
 that measures them.
 
-`compare_transfer` is graded with instrumented fakes (`Experiment`): fake models remember
-whether they were built pretrained, with which seed, and every training call they got;
-`evaluate` returns a score looked up from a table by arm and seed, so every protocol
+`compare_transfer` is graded with instrumented fakes (`Experiment`, in
+grader/fixtures/transfer_fakes.py with the helpers that read a result): fake models
+remember whether they were built pretrained, with which seed, and every training call
+they got; `evaluate` returns a score looked up from a table by arm and seed, so every protocol
 mistake (scoring the training split, a pretrained scratch arm, unequal budgets, reused
 seeds or models) shows up both in the recorded calls and in the reported numbers. One
 check runs the protocol for real on the digits fixtures of grader/fixtures/pretrained.py.
+Values are compared once read through float() or bool(); a returned float or bool that a
+check compares as it is, and the reported lists of floats, get their exact types checked first.
 
 The stub's contract, sentence by sentence -> the checks that fail when it is broken:
 - transfer_rate: transfer / scratch (accuracies), scratch / transfer (errors), default
@@ -43,187 +46,16 @@ import statistics
 import numpy as np
 import torch
 
-from scipy import stats
-
+from grader.authoring.checks import FakeModel, check, raising, raising_zh, say
+from grader.authoring.devices import elsewhere, mismatch_fails
+from grader.authoring.exact import exact, exact_items
 from grader.fixtures import pretrained as digits
-from grader.authoring.checks import FakeModel, check, raising
-
-# ---------------------------------------------------------------- instrumented experiment
-
-SEEDS = (3, 7, 11)
-STEPS = 40
-
-ACCURACY = {
-    "transfer": {3: 0.80, 7: 0.86, 11: 0.77},
-    "scratch": {3: 0.40, 7: 0.70, 11: 0.55},
-}
-TRAIN_ACCURACY = {
-    "transfer": {3: 0.97, 7: 0.99, 11: 0.95},
-    "scratch": {3: 0.93, 7: 0.96, 11: 0.90},
-}
-ERRORS = {
-    "transfer": {3: 0.20, 7: 0.14, 11: 0.23},
-    "scratch": {3: 0.38, 7: 0.30, 11: 0.45},
-}
-TRAIN_ERRORS = {
-    "transfer": {3: 0.02, 7: 0.01, 11: 0.04},
-    "scratch": {3: 0.05, 7: 0.03, 11: 0.06},
-}
-WORSE = {
-    "transfer": {3: 0.50, 7: 0.55, 11: 0.45},
-    "scratch": {3: 0.60, 7: 0.62, 11: 0.58},
-}
-TIED = {  # dyadic values: both means are exactly 0.625 in any summation order
-    "transfer": {3: 0.5, 7: 0.75, 11: 0.625},
-    "scratch": {3: 0.625, 7: 0.625, 11: 0.625},
-}
-FIVE_SEEDS = (3, 7, 11, 13, 17)
-FIVE = {  # five seeds: a t quantile fixed for three seeds (4.30) gives the wrong interval
-    "transfer": {3: 0.80, 7: 0.86, 11: 0.77, 13: 0.83, 17: 0.79},
-    "scratch": {3: 0.40, 7: 0.70, 11: 0.55, 13: 0.62, 17: 0.66},
-}
-FIVE_TRAIN = {
-    "transfer": {3: 0.97, 7: 0.99, 11: 0.95, 13: 0.98, 17: 0.96},
-    "scratch": {3: 0.93, 7: 0.96, 11: 0.90, 13: 0.94, 17: 0.92},
-}
-
-
-class Split:
-    """An opaque stand-in for a dataset split."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-class Experiment:
-    """The parts a protocol gets (make_model, train, evaluate, two splits); records every call.
-
-    `evaluate` returns `heldout[arm][seed]` for a model trained exactly once, on the
-    training split, for the budget and with the seed of its construction; the training
-    split's score from `train_scores`; half the held-out score for any other model
-    (untrained, trained twice, on other data, with another budget or seed).
-    """
-
-    def __init__(self, heldout=ACCURACY, train_scores=TRAIN_ACCURACY, steps: int = STEPS):
-        self.heldout_scores, self.train_scores, self.steps = heldout, train_scores, steps
-        self.target_train, self.target_heldout = Split("target_train"), Split("target_heldout")
-        self.models: list[FakeModel] = []
-        self.train_calls: list[tuple] = []
-        self.eval_calls: list[tuple] = []
-
-    def make_model(self, pretrained, seed):
-        model = FakeModel(bool(pretrained), seed)
-        self.models.append(model)
-        return model
-
-    def train(self, model, data, steps, seed):
-        self.train_calls.append((model, data, steps, seed))
-        if isinstance(model, FakeModel):
-            model.history.append((data, steps, seed))
-
-    def evaluate(self, model, data):
-        history = tuple(model.history) if isinstance(model, FakeModel) else None
-        self.eval_calls.append((model, data, history))
-        return self.score(model, data)
-
-    def score(self, model, data) -> float:
-        if not isinstance(model, FakeModel) or model.seed not in self.heldout_scores[model.arm]:
-            return 0.123
-        if data is self.target_train:
-            return self.train_scores[model.arm][model.seed]
-        heldout = self.heldout_scores[model.arm][model.seed]
-        if data is self.target_heldout and model.history == [(self.target_train, self.steps, model.seed)]:
-            return heldout
-        return heldout / 2
-
-    def run(self, impl, *, seeds=SEEDS, higher_is_better=True):
-        return impl.compare_transfer(
-            self.make_model, self.train, self.evaluate, self.target_train, self.target_heldout,
-            steps=self.steps, seeds=list(seeds), higher_is_better=higher_is_better,
-        )
-
-    def trained_seeds(self, arm: str) -> list:
-        """The construction seeds of the `arm` models that train() was called on."""
-        models = {id(m): m for m, *_ in self.train_calls if isinstance(m, FakeModel) and m.arm == arm}
-        return sorted(m.seed for m in models.values())
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def close(actual: float, expected: float, rtol: float = 1e-6) -> bool:
-    return abs(actual - expected) <= 1e-9 + rtol * abs(expected)
-
-
-def number(value, what: str) -> float:
-    is_number = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-    is_scalar_tensor = isinstance(value, torch.Tensor) and value.numel() == 1
-    assert is_number or is_scalar_tensor, f"expected {what} to be a number, got {type(value).__name__}: {value!r}"
-    return float(value)
-
-
-def numbers(values, what: str, length: int) -> list[float]:
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().tolist()
-    assert isinstance(values, (list, tuple, np.ndarray)), (
-        f"expected {what} to be a list of {length} numbers, got {type(values).__name__}"
-    )
-    assert len(values) == length, f"expected {what} to hold {length} numbers (one per seed), got {len(values)}"
-    return [number(v, what) for v in values]
-
-
-def summary(result, *keys: str) -> dict:
-    assert isinstance(result, dict), f"expected compare_transfer to return a dict, got {type(result).__name__}"
-    missing = [k for k in keys if k not in result]
-    assert not missing, f"expected the result to have keys {list(keys)}; missing {missing} (got {sorted(result)})"
-    return result
-
-
-def per_seed(result, arm: str) -> list[float]:
-    return numbers(summary(result, arm)[arm], f'result["{arm}"]', len(SEEDS))
-
-
-def expected_scores(table, arm: str, seeds=SEEDS) -> list[float]:
-    return [table[arm][s] for s in seeds]
-
-
-def expected_ratios(table, seeds=SEEDS, higher_is_better: bool = True) -> list[float]:
-    """The per-seed rates: each seed's transfer score against the same seed's scratch score."""
-    pairs = [(table["transfer"][s], table["scratch"][s]) for s in seeds]
-    return [t / s if higher_is_better else s / t for t, s in pairs]
-
-
-def t_half_width(values: list[float]) -> float:
-    """Half the width of the 95% Student-t interval of the mean of `values`."""
-    n = len(values)
-    return float(stats.t.ppf(0.975, n - 1)) * statistics.stdev(values) / math.sqrt(n)
-
-
-def interval(value, what: str) -> tuple[float, float]:
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().tolist()
-    assert isinstance(value, (list, tuple, np.ndarray)) and len(value) == 2, (
-        f"expected {what} to be a pair (low, high), got {type(value).__name__}: {value!r}"
-    )
-    low, high = (number(v, what) for v in value)
-    assert low <= high, f"expected {what} to be (low, high) with low <= high, got ({low}, {high})"
-    return low, high
-
-
-def flag(value, what: str) -> bool:
-    if isinstance(value, torch.Tensor) and value.dtype == torch.bool and value.numel() == 1:
-        return bool(value)
-    assert isinstance(value, (bool, np.bool_)), f"expected {what} to be a bool, got {type(value).__name__}: {value!r}"
-    return bool(value)
-
-
-def rate_of(impl, *args, **kwargs) -> float:
-    out = impl.transfer_rate(*args, **kwargs)
-    assert isinstance(out, float), f"expected transfer_rate to return a Python float, got {type(out).__name__}: {out!r}"
-    return out
+from grader.fixtures.transfer_fakes import (
+    ACCURACY, ARM_ZH, ERRORS, FIVE, FIVE_SEEDS, FIVE_TRAIN, FLOATS, SEEDS, STEPS, TIED, TRAIN_ACCURACY, TRAIN_ERRORS, WORSE,
+    Experiment, TensorScores, close, expect, expected_ratios, expected_scores, flag, interval, interval_mistake, negative_of,
+    number, numbers, per_seed, rate_of, ratio_summary, ratios_mistake, real_runs, rejected, rounded, sample_std,
+    summary, t_half_width, trained,
+)
 
 
 # ---------------------------------------------------------------- transfer_rate
@@ -238,8 +70,9 @@ def rate_of(impl, *args, **kwargs) -> float:
 )
 def test_rate_for_accuracies(impl):
     for transfer, scratch, expected in [(0.9, 0.6, 1.5), (0.5, 0.8, 0.625), (0.72, 0.72, 1.0)]:
-        got = number(impl.transfer_rate(transfer, scratch), "the rate")
-        assert close(got, expected), f"transfer_rate({transfer}, {scratch}): expected {expected}, got {got}"
+        call = f"transfer_rate({transfer}, {scratch})"
+        got = number(impl.transfer_rate(transfer, scratch), call)
+        expect(close(got, expected), call, expected, got)
 
 
 @check(
@@ -263,10 +96,9 @@ def test_rate_is_float(impl):
 )
 def test_rate_for_errors(impl):
     for transfer, scratch, expected in [(0.1, 0.2, 2.0), (0.3, 0.2, 2 / 3), (12.5, 10.0, 0.8)]:
-        got = number(impl.transfer_rate(transfer, scratch, higher_is_better=False), "the rate")
-        assert close(got, expected), (
-            f"transfer_rate({transfer}, {scratch}, higher_is_better=False): expected {expected:.4f}, got {got}"
-        )
+        call = f"transfer_rate({transfer}, {scratch}, higher_is_better=False)"
+        got = number(impl.transfer_rate(transfer, scratch, higher_is_better=False), call)
+        expect(close(got, expected), call, f"{expected:.4f}", got)
 
 
 @check(
@@ -277,12 +109,7 @@ def test_rate_for_errors(impl):
     hint_zh="分数为正，它们的比值才有意义：做除法前先校验两个分数（分数为 0 时不能把 ZeroDivisionError 漏出去）。",
 )
 def test_rate_rejects_non_positive(impl):
-    cases = [(0.0, 0.5, True), (0.5, 0.0, True), (-0.2, 0.5, True), (0.5, -1, True), (0.0, 0.5, False), (0.4, 0, False)]
-    for transfer, scratch, higher in cases:
-        problem = raising(lambda: impl.transfer_rate(transfer, scratch, higher_is_better=higher))
-        assert problem is None, (
-            f"expected ValueError for transfer_rate({transfer}, {scratch}, higher_is_better={higher}); it {problem}"
-        )
+    rejected(impl, [(0.0, 0.5, True), (0.5, 0.0, True), (-0.2, 0.5, True), (0.5, -1, True), (0.0, 0.5, False), (0.4, 0, False)])
 
 
 @check(
@@ -293,12 +120,8 @@ def test_rate_rejects_non_positive(impl):
     hint_zh="`score <= 0` 这样的判断拦不住 NaN（和 NaN 比较的结果永远是 False）：要显式检查是否为有限值。",
 )
 def test_rate_rejects_non_finite(impl):
-    cases = [(math.nan, 0.5, True), (0.5, math.nan, True), (math.inf, 0.5, True), (0.5, math.inf, False), (math.nan, 0.5, False)]
-    for transfer, scratch, higher in cases:
-        problem = raising(lambda: impl.transfer_rate(transfer, scratch, higher_is_better=higher))
-        assert problem is None, (
-            f"expected ValueError for transfer_rate({transfer}, {scratch}, higher_is_better={higher}); it {problem}"
-        )
+    rejected(impl, [(math.nan, 0.5, True), (0.5, math.nan, True), (math.inf, 0.5, True), (0.5, math.inf, False),
+                    (math.nan, 0.5, False)])
 
 
 @check(
@@ -314,7 +137,8 @@ def test_rate_rejects_bools(impl):
             out = impl.transfer_rate(transfer, scratch)
         except (TypeError, ValueError):
             continue
-        raise AssertionError(f"expected ValueError for transfer_rate({transfer}, {scratch}), got {out!r}")
+        raise AssertionError(say(f"expected ValueError for transfer_rate({transfer}, {scratch}), got {out!r}",
+                                 f"transfer_rate({transfer}, {scratch}) 应当抛出 ValueError，实际返回了 {out!r}"))
 
 
 @check(
@@ -325,23 +149,14 @@ def test_rate_rejects_bools(impl):
     hint_zh="评估函数常常返回 0 维张量或 NumPy 标量：校验和做除法之前，先用 float() 转换每个分数。",
 )
 def test_rate_accepts_tensors_and_numpy(impl, device):
-    cases = [
-        (torch.tensor(0.9, device=device), torch.tensor(0.6, device=device)),
-        (torch.tensor([0.9], device=device), 0.6),
-        (np.float32(0.9), np.float64(0.6)),
-    ]
+    cases = [(torch.tensor(0.9, device=device), torch.tensor(0.6, device=device)), (torch.tensor([0.9], device=device), 0.6),
+             (np.float32(0.9), np.float64(0.6))]
     for transfer, scratch in cases:
         got = rate_of(impl, transfer, scratch)
-        assert close(got, 1.5, rtol=1e-6), f"transfer_rate({transfer!r}, {scratch!r}): expected 1.5, got {got}"
+        expect(close(got, 1.5, rtol=1e-6), f"transfer_rate({transfer!r}, {scratch!r})", 1.5, got)
 
 
 # ---------------------------------------------------------------- negative_transfer
-
-
-def negative_of(impl, *args, **kwargs) -> bool:
-    out = impl.negative_transfer(*args, **kwargs)
-    assert isinstance(out, bool), f"expected negative_transfer to return a Python bool, got {type(out).__name__}: {out!r}"
-    return out
 
 
 @check(
@@ -354,7 +169,7 @@ def negative_of(impl, *args, **kwargs) -> bool:
 def test_negative_for_accuracies(impl):
     for transfer, scratch, expected in [(0.6, 0.7, True), (0.7, 0.6, False), (0.69, 0.7, True)]:
         got = negative_of(impl, transfer, scratch)
-        assert got is expected, f"negative_transfer({transfer}, {scratch}): expected {expected}, got {got}"
+        expect(got is expected, f"negative_transfer({transfer}, {scratch})", expected, got)
 
 
 @check(
@@ -367,9 +182,7 @@ def test_negative_for_accuracies(impl):
 def test_negative_for_errors(impl):
     for transfer, scratch, expected in [(0.3, 0.2, True), (0.2, 0.3, False), (10.5, 10.0, True)]:
         got = negative_of(impl, transfer, scratch, higher_is_better=False)
-        assert got is expected, (
-            f"negative_transfer({transfer}, {scratch}, higher_is_better=False): expected {expected}, got {got}"
-        )
+        expect(got is expected, f"negative_transfer({transfer}, {scratch}, higher_is_better=False)", expected, got)
 
 
 @check(
@@ -382,9 +195,10 @@ def test_negative_for_errors(impl):
 def test_equal_scores(impl):
     for higher in (True, False):
         negative = negative_of(impl, 0.8, 0.8, higher_is_better=higher)
-        rate = number(impl.transfer_rate(0.8, 0.8, higher_is_better=higher), "the rate")
-        assert negative is False, f"negative_transfer(0.8, 0.8, higher_is_better={higher}): expected False, got {negative}"
-        assert rate == 1.0, f"transfer_rate(0.8, 0.8, higher_is_better={higher}): expected 1.0, got {rate}"
+        call = f"transfer_rate(0.8, 0.8, higher_is_better={higher})"
+        rate = number(impl.transfer_rate(0.8, 0.8, higher_is_better=higher), call)
+        expect(negative is False, f"negative_transfer(0.8, 0.8, higher_is_better={higher})", False, negative)
+        expect(rate == 1.0, call, 1.0, rate)
 
 
 @check(
@@ -399,10 +213,11 @@ def test_negative_agrees_with_rate(impl):
     for transfer, scratch in rng.uniform(0.05, 2.0, size=(40, 2)).round(3):
         for higher in (True, False):
             negative = negative_of(impl, float(transfer), float(scratch), higher_is_better=higher)
-            rate = number(impl.transfer_rate(float(transfer), float(scratch), higher_is_better=higher), "the rate")
-            assert negative == (rate < 1), (
-                f"scores ({transfer}, {scratch}), higher_is_better={higher}: rate {rate:.4f} but negative_transfer {negative}"
-            )
+            call = f"transfer_rate({transfer}, {scratch}, higher_is_better={higher})"
+            rate = number(impl.transfer_rate(float(transfer), float(scratch), higher_is_better=higher), call)
+            assert negative == (rate < 1), say(
+                f"scores ({transfer}, {scratch}), higher_is_better={higher}: rate {rate:.4f} but negative_transfer {negative}",
+                f"分数为 ({transfer}, {scratch})、higher_is_better={higher} 时，迁移率是 {rate:.4f}，negative_transfer 却返回 {negative}")
 
 
 @check(
@@ -413,14 +228,11 @@ def test_negative_agrees_with_rate(impl):
     hint_zh="先用 float() 转换每个分数（和 transfer_rate 一样）再比较：两个张量比较得到的是张量，不是 bool。",
 )
 def test_negative_accepts_tensors_and_numpy(impl, device):
-    cases = [
-        (torch.tensor(0.6, device=device), torch.tensor(0.7, device=device), True),
-        (torch.tensor([0.8], device=device), 0.7, False),
-        (np.float32(0.6), np.float64(0.7), True),
-    ]
+    cases = [(torch.tensor(0.6, device=device), torch.tensor(0.7, device=device), True),
+             (torch.tensor([0.8], device=device), 0.7, False), (np.float32(0.6), np.float64(0.7), True)]
     for transfer, scratch, expected in cases:
         got = negative_of(impl, transfer, scratch)
-        assert got is expected, f"negative_transfer({transfer!r}, {scratch!r}): expected {expected}, got {got}"
+        expect(got is expected, f"negative_transfer({transfer!r}, {scratch!r})", expected, got)
 
 
 # ---------------------------------------------------------------- compare_transfer
@@ -434,13 +246,12 @@ def test_negative_accepts_tensors_and_numpy(impl, device):
     hint_zh="对每个种子，每组各建一个模型、训练、打分；每组的分数按种子的顺序收集。",
 )
 def test_protocol_reports_scores(impl):
-    exp = Experiment()
-    result = exp.run(impl)
+    result = Experiment().run(impl)
     for arm in ("transfer", "scratch"):
         got, expected = per_seed(result, arm), expected_scores(ACCURACY, arm)
-        assert all(close(g, e) for g, e in zip(got, expected)), (
-            f'expected result["{arm}"] == {expected} (held-out scores for seeds {list(SEEDS)}), got {got}'
-        )
+        assert all(close(g, e) for g, e in zip(got, expected)), say(
+            f'expected result["{arm}"] == {expected} (held-out scores for seeds {list(SEEDS)}), got {got}',
+            f'result["{arm}"] 应为 {expected}（种子 {list(SEEDS)} 在留出集上的分数），实际为 {got}')
 
 
 @check(
@@ -451,25 +262,14 @@ def test_protocol_reports_scores(impl):
     hint_zh="按调用方给出的顺序遍历 `seeds`（可以是任意序列，不要排序），恰好三个不同的种子也要接受。",
 )
 def test_protocol_keeps_seed_order(impl):
-    exp = Experiment()
     seeds = (11, 3, 7)
-    result = impl.compare_transfer(
-        exp.make_model, exp.train, exp.evaluate, exp.target_train, exp.target_heldout,
-        steps=exp.steps, seeds=seeds, higher_is_better=True,
-    )
+    result = Experiment().run(impl, seeds=seeds, seeds_as_given=True)
     for arm in ("transfer", "scratch"):
         got = numbers(summary(result, arm)[arm], f'result["{arm}"]', len(seeds))
         expected = [ACCURACY[arm][s] for s in seeds]
-        assert all(close(g, e) for g, e in zip(got, expected)), (
-            f'seeds={seeds}: expected result["{arm}"] == {expected} (in the order of the seeds), got {got}'
-        )
-
-
-class TensorScores(Experiment):
-    """`evaluate` returns 0-dim float64 tensors, as a torch metric does."""
-
-    def evaluate(self, model, data):
-        return torch.tensor(super().evaluate(model, data), dtype=torch.float64)
+        assert all(close(g, e) for g, e in zip(got, expected)), say(
+            f'seeds={seeds}: expected result["{arm}"] == {expected} (in the order of the seeds), got {got}',
+            f'seeds={seeds}：result["{arm}"] 应为 {expected}（按种子的顺序），实际为 {got}')
 
 
 @check(
@@ -482,12 +282,8 @@ class TensorScores(Experiment):
 def test_protocol_reports_python_floats(impl):
     result = summary(TensorScores().run(impl), "transfer", "scratch", "rate")
     for arm in ("transfer", "scratch"):
-        values = result[arm]
-        kinds = sorted({type(v).__name__ for v in values}) if isinstance(values, (list, tuple)) else [type(values).__name__]
-        assert isinstance(values, list) and all(isinstance(v, float) for v in values), (
-            f'expected result["{arm}"] to be a list of Python floats when evaluate returns tensors, got {kinds}'
-        )
-    assert isinstance(result["rate"], float), f'expected result["rate"] to be a Python float, got {type(result["rate"]).__name__}'
+        exact_items(result[arm], list, FLOATS, f'result["{arm}"]', f'result["{arm}"]')
+    exact(result["rate"], FLOATS, 'result["rate"]', 'result["rate"]')
 
 
 @check(
@@ -498,16 +294,16 @@ def test_protocol_reports_python_floats(impl):
     hint_zh="在模型微调用过的数据上打分，量的是记忆能力：每个模型都要在 target_heldout 上评估。",
 )
 def test_protocol_scores_heldout(impl):
-    exp = Experiment()
-    result = exp.run(impl)
+    exp = Experiment().ran(impl)
     for arm in ("transfer", "scratch"):
-        got = per_seed(result, arm)
-        on_train = expected_scores(TRAIN_ACCURACY, arm)
-        assert not all(close(g, t) for g, t in zip(got, on_train)), (
-            f'result["{arm}"] == {got} are the training-split scores; expected the held-out ones {expected_scores(ACCURACY, arm)}'
-        )
+        got, heldout = per_seed(exp.result, arm), expected_scores(ACCURACY, arm)
+        assert not all(close(g, t) for g, t in zip(got, expected_scores(TRAIN_ACCURACY, arm))), say(
+            f'result["{arm}"] == {got} are the training-split scores; expected the held-out ones {heldout}',
+            f'result["{arm}"] = {got} 是训练集上的分数；应当是留出集上的分数 {heldout}')
     used = [data for _, data, _ in exp.eval_calls]
-    assert any(data is exp.target_heldout for data in used), f"expected evaluate() to score models on target_heldout; it got {used[:6]}"
+    assert any(data is exp.target_heldout for data in used), say(
+        f"expected evaluate() to score models on target_heldout; it got {used[:6]}",
+        f"evaluate() 应当在 target_heldout 上给模型打分，它实际收到的是 {used[:6]}")
 
 
 @check(
@@ -518,14 +314,14 @@ def test_protocol_scores_heldout(impl):
     hint_zh="两组都把 target_train 传给 train()；留出集只用来打分，绝不参与训练。",
 )
 def test_protocol_trains_on_train_split(impl):
-    exp = Experiment()
-    exp.run(impl)
-    assert exp.train_calls, "expected train() to be called for every arm and seed; it was never called"
-    wrong = [(m, data) for m, data, _, _ in exp.train_calls if data is not exp.target_train]
-    assert not wrong, f"expected every train() call to get target_train; got {wrong[:3]}"
+    exp = Experiment().ran(impl)
+    wrong = [(m, data) for m, data, _, _ in trained(exp) if data is not exp.target_train]
+    assert not wrong, say(f"expected every train() call to get target_train; got {wrong[:3]}",
+                          f"每次调用 train() 都应当传入 target_train，实际出现了（模型, 数据）{wrong[:3]}")
     for arm in ("transfer", "scratch"):
-        trained = [m for m, *_ in exp.train_calls if isinstance(m, FakeModel) and m.arm == arm]
-        assert trained, f"expected the {arm} arm's models to be trained; none was"
+        models = [m for m, *_ in exp.train_calls if isinstance(m, FakeModel) and m.arm == arm]
+        assert models, say(f"expected the {arm} arm's models to be trained; none was",
+                           f"{ARM_ZH[arm]}的模型应当经过训练，实际一个也没有训练")
 
 
 @check(
@@ -536,18 +332,19 @@ def test_protocol_trains_on_train_split(impl):
     hint_zh="从零组用 make_model(False, seed) 构建；拷贝一份预训练模型不叫从零训练。",
 )
 def test_protocol_scratch_is_random(impl):
-    exp = Experiment()
-    result = exp.run(impl)
-    per_seed(result, "scratch")
-    assert any(not m.pretrained for m in exp.models), (
-        f"expected make_model(False, seed) for the scratch arm; make_model was called with pretrained={[m.pretrained for m in exp.models]}"
-    )
-    assert any(m.pretrained for m in exp.models), "expected make_model(True, seed) for the transfer arm; it was never called with pretrained=True"
+    exp = Experiment().ran(impl)
+    per_seed(exp.result, "scratch")
+    starts = [m.pretrained for m in exp.models]
+    assert not all(starts), say(
+        f"expected make_model(False, seed) for the scratch arm; make_model was called with pretrained={starts}",
+        f"从零组应当调用 make_model(False, seed)；make_model 收到的 pretrained 依次是 {starts}")
+    assert any(starts), say("expected make_model(True, seed) for the transfer arm; it was never called with pretrained=True",
+                            "迁移组应当调用 make_model(True, seed)，实际从没有以 pretrained=True 调用过它")
     for arm in ("transfer", "scratch"):
-        trained = exp.trained_seeds(arm)
-        assert trained == sorted(SEEDS), (
-            f"expected one {arm} model (make_model(pretrained={arm == 'transfer'}, seed)) trained per seed {sorted(SEEDS)}; trained: {trained}"
-        )
+        seeds, call = exp.trained_seeds(arm), f"make_model(pretrained={arm == 'transfer'}, seed)"
+        assert seeds == sorted(SEEDS), say(
+            f"expected one {arm} model ({call}) trained per seed {sorted(SEEDS)}; trained: {seeds}",
+            f"{ARM_ZH[arm]}应当对种子 {sorted(SEEDS)} 各训练一个模型（{call}），实际训练的是种子 {seeds}")
 
 
 @check(
@@ -558,14 +355,12 @@ def test_protocol_scratch_is_random(impl):
     hint_zh="两组训练同样的步数：给从零组多训几步（或者给微调少训几步），迁移率量的就成了预算差异，而不是迁移效果。",
 )
 def test_protocol_same_budget(impl):
-    exp = Experiment()
-    exp.run(impl)
-    assert exp.train_calls, "expected train() to be called for every arm and seed; it was never called"
-    budgets = {arm: sorted({steps for m, _, steps, _ in exp.train_calls if isinstance(m, FakeModel) and m.arm == arm})
+    exp = Experiment().ran(impl)
+    budgets = {arm: sorted({steps for m, _, steps, _ in trained(exp) if isinstance(m, FakeModel) and m.arm == arm})
                for arm in ("transfer", "scratch")}
-    assert budgets["transfer"] == budgets["scratch"] == [STEPS], (
-        f"expected steps={STEPS} for every train() call; transfer arm got {budgets['transfer']}, scratch arm {budgets['scratch']}"
-    )
+    assert budgets["transfer"] == budgets["scratch"] == [STEPS], say(
+        f"expected steps={STEPS} for every train() call; transfer arm got {budgets['transfer']}, scratch arm {budgets['scratch']}",
+        f"每次调用 train() 都应当传入 steps={STEPS}，实际迁移组是 {budgets['transfer']}，从零组是 {budgets['scratch']}")
 
 
 @check(
@@ -576,15 +371,15 @@ def test_protocol_same_budget(impl):
     hint_zh="按种子配对：对 `seeds` 里的每个种子调用 make_model(pretrained, seed) 和 train(..., seed)，两组用同一批种子。",
 )
 def test_protocol_seeds(impl):
-    exp = Experiment()
-    exp.run(impl)
+    exp = Experiment().ran(impl)
     for arm in ("transfer", "scratch"):
         seeds = exp.trained_seeds(arm)
-        assert seeds == sorted(SEEDS), f"expected the {arm} arm's trained models built with seeds {sorted(SEEDS)}, got {seeds}"
-    mismatched = [(m, seed) for m, _, _, seed in exp.train_calls if not isinstance(m, FakeModel) or seed != m.seed]
-    assert exp.train_calls and not mismatched, (
-        f"expected each model trained with the seed it was built with; got (model, training seed) {mismatched[:3] or 'no train() call'}"
-    )
+        assert seeds == sorted(SEEDS), say(f"expected the {arm} arm's trained models built with seeds {sorted(SEEDS)}, got {seeds}",
+                                           f"{ARM_ZH[arm]}训练过的模型应当分别用种子 {sorted(SEEDS)} 构建，实际是 {seeds}")
+    mismatched = [(m, seed) for m, _, _, seed in trained(exp) if not isinstance(m, FakeModel) or seed != m.seed]
+    assert not mismatched, say(
+        f"expected each model trained with the seed it was built with; got (model, training seed) {mismatched[:3]}",
+        f"每个模型都应当用构建它时的种子来训练，实际出现了（模型, 训练种子）{mismatched[:3]}")
 
 
 @check(
@@ -598,8 +393,11 @@ def test_protocol_rejects_bad_seeds(impl):
     for seeds in ([5], [], [4, 5], (5, 4), [4, 4], [1, 2, 1], [1, 2, 3, 2]):
         exp = Experiment()
         problem = raising(lambda: exp.run(impl, seeds=seeds))
-        assert problem is None, f"expected ValueError for seeds={seeds}; it {problem}"
-        assert not exp.train_calls, f"seeds={seeds}: expected ValueError before any training, but train() ran {len(exp.train_calls)} times"
+        assert problem is None, say(f"expected ValueError for seeds={seeds}; it {problem}",
+                                    f"seeds={seeds} 时应当抛出 ValueError，实际{raising_zh(problem)}")
+        runs = len(exp.train_calls)
+        assert not runs, say(f"seeds={seeds}: expected ValueError before any training, but train() ran {runs} times",
+                             f"seeds={seeds}：应当在开始训练之前就抛出 ValueError，但 train() 已经运行了 {runs} 次")
 
 
 @check(
@@ -610,17 +408,12 @@ def test_protocol_rejects_bad_seeds(impl):
     hint_zh="波动用样本标准差（除以 n - 1：statistics.stdev、torch.std），不要用总体标准差（np.std 的默认值）。",
 )
 def test_protocol_mean_and_std(impl):
-    exp = Experiment()
-    result = summary(exp.run(impl), "transfer_mean", "transfer_std", "scratch_mean", "scratch_std")
+    result = summary(Experiment().run(impl), "transfer_mean", "transfer_std", "scratch_mean", "scratch_std")
     for arm in ("transfer", "scratch"):
         scores = expected_scores(ACCURACY, arm)
-        mean, std = number(result[f"{arm}_mean"], f"{arm}_mean"), number(result[f"{arm}_std"], f"{arm}_std")
-        assert close(mean, statistics.fmean(scores), 1e-5), f"expected {arm}_mean {statistics.fmean(scores):.6f}, got {mean}"
-        population = float(np.std(scores))
-        assert close(std, statistics.stdev(scores), 1e-5), (
-            f"expected {arm}_std {statistics.stdev(scores):.6f} (sample, n - 1), got {std}"
-            + (" (the population std, n)" if close(std, population, 1e-5) else "")
-        )
+        mean, want = number(result[f"{arm}_mean"], f"{arm}_mean"), statistics.fmean(scores)
+        assert close(mean, want, 1e-5), say(f"expected {arm}_mean {want:.6f}, got {mean}", f"{arm}_mean 应为 {want:.6f}，实际为 {mean}")
+        sample_std(number(result[f"{arm}_std"], f"{arm}_std"), scores, f"{arm}_std")
 
 
 @check(
@@ -631,15 +424,15 @@ def test_protocol_mean_and_std(impl):
     hint_zh="rate = transfer_rate(transfer_mean, scratch_mean)：两组留出集平均分之比；不是逐种子比值的均值（那是 ratio_mean），也不是和源模型分数的比值。",
 )
 def test_protocol_rate(impl):
-    exp = Experiment()
-    result = summary(exp.run(impl), "rate")
+    result = summary(Experiment().run(impl), "rate")
     got = number(result["rate"], "rate")
     transfer, scratch = (statistics.fmean(expected_scores(ACCURACY, arm)) for arm in ("transfer", "scratch"))
-    per_seed_mean = statistics.fmean(ACCURACY["transfer"][s] / ACCURACY["scratch"][s] for s in SEEDS)
-    assert close(got, transfer / scratch, 1e-5), (
+    of_ratios = close(got, statistics.fmean(ACCURACY["transfer"][s] / ACCURACY["scratch"][s] for s in SEEDS), 1e-5)
+    assert close(got, transfer / scratch, 1e-5), say(
         f"expected rate {transfer / scratch:.4f} (mean transfer {transfer:.4f} / mean scratch {scratch:.4f}), got {got:.4f}"
-        + (" (the mean of per-seed ratios)" if close(got, per_seed_mean, 1e-5) else "")
-    )
+        + (" (the mean of per-seed ratios)" if of_ratios else ""),
+        f"rate 应为 {transfer / scratch:.4f}（迁移组均值 {transfer:.4f} / 从零组均值 {scratch:.4f}），实际为 {got:.4f}"
+        + ("（这是逐种子比值的均值）" if of_ratios else ""))
 
 
 @check(
@@ -650,15 +443,16 @@ def test_protocol_rate(impl):
     hint_zh="把 higher_is_better 传给迁移率和负迁移标志：指标是误差时，迁移组误差更低才是好结果。",
 )
 def test_protocol_errors(impl):
-    exp = Experiment(heldout=ERRORS, train_scores=TRAIN_ERRORS)
-    result = summary(exp.run(impl, higher_is_better=False), "rate", "negative")
+    result = summary(Experiment(heldout=ERRORS, train_scores=TRAIN_ERRORS).run(impl, higher_is_better=False), "rate", "negative")
     transfer, scratch = (statistics.fmean(expected_scores(ERRORS, arm)) for arm in ("transfer", "scratch"))
     got = number(result["rate"], "rate")
-    assert close(got, scratch / transfer, 1e-5), (
-        f"errors: expected rate {scratch / transfer:.4f} (mean scratch error {scratch:.4f} / mean transfer error {transfer:.4f}), got {got:.4f}"
-    )
+    assert close(got, scratch / transfer, 1e-5), say(
+        f"errors: expected rate {scratch / transfer:.4f} (mean scratch error {scratch:.4f} / mean transfer error {transfer:.4f}), got {got:.4f}",
+        f"指标是误差时，rate 应为 {scratch / transfer:.4f}（从零组平均误差 {scratch:.4f} / 迁移组平均误差 {transfer:.4f}），实际为 {got:.4f}")
     negative = flag(result["negative"], 'result["negative"]')
-    assert negative is False, f"errors: transfer error {transfer:.3f} < scratch error {scratch:.3f}, expected negative False, got {negative}"
+    assert negative is False, say(
+        f"errors: transfer error {transfer:.3f} < scratch error {scratch:.3f}, expected negative False, got {negative}",
+        f"指标是误差时，迁移组误差 {transfer:.3f} < 从零组误差 {scratch:.3f}，negative 应为 False，实际为 {negative}")
 
 
 @check(
@@ -672,18 +466,14 @@ def test_protocol_negative_flag(impl):
     for table, expected in [(WORSE, True), (TIED, False), (ACCURACY, False)]:
         result = summary(Experiment(heldout=table).run(impl), "negative", "rate")
         negative = flag(result["negative"], 'result["negative"]')
-        means = {arm: statistics.fmean(expected_scores(table, arm)) for arm in ("transfer", "scratch")}
-        assert negative is expected, (
-            f"mean transfer {means['transfer']:.4f}, mean scratch {means['scratch']:.4f}: expected negative {expected}, got {negative}"
-        )
+        transfer, scratch = (statistics.fmean(expected_scores(table, arm)) for arm in ("transfer", "scratch"))
+        assert negative is expected, say(
+            f"mean transfer {transfer:.4f}, mean scratch {scratch:.4f}: expected negative {expected}, got {negative}",
+            f"迁移组均值 {transfer:.4f}，从零组均值 {scratch:.4f}：negative 应为 {expected}，实际为 {negative}")
         if table is TIED:
             rate = number(result["rate"], "rate")
-            assert close(rate, 1.0), f"tied means (0.625 each): expected rate 1.0, got {rate}"
-
-
-def ratio_summary(exp: Experiment, impl, seeds=SEEDS, higher_is_better: bool = True) -> dict:
-    return summary(exp.run(impl, seeds=seeds, higher_is_better=higher_is_better),
-                   "ratios", "ratio_mean", "ratio_std", "ratio_interval")
+            assert close(rate, 1.0), say(f"tied means (0.625 each): expected rate 1.0, got {rate}",
+                                         f"两组均值相同（都是 0.625）：rate 应为 1.0，实际为 {rate}")
 
 
 @check(
@@ -695,21 +485,16 @@ def ratio_summary(exp: Experiment, impl, seeds=SEEDS, higher_is_better: bool = T
     hint_zh="ratios[i] = transfer_rate(transfer[i], scratch[i], higher_is_better=...)：同一个种子的两次运行相比，按 `seeds` 的顺序排列；不要拿每个迁移组分数去除从零组的均值，也不要排序。",
 )
 def test_protocol_paired_ratios(impl):
-    cases = [(ACCURACY, TRAIN_ACCURACY, True), (ERRORS, TRAIN_ERRORS, False)]
-    for heldout, train_scores, higher in cases:
+    for heldout, train_scores, higher in [(ACCURACY, TRAIN_ACCURACY, True), (ERRORS, TRAIN_ERRORS, False)]:
         result = ratio_summary(Experiment(heldout=heldout, train_scores=train_scores), impl, higher_is_better=higher)
         got = numbers(result["ratios"], 'result["ratios"]', len(SEEDS))
         expected = expected_ratios(heldout, higher_is_better=higher)
-        what = "accuracies" if higher else "errors (scratch / transfer)"
-        scratch_mean = statistics.fmean(expected_scores(heldout, "scratch"))
-        against_mean = [t / scratch_mean if higher else scratch_mean / t for t in expected_scores(heldout, "transfer")]
-        mistake = (" (sorted, not in seed order)" if sorted(got) == got != expected
-                   else " (each transfer score against the scratch mean, not paired by seed)"
-                   if all(close(g, a, 1e-5) for g, a in zip(got, against_mean)) else "")
-        assert all(close(g, e, 1e-5) for g, e in zip(got, expected)), (
-            f'{what}, seeds {list(SEEDS)}: expected result["ratios"] == {[round(e, 4) for e in expected]}, '
-            f"got {[round(g, 4) for g in got]}{mistake}"
-        )
+        what, what_zh = ("accuracies", "准确率") if higher else ("errors (scratch / transfer)", "误差（从零组 / 迁移组）")
+        mistake, mistake_zh = ratios_mistake(got, expected, heldout, higher)
+        shown, want = rounded(got), rounded(expected)
+        assert all(close(g, e, 1e-5) for g, e in zip(got, expected)), say(
+            f'{what}, seeds {list(SEEDS)}: expected result["ratios"] == {want}, got {shown}{mistake}',
+            f'指标为{what_zh}，种子 {list(SEEDS)}：result["ratios"] 应为 {want}，实际为 {shown}{mistake_zh}')
 
 
 @check(
@@ -723,40 +508,10 @@ def test_protocol_paired_ratios(impl):
 def test_protocol_ratio_spread(impl):
     result = ratio_summary(Experiment(), impl)
     ratios = expected_ratios(ACCURACY)
-    mean, std = number(result["ratio_mean"], "ratio_mean"), number(result["ratio_std"], "ratio_std")
-    assert close(mean, statistics.fmean(ratios), 1e-5), (
-        f"expected ratio_mean {statistics.fmean(ratios):.4f} (the mean of the per-seed ratios "
-        f"{[round(r, 4) for r in ratios]}), got {mean:.4f}"
-    )
-    population = statistics.pstdev(ratios)
-    assert close(std, statistics.stdev(ratios), 1e-5), (
-        f"expected ratio_std {statistics.stdev(ratios):.4f} (sample, n - 1), got {std:.4f}"
-        + (" (the population std, n)" if close(std, population, 1e-5) else "")
-    )
-
-
-def _interval_mistake(low: float, high: float, ratios: list[float], table, seeds) -> str:
-    """The likely mistake behind an interval (low, high), for the message; "" when none fits."""
-    n, mean, sd = len(ratios), statistics.fmean(ratios), statistics.stdev(ratios)
-    t = float(stats.t.ppf(0.975, n - 1))
-    arms = {arm: expected_scores(table, arm, seeds) for arm in ("transfer", "scratch")}
-    rate = statistics.fmean(arms["transfer"]) / statistics.fmean(arms["scratch"])
-    unpaired = rate * math.hypot(*(statistics.stdev(v) / statistics.fmean(v) for v in arms.values()))
-    guesses = {
-        "the normal quantile 1.96 instead of Student's t": (mean, 1.96 * sd / math.sqrt(n)),
-        "t with n degrees of freedom instead of n - 1": (mean, float(stats.t.ppf(0.975, n)) * sd / math.sqrt(n)),
-        "t.ppf(0.95, n - 1): a two-sided 90% interval": (mean, float(stats.t.ppf(0.95, n - 1)) * sd / math.sqrt(n)),
-        "the standard deviation instead of the standard error (std / sqrt(n))": (mean, t * sd),
-        "centred on the rate of the means instead of the mean ratio": (rate, t * sd / math.sqrt(n)),
-        "the two arms' unpaired stds instead of the paired ratios": (rate, t * unpaired / math.sqrt(n)),
-        "the population std": (mean, t * statistics.pstdev(ratios) / math.sqrt(n)),
-        "t fixed for three seeds (4.30)": (mean, 4.302653 * sd / math.sqrt(n)),
-    }
-    centre, half = (low + high) / 2, (high - low) / 2
-    for mistake, (c, h) in guesses.items():
-        if close(centre, c, 1e-4) and close(half, h, 1e-3):
-            return f" ({mistake})"
-    return ""
+    mean, want, shown = number(result["ratio_mean"], "ratio_mean"), statistics.fmean(ratios), rounded(ratios)
+    assert close(mean, want, 1e-5), say(f"expected ratio_mean {want:.4f} (the mean of the per-seed ratios {shown}), got {mean:.4f}",
+                                        f"ratio_mean 应为 {want:.4f}（逐种子比值 {shown} 的均值），实际为 {mean:.4f}")
+    sample_std(number(result["ratio_std"], "ratio_std"), ratios, "ratio_std")
 
 
 @check(
@@ -775,11 +530,11 @@ def test_protocol_ratio_interval(impl):
         mean, half = statistics.fmean(ratios), t_half_width(ratios)
         centre_ok = close((low + high) / 2, mean, 1e-5)
         width_ok = close((high - low) / 2, half, 1e-3)  # a t table to three decimals is fine
-        assert centre_ok and width_ok, (
-            f"{len(seeds)} seeds, per-seed ratios {[round(r, 4) for r in ratios]}: expected ratio_interval "
-            f"({mean - half:.4f}, {mean + half:.4f}) = {mean:.4f} ± {half:.4f}, got ({low:.4f}, {high:.4f})"
-            + _interval_mistake(low, high, ratios, heldout, seeds)
-        )
+        mistake, mistake_zh = interval_mistake(low, high, ratios, heldout, seeds)
+        want, got = f"({mean - half:.4f}, {mean + half:.4f}) = {mean:.4f} ± {half:.4f}", f"({low:.4f}, {high:.4f})"
+        assert centre_ok and width_ok, say(
+            f"{len(seeds)} seeds, per-seed ratios {rounded(ratios)}: expected ratio_interval {want}, got {got}{mistake}",
+            f"{len(seeds)} 个种子，逐种子比值为 {rounded(ratios)}：ratio_interval 应为 {want}，实际为 {got}{mistake_zh}")
 
 
 @check(
@@ -790,31 +545,20 @@ def test_protocol_ratio_interval(impl):
     hint_zh="在遍历种子和组的循环里调用 make_model；把一个模型跨种子接着训练，或者训练之前就打分，都不是独立的运行。",
 )
 def test_protocol_fresh_models(impl):
-    exp = Experiment()
-    exp.run(impl)
+    exp = Experiment().ran(impl)
     scored = [(m, history) for m, data, history in exp.eval_calls
               if data is exp.target_heldout and isinstance(m, FakeModel) and m.history]
     for model, history in scored:
-        assert len(history) == 1, (
-            f"expected {model} to be trained exactly once when it is scored; it had {len(history)} train() calls by then"
-        )
-    distinct = {id(m) for m, _ in scored}
-    assert len(distinct) >= 2 * len(SEEDS), (
-        f"expected {2 * len(SEEDS)} distinct trained models scored on target_heldout (one per arm and seed), got {len(distinct)}"
-    )
+        assert len(history) == 1, say(
+            f"expected {model} to be trained exactly once when it is scored; it had {len(history)} train() calls by then",
+            f"{model} 打分时应当恰好训练过一次，实际在此之前已对它调用了 {len(history)} 次 train()")
+    distinct, want = len({id(m) for m, _ in scored}), 2 * len(SEEDS)
+    assert distinct >= want, say(
+        f"expected {want} distinct trained models scored on target_heldout (one per arm and seed), got {distinct}",
+        f"在 target_heldout 上打分的、训练过的模型应当是 {want} 个不同的模型（每组每个种子一个），实际只有 {distinct} 个")
 
 
 # ---------------------------------------------------------------- a real run
-
-
-def _real_parts(source: str, device):
-    def make_model(pretrained, seed):
-        return digits.make_model(source if pretrained else None, seed, device)
-
-    def train(model, data, steps, seed):
-        digits.fine_tune(model, data, steps, seed)
-
-    return make_model, train, digits.accuracy
 
 
 @check(
@@ -826,29 +570,20 @@ def _real_parts(source: str, device):
     hint_zh="在 grader.fixtures.pretrained 的正、负两组配对上运行同一个协议；如果你的结果对不上，检查是哪一组加载了预训练权重、在哪个划分上打分。",
 )
 def test_protocol_real_pairings(impl, device):
-    splits = digits.target_splits(device)
-    results = {}
-    with digits.one_thread():
-        for kind, source in digits.PAIRINGS.items():
-            make_model, train, evaluate = _real_parts(source, device)
-            results[kind] = summary(
-                impl.compare_transfer(make_model, train, evaluate, splits.train, splits.heldout, steps=100, seeds=[0, 1, 2]),
-                "rate", "negative",
-            )
-    positive = number(results["positive"]["rate"], "rate")
-    negative = number(results["negative"]["rate"], "rate")
-    assert positive > 1.2 and not flag(results["positive"]["negative"], "negative"), (
-        f"positive pairing ({digits.POSITIVE}): expected a rate above 1.2 and no negative transfer, got rate {positive:.3f}"
-    )
-    assert negative < 0.9 and flag(results["negative"]["negative"], "negative"), (
-        f"negative pairing ({digits.NEGATIVE}): expected a rate below 0.9 and negative transfer, got rate {negative:.3f}"
-    )
-    above = interval(summary(results["positive"], "ratio_interval")["ratio_interval"], "ratio_interval")
-    below = interval(summary(results["negative"], "ratio_interval")["ratio_interval"], "ratio_interval")
-    assert above[0] > 1 and below[1] < 1, (
-        f"expected the per-seed ratios' interval above 1 for the positive pairing and below 1 for the negative one "
-        f"(the effects are several standard errors wide); got ({above[0]:.3f}, {above[1]:.3f}) and ({below[0]:.3f}, {below[1]:.3f})"
-    )
+    results = {kind: summary(result, "rate", "negative", "ratio_interval") for kind, result in real_runs(impl, device).items()}
+    positive, negative = (number(results[kind]["rate"], "rate") for kind in ("positive", "negative"))
+    assert positive > 1.2 and not flag(results["positive"]["negative"], "negative"), say(
+        f"positive pairing ({digits.POSITIVE}): expected a rate above 1.2 and no negative transfer, got rate {positive:.3f}",
+        f"正迁移配对（{digits.POSITIVE}）：迁移率应当大于 1.2 且不是负迁移，实际迁移率为 {positive:.3f}")
+    assert negative < 0.9 and flag(results["negative"]["negative"], "negative"), say(
+        f"negative pairing ({digits.NEGATIVE}): expected a rate below 0.9 and negative transfer, got rate {negative:.3f}",
+        f"负迁移配对（{digits.NEGATIVE}）：迁移率应当小于 0.9 且判为负迁移，实际迁移率为 {negative:.3f}")
+    above, below = (interval(results[kind]["ratio_interval"], "ratio_interval") for kind in ("positive", "negative"))
+    up, down = (f"({low:.3f}, {high:.3f})" for low, high in (above, below))
+    assert above[0] > 1 and below[1] < 1, say(
+        "expected the per-seed ratios' interval above 1 for the positive pairing and below 1 for the negative one "
+        f"(the effects are several standard errors wide); got {up} and {down}",
+        f"正迁移配对的逐种子比值区间应当整体高于 1，负迁移配对的应当整体低于 1（效应有好几个标准误那么大）；实际分别为 {up} 和 {down}")
 
 
 @check(
@@ -860,11 +595,11 @@ def test_protocol_real_pairings(impl, device):
     hint_zh="GPU 张量不能直接交给 NumPy（np.isfinite、np.asarray 会报错）：先用 float() 转换每个分数，再用 math.isfinite 校验。",
 )
 def test_scores_on_another_device(impl):
-    from grader.authoring.devices import elsewhere, mismatch_fails
-
     transfer, scratch = elsewhere(torch.tensor(0.9)), elsewhere(torch.tensor(0.6))
     with mismatch_fails("transfer_rate"):
         got = rate_of(impl, transfer, scratch)
         negative = negative_of(impl, transfer, scratch, higher_is_better=False)
-    assert close(got, 1.5, rtol=1e-6), f"expected 1.5 for scores 0.9 and 0.6 on another device, got {got}"
-    assert negative is True, "expected negative transfer for errors 0.9 (transfer) vs 0.6 (scratch) on another device"
+    assert close(got, 1.5, rtol=1e-6), say(f"expected 1.5 for scores 0.9 and 0.6 on another device, got {got}",
+                                           f"分数 0.9 和 0.6 在另一设备上时，迁移率应为 1.5，实际为 {got}")
+    assert negative is True, say("expected negative transfer for errors 0.9 (transfer) vs 0.6 (scratch) on another device",
+                                 "误差 0.9（迁移组）比 0.6（从零组）高，在另一设备上也应当判为负迁移")

@@ -6,6 +6,7 @@ Caught by: another device
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
