@@ -69,7 +69,10 @@ def cmd_export_anki(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("serve", help="the app in a browser (textual-serve), on this machine only by default")
+    p = sub.add_parser("serve", help="the app in a browser (textual-serve), on this machine only by default", description=(
+        "Serve the app in a web browser through textual-serve: each tab runs its own app on this machine, with "
+        "your workspace, progress and grader. It listens on 127.0.0.1 only unless --host says otherwise; whoever "
+        "can open the page can run code here through the grader."))
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only; the app runs code here)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -78,8 +81,12 @@ def register(sub) -> None:
                                                       "terminal here)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("export-anki", help="the questions as an Anki package (.apkg), one note per question and language")
-    p.add_argument("file", metavar="FILE.apkg")
+    p = sub.add_parser("export-anki", help="the questions as an Anki package (.apkg), one note per question and language",
+                       description=(
+        "Write the ten questions as an Anki deck for your phone: one note per question and language, the model "
+        "answer, key points and reading on the back. Notes keep stable ids, so importing a newer export updates "
+        "them. Anki's schedule is its own: the app's reviews are not shared with it."))
+    p.add_argument("file", metavar="FILE.apkg", help="the package to write (.apkg)")
     p.add_argument("--lang", choices=("zh", "en", "both"), default="both", help="which languages (default both)")
     p.add_argument("--force", action="store_true", help="overwrite FILE")
     p.set_defaults(func=cmd_export_anki)
