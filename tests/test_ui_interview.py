@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Markdown, TextArea
 
 from quiz.interview.session import InterviewConfig
 from quiz.storage.locations import home
@@ -121,7 +121,7 @@ async def test_interviewer_view_shows_rubric_notes_and_hidden_checks(tmp_path, g
         saved = app.store.last_interview()
         assert saved["ended_by"] == "finish" and saved["total"] == 100.0
         assert saved["items"][0]["note"] == "solid"
-        assert "def " in saved["items"][0]["answer"]  # the candidate's code is kept
+        assert "def " in saved["items"][0]["code"]  # the candidate's code is kept
 
 
 async def test_setup_form_starts_an_interview_and_progress_lists_it(tmp_path):
@@ -235,7 +235,7 @@ async def test_hints_in_an_interview_only_when_allowed_and_each_use_is_reported(
         await pilot.pause()
         saved = app.store.last_interview()
         assert saved["aids"] == {"hint": 2, "solution": 1}
-        text = str(app.screen.query_one("#report").source)
+        text = "\n".join(md.source for md in app.screen.query(Markdown))
         assert "with help: 2 hints, 1 solution" in text and "solution opened at" in text
 
 
