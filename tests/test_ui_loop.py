@@ -1,5 +1,6 @@
 """The learning loop in the app: the path on home, ratings with their intervals, one rating
-per showing, ctrl+z (also from a review's answer box), attempts and their diffs."""
+per showing, ctrl+b undoes it (also from a review's answer box, where ctrl+z undoes
+typing), attempts and their diffs."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ async def test_home_continues_on_the_path_and_counts_due_and_new(tmp_path):
         assert isinstance(app.focused, ContinueLine)
         await pilot.press("enter")
         assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == 1
-        await pilot.press("space", "3", "escape")
+        await pilot.press("ctrl+r", "3", "escape")
         assert isinstance(app.screen, HomeScreen)
         line = text_of(app, "#continue-line")
         assert "Continue: Exercise freezing" in line and "0 due · 2 new today" in line
@@ -53,11 +54,11 @@ async def test_home_continues_on_the_path_and_counts_due_and_new(tmp_path):
         assert isinstance(app.focused, DataTable)
 
 
-async def test_rating_keys_show_intervals_a_second_key_changes_and_ctrl_z_undoes(tmp_path):
+async def test_rating_keys_show_intervals_a_second_key_changes_and_ctrl_b_undoes(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(QuestionScreen(4))
-        await pilot.press("space")
+        await pilot.press("ctrl+r")
         await pilot.pause()
         labels = [str(b.label) for b in app.screen.query(Button) if b.id and b.id.startswith("rate-")]
         assert labels == ["1 Again 1m", "2 Hard 6m", "3 Good 10m", "4 Easy 8d"]
@@ -65,26 +66,29 @@ async def test_rating_keys_show_intervals_a_second_key_changes_and_ctrl_z_undoes
         [review] = app.store.reviews()
         assert review["rating"] == "easy"
         assert app.store.due_times()[4] == (FIXED_NOW + timedelta(days=8)).isoformat()
-        await pilot.press("ctrl+z")
+        await pilot.press("ctrl+b")
         assert app.store.reviews() == [] and app.store.card(4) is None
         await pilot.press("3")
         assert [r["rating"] for r in app.store.reviews()] == ["good"]
 
 
-async def test_ctrl_z_in_a_review_answer_box_goes_back_to_the_previous_question(tmp_path):
+async def test_ctrl_b_in_a_review_answer_box_goes_back_to_the_previous_question_ctrl_z_undoes_typing(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
         first = app.screen.question.id
-        await pilot.press("ctrl+r", "3")
+        await pilot.press(*"my answer", "ctrl+r", "3")
         await pilot.pause()
         assert app.screen.progress == "Review 2/3" and app.focused.id == "typed"
-        await pilot.press("ctrl+z")
+        await pilot.press(*"second", "ctrl+z")  # in a text box ctrl+z undoes typing, never a rating
+        await pilot.pause()
+        assert app.screen.progress == "Review 2/3" and app.screen.query_one("#typed").text == ""
+        assert len(app.store.reviews()) == 1
+        await pilot.press(*"kept", "ctrl+b")
         await pilot.pause()
         assert app.screen.progress == "Review 1/3" and app.screen.question.id == first
         assert app.store.reviews() == []
-        await pilot.press("h", "i", "ctrl+z")  # nothing rated in this session: ctrl+z undoes typing
-        assert app.screen.query_one("#typed").text == ""
+        assert app.screen.query_one("#typed").text == "my answer"  # undoing a rating never loses text
 
 
 async def test_new_questions_stop_at_the_daily_limit(tmp_path):
