@@ -204,13 +204,25 @@ def _code(item: dict) -> str:
     return item["code"] if "code" in item else item["answer"]
 
 
-def _md_table(report: dict, lang: str) -> list[str]:
-    lines = [f"| # | {_w('question', lang)} | {_w('mode', lang)} | {_w('spent', lang)} | {_w('score', lang)} |",
-             "|--:|---|---|--:|--:|"]
-    for n, item in enumerate(report["items"], 1):
-        lines.append(f"| {n} | {_cell(_item_title(item, lang))} | {_cell(_mode(item, lang))} "
-                     f"| {_clock(item['seconds'])} | {_percent(item['score'])} |")
-    return lines
+@dataclass(frozen=True)
+class ScoreTable:
+    """The table of items: `header` and `rows` of cells (#, question, mode, time, score)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def score_table(report: dict, lang: str) -> ScoreTable:
+    header = ("#", _w("question", lang), _w("mode", lang), _w("spent", lang), _w("score", lang))
+    rows = tuple((str(n), _item_title(item, lang), _mode(item, lang), _clock(item["seconds"]), _percent(item["score"]))
+                 for n, item in enumerate(report["items"], 1))
+    return ScoreTable(header, rows)
+
+
+def _md_table(table: ScoreTable) -> str:
+    lines = ["| " + " | ".join(table.header) + " |", "|--:|---|---|--:|--:|"]
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in table.rows]
+    return "\n".join(lines)
 
 
 def _md_grading(grading: dict | None, lang: str) -> list[str]:
@@ -264,12 +276,13 @@ def _md_item(n: int, item: dict, lang: str) -> list:
 
 
 def parts(report: dict, lang: str) -> list:
-    """The report in `lang` as Markdown lines (str) and what was typed (Verbatim), in order."""
+    """The report in `lang` as Markdown lines (str), the score table (ScoreTable) and what
+    was typed (Verbatim), in order."""
     lines = [f"# {_heading(report, lang)}", "",
              f"**{_total(report, lang)}** · {_summary(report, lang)}", "",
              _times(report, lang), "",
              _w("repeat", lang).format(cmd=f"`{report['repeat']}`"), ""]
-    lines += _md_table(report, lang) + [""]
+    lines += [score_table(report, lang), ""]
     for n, item in enumerate(report["items"], 1):
         lines += _md_item(n, item, lang)
     return lines
@@ -277,7 +290,8 @@ def parts(report: dict, lang: str) -> list:
 
 def to_markdown(report: dict, lang: str) -> str:
     """The report in Markdown, in `lang` ("zh" or "en"); what was typed in fenced blocks."""
-    return "\n".join(p if isinstance(p, str) else fenced(p.text, p.info) for p in parts(report, lang))
+    return "\n".join(p if isinstance(p, str) else _md_table(p) if isinstance(p, ScoreTable) else fenced(p.text, p.info)
+                     for p in parts(report, lang))
 
 
 # ---- HTML -------------------------------------------------------------------------------

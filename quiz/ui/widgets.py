@@ -20,11 +20,12 @@ TICKED, UNTICKED = "[x]", "[ ]"
 class AnswerBox(TextArea):
     """A TextArea for typed answers. A printable key pressed in it is text, never a
     command: it stops here even when the box is read-only, where TextArea would let it
-    bubble up to the screen's and the app's key bindings."""
+    bubble up to the screen's and the app's key bindings. Tab moves the focus on (to
+    the interviewer's note, or the page), as in a form."""
 
     async def _on_key(self, event: events.Key) -> None:
         await super()._on_key(event)
-        if event.is_printable or event.key in ("space", "enter", "tab", "backspace", "delete"):
+        if event.is_printable or event.key in ("space", "enter", "backspace", "delete"):
             event.stop()
             event.prevent_default()
 

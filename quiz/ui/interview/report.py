@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich import box
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,18 @@ from quiz.storage.locations import home
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.i18n import t
 from quiz.ui.widgets import scroll_code
+
+
+def score_table(table: export.ScoreTable) -> Table:
+    """The items' scores: the number, time and score columns never wrap or shrink (a
+    Markdown table at 80 columns cut them), titles and modes wrap."""
+    grid = Table(box=box.SQUARE, show_edge=True, expand=True)
+    for n, name in enumerate(table.header):
+        narrow = n in (0, 3, 4)
+        grid.add_column(name, justify="right" if narrow else "left", no_wrap=narrow, ratio=None if narrow else (3 if n == 1 else 2))
+    for row in table.rows:
+        grid.add_row(*row)
+    return grid
 
 
 class ReportScreen(LocalizedScreen):
@@ -54,7 +68,9 @@ class ReportScreen(LocalizedScreen):
                 lines = []
             if part is None:
                 break
-            if part.info == "python":
+            if isinstance(part, export.ScoreTable):
+                widgets.append(Static(score_table(part), classes="score-table"))
+            elif part.info == "python":
                 widgets.append(Markdown(export.fenced(part.text, "python"), classes="code"))
             else:
                 widgets.append(Static(Text(part.text.rstrip("\n")), classes="verbatim"))

@@ -75,8 +75,8 @@ class InterviewScreen(LocalizedScreen):
             with VerticalScroll(id="iv-candidate", can_focus=False):
                 yield Static(id="iv-title")
                 yield Markdown(id="iv-prompt")
-                yield AnswerBox(id="iv-answer", classes="typed")
                 yield Static(id="iv-coding")
+                yield AnswerBox(id="iv-answer", classes="typed")
             with VerticalScroll(id="iv-interviewer", can_focus=False):
                 yield Input(id="iv-note")
                 yield Static(id="iv-points-title", classes="section")
@@ -153,6 +153,7 @@ class InterviewScreen(LocalizedScreen):
         self.query_one("#iv-prompt", Markdown).update(question.prompt[lang])
         answer = self.query_one("#iv-answer", TextArea)
         answer.read_only = self.scoring
+        answer.set_class(item.mode == "coding", "coding")
         answer.border_title = t("iv.answer" if item.mode == "concept" else "iv.answer_coding", lang)
         with self.prevent(TextArea.Changed):
             if answer.text != entry.answer:
@@ -216,7 +217,7 @@ class InterviewScreen(LocalizedScreen):
                   f"**{t('q.followups', lang)}**", *[f"- {f.question}" for f in question.followups[lang]]]
         self.query_one("#iv-rubric", Markdown).update("\n".join(rubric))
         note = self.query_one("#iv-note", Input)
-        note.placeholder = t("iv.note", lang)
+        note.placeholder = t("iv.note_how", lang)
         note.border_title = t("iv.note", lang)
         with self.prevent(Input.Changed):
             note.value = entry.note
