@@ -53,6 +53,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "iv.order_random": ("随机", "random"),
     "iv.order_fixed": ("按题号", "by number"),
     "iv.start": ("开始", "Start"),
+    "iv.no_choice": ("没有以“{typed}”开头的选项（↑↓ 或回车打开列表）", "No choice starts with \"{typed}\" (↑↓ or enter opens the list)"),
     "iv.progress": ("第 {n}/{total} 题", "question {n} of {total}"),
     "iv.view_interviewer": ("面试官视图", "interviewer view"),
     "iv.view_candidate": ("候选人视图", "candidate view"),
