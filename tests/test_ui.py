@@ -484,3 +484,28 @@ async def test_z_zooms_the_focused_exercise_pane_and_back(tmp_path):
         await pilot.press("z")
         await pilot.pause()
         assert app.screen.maximized is None
+
+
+async def test_help_opens_at_the_screen_it_was_asked_from(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "ctrl+r", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert screen_text(app).splitlines()[1] == "Question"  # under the dialog's title
+        await pilot.press("escape", "escape", "question_mark")
+        assert screen_text(app).splitlines()[1] == "Everywhere"  # home: the app's keys, then home's
+
+
+async def test_code_in_a_model_answer_keeps_its_lines_and_scrolls_sideways(tmp_path):
+    from textual.widgets.markdown import MarkdownFence
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "ctrl+r")
+        await pilot.pause()
+        fence = app.screen.query(MarkdownFence).first()
+        longest = max(len(line) for line in fence.code.splitlines())
+        assert fence.virtual_size.width >= longest > fence.size.width  # not wrapped: wider than the pane
+        await pilot.press("right", "right")
+        await pilot.pause()
+        assert fence.scroll_x > 0

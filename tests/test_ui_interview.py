@@ -324,3 +324,13 @@ async def test_the_in_app_report_keeps_code_indentation_and_blank_lines(tmp_path
         fences = [fence.code for fence in app.screen.query(MarkdownFence)]
         shown = "\n".join(str(w.content) for w in app.screen.query(".verbatim"))
         assert code in fences and typed in shown
+
+
+async def test_letters_typed_on_a_setup_list_choose_from_it_or_say_none_fits(tmp_path):
+    app = interview_app(tmp_path, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i", "tab", *"cod")
+        assert app.screen.query_one("#mix").value == "coding"
+        await pilot.press("tab", "tab", "z")
+        assert app.screen.query_one("#order").value == "random"
+        assert any('"z"' in n.message for n in app._notifications)  # not dropped silently

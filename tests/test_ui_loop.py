@@ -175,3 +175,29 @@ async def test_review_settings_are_checked_saved_and_used(tmp_path):
         assert isinstance(app.screen, ActivityScreen)
         assert (schedule.new_per_day(app.store), schedule.desired_retention(app.store)) == (5, 0.85)
         assert len(schedule.queue(app.store, list(range(1, 11)), FIXED_NOW).new) == 5
+
+
+async def test_chinese_rating_keys_show_chinese_units_whole_after_a_language_switch(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(QuestionScreen(4))
+        await pilot.press("ctrl+r", "l")
+        await pilot.pause()
+        buttons = [b for b in app.screen.query(Button) if b.id and b.id.startswith("rate-")]
+        assert [str(b.label) for b in buttons] == ["1 重来 1分钟", "2 困难 6分钟", "3 良好 10分钟", "4 简单 8天"]
+        from rich.cells import cell_len
+
+        assert all(b.content_size.width >= cell_len(str(b.label)) for b in buttons)  # laid out again, not cut
+
+
+async def test_home_says_when_the_next_review_comes_only_when_none_is_due(tmp_path):
+    app = make_app(tmp_path)
+    schedule.review(app.store, 1, "good", 0, 4, when=FIXED_NOW - timedelta(hours=1))  # due again in 10m: now due
+    schedule.review(app.store, 8, "good", 0, 4, when=FIXED_NOW)  # due in 10m
+    async with app.run_test(size=SIZE):
+        summary = text_of(app, "#summary")
+        assert "1 question due" in summary and "next review" not in summary
+    app = make_app(tmp_path / "later")
+    schedule.review(app.store, 8, "good", 0, 4, when=FIXED_NOW)
+    async with app.run_test(size=SIZE):
+        assert "0 questions due" in text_of(app, "#summary") and "next review in 10m" in text_of(app, "#summary")
