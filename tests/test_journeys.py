@@ -292,9 +292,11 @@ async def test_resume_after_quitting_keeps_the_answers_and_a_bad_file_never_stop
     third.clock = clock
     third.start = "resume"
     async with third.run_test(size=size) as pilot:
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(third.focused, TextArea), timeout=30)
         screen = third.screen
         assert isinstance(screen, InterviewScreen) and screen.session.entries[0].answer == ENGLISH
         assert screen.session.remaining(clock()) == 6 * 60
-        await pilot.press("escape", "escape", "y", "enter")  # home; Continue again, past the bad file
+        await pilot.press("escape", "escape")  # out of the box; leave the interview (it asks)
+        assert isinstance(third.screen, ConfirmScreen)
+        await pilot.press("y", "enter")  # home; Continue again, past the bad file
         assert isinstance(third.screen, ExerciseScreen) and third.is_running

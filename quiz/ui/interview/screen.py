@@ -100,7 +100,8 @@ class InterviewScreen(LocalizedScreen):
             self.set_focus(None)
 
     def on_key(self, event) -> None:
-        typed_outside(self, event, t("iv.typed_outside", self.lang))
+        if not self.scoring:  # once scoring, letters tick the rubric and answers are final
+            typed_outside(self, event, t("iv.typed_outside", self.lang))
 
     # ---- state ----------------------------------------------------------------------------
 
