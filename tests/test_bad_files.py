@@ -205,7 +205,26 @@ def test_grade_and_watch_give_each_bad_file_its_verdict_and_go_on(tmp_path, bad_
     assert not store.db.execute("SELECT 1 FROM snapshots WHERE length(code) > 1000000").fetchall()
 
 
-def test_batch_says_why_a_file_was_not_graded_and_grades_the_rest(tmp_path, bad_files):
+def test_batch_says_why_a_file_was_not_graded_and_grades_the_rest(tmp_path, bad_files, grader_engine, monkeypatch):
+    from grader.run.pool import grade_with_retry
+
+    class SharedPool:
+        """The local pool's grading, by the session's warm worker (no pool to start)."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def run(self, jobs, *, device="auto", timeout=None):
+            for job in jobs:
+                yield job, grade_with_retry(grader_engine, job, device=device, timeout=timeout)
+
+    monkeypatch.setattr("grader.run.pool.LocalPool", SharedPool)
     subs = tmp_path / "subs"
     bad_files(subs)
     (subs / "alice").mkdir()

@@ -35,7 +35,7 @@ from quiz.ui.progress.screen import ProgressScreen
 from tests.ui_helpers import FIXED_NOW, footprint, make_app, type_text
 
 SEED = 19
-KEYS_PER_SCREEN = 35
+KEYS_PER_SCREEN = 20
 AWAY = 3  # keys a walk may spend on a screen it opened before it goes back to its own
 PRINTABLE = list("abcdefghijklmnoprstuvwxyz0123456789 ?,.:;-'") + list("迁移学习：，。？")
 SPECIAL = ["enter", "escape", "tab", "shift+tab", "up", "down", "left", "right", "pagedown", "pageup", "home",

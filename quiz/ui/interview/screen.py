@@ -159,6 +159,7 @@ class InterviewScreen(LocalizedScreen):
         with self.prevent(TextArea.Changed):
             if answer.text != entry.answer:
                 answer.load_text(entry.answer)
+                answer.move_cursor(answer.document.end)  # back to an item (or resumed): typing goes on at the end
         coding = self.query_one("#iv-coding", Static)
         coding.display = item.mode == "coding"
         if item.mode == "coding":
