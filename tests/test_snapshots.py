@@ -79,7 +79,7 @@ def test_question_before_reveal(snap_compare, tmp_path, lang, size):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_question_revealed(snap_compare, tmp_path, lang, size):
-    assert snap_compare(make_app(tmp_path, lang=lang), run_before=pressing("enter", "ctrl+r", "_"),
+    assert snap_compare(make_app(tmp_path, lang=lang), run_before=pressing("enter", "ctrl+r"),
                         terminal_size=size)
 
 
