@@ -291,3 +291,22 @@ def test_a_worker_still_importing_torch_ends_with_a_killed_app():
         assert not left, "the worker went on importing torch for nobody"
     finally:
         app.kill()
+
+
+def test_hanging_up_while_typing_an_answer_keeps_it_and_ends_everything(env, folder):
+    """The journey's last step: a person types an answer, then closes the terminal."""
+    from quiz.storage.store import Store
+
+    term = Terminal([sys.executable, "-m", "quiz"], folder, env)
+    term.wait_for(lambda: graders_of(term) >= 1 and len(term.output) > 2000, 30, "the app and its worker")
+    start = len(term.output)
+    os.write(term.master, b"\r")  # Continue: question 1, its answer box has the keys
+    term.wait_for(lambda: "ctrl+r".encode() in term.output[start:], 30, "the question")
+    time.sleep(0.5)
+    typed = "Transfer learning reuses a pretrained model; 迁移学习：冻结主干。"
+    os.write(term.master, typed.encode())
+    store = Store(Path(env["TRANSFERLINGS_HOME"]) / "progress.sqlite3")
+    term.wait_for(lambda: store.setting("review.draft.1") == typed, 30, "the typed answer saved")
+    before = term.hang_up()
+    assert_all_gone(term, before)
+    assert store.setting("review.draft.1") == typed and store.reviews() == []

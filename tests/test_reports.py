@@ -24,6 +24,7 @@ QUESTIONS = load_questions()
 SCRIPT = "<script>alert('x')</script>"
 ANSWER = f"Freeze the backbone.\n{SCRIPT}\n```\nnot a fence end\n````\n# not a heading\n| not | a table |"
 CODE = "def freeze_backbone(model, head):\n    return model  # ``` and `````\n"
+WALKTHROUGH = "Freeze everything, then\n\n    unfreeze the head."
 NOTE = "Strong on BN <b>bold?</b> & [link](http://example.com)"
 
 
@@ -38,7 +39,8 @@ def make_report(seed: int = 11) -> dict:
     items = [Item(3, "concept"), Item(6, "coding", "freezing")]
     s = InterviewSession(InterviewConfig(questions=2, minutes=20, seed=seed), items, T0)
     s.set_answer(0, ANSWER)
-    s.set_answer(1, CODE)
+    s.set_answer(1, WALKTHROUGH)
+    s.set_code(1, CODE)
     s.set_ticks(0, {0, 2})
     s.set_note(0, NOTE)
     s.next(T0 + timedelta(seconds=125))
@@ -68,7 +70,7 @@ def test_markdown_has_a_score_table_task_lists_and_sections(rep):
     assert "| 2 | Q6 · " in md and "| coding · freezing | 17:55 | 40% |" in md
     ticked = [line for line in md.splitlines() if line.startswith("- [x] ")]
     missed = [line for line in md.splitlines() if line.startswith("- [ ] ")]
-    assert len(ticked) == 2 and len(missed) == len(QUESTIONS[2].key_points["en"]) + len(QUESTIONS[5].key_points["en"]) - 2
+    assert len(ticked) == 2 and len(missed) == len(QUESTIONS[2].key_points["en"]) - 2
     assert ticked[0] == "- [x] " + " ".join(QUESTIONS[2].key_points["en"][0].split())
     assert "fail · 1/2 checks passed · 2/5 points" in md
     assert "| BN stats frozen after model.train\\(\\) | fail | 3 | yes |" in md
@@ -98,10 +100,11 @@ def test_markdown_keeps_typed_text_verbatim_in_fences_no_backtick_run_can_close(
     md = export.to_markdown(rep, "en")
     blocks = code_blocks(md)
     assert (("text", ANSWER + "\n") in blocks) and (("python", CODE) in blocks) and (("text", NOTE + "\n") in blocks)
+    assert ("text", WALKTHROUGH + "\n") in blocks
     html = MarkdownIt("commonmark").enable("table").render(md)
     assert "<script" not in html and "<b>" not in html and "href" not in html
     assert html.count("<h2>") == 2 and html.count("<h1>") == 1  # "# not a heading" stayed in its block
-    assert html.count("<pre>") == 3
+    assert html.count("<pre>") == 4
 
 
 def test_markdown_in_chinese(rep):
@@ -257,12 +260,38 @@ def test_times_are_local_and_human_not_iso(rep, monkeypatch):
         time.tzset()
 
 
-def test_the_app_version_wraps_answers_instead_of_fencing_them(rep):
-    text = export.to_markdown(rep, "en", wrap=True)
-    assert "```" not in text.split("## 1.")[1].split("**Key points**")[0]
-    tokens = MarkdownIt("commonmark").parse(text)
-    rendered = "".join(t.content for t in tokens if t.type == "inline")
-    assert "<script>alert('x')</script>" in rendered.replace("\\", "")
+def test_the_app_version_keeps_what_was_typed_apart_to_draw_it_as_typed(rep):
+    parts = export.parts(rep, "en")
+    typed = [(p.info, p.text) for p in parts if isinstance(p, export.Verbatim)]
+    assert typed == [("text", ANSWER), ("text", NOTE), ("text", WALKTHROUGH), ("python", CODE)]
+    markdown = "\n".join(p for p in parts if isinstance(p, str))
+    assert "<script>" not in markdown and "unfreeze the head" not in markdown
+
+
+def test_a_coding_item_is_scored_by_its_checks_never_by_unticked_key_points():
+    """A coding item's key points cannot be ticked: no report counts them as missed."""
+    s = InterviewSession(InterviewConfig(questions=1, minutes=20, seed=1), [Item(6, "coding", "freezing")], T0)
+    s.record_grading(0, grading())
+    s.tick(T0 + timedelta(minutes=20))
+    rep = report(s, QUESTIONS)
+    missed = f"(0/{len(QUESTIONS[5].key_points['en'])})"
+    for lang in ("en", "zh"):
+        md = export.to_markdown(rep, lang)
+        assert "- [ ]" not in md and "- [x]" not in md and missed not in md
+        assert ("scored by the checks below" if lang == "en" else "由下面的评测检查项计分") in md
+        page = export.to_html(rep, lang).split("<section>")[1].split("<table>")[0]
+        assert "✗" not in page and "✓" not in page and missed not in page
+
+
+def test_reports_of_format_1_show_a_coding_items_answer_as_its_code(rep):
+    old = json.loads(json.dumps(rep))
+    for item in old["items"]:
+        code = item.pop("code")
+        if item["mode"] == "coding":
+            item["answer"] = code
+    blocks = code_blocks(export.to_markdown(old, "en"))
+    assert ("python", CODE) in blocks and ("text", ANSWER + "\n") in blocks
+    assert ("text", WALKTHROUGH + "\n") not in blocks and ("text", CODE) not in blocks
 
 
 def test_static_scan_flags_reach_the_interviewer_in_every_format():

@@ -122,3 +122,15 @@ def test_with_enough_reviews_the_optimiser_runs_in_its_own_process_or_says_what_
     with pytest.raises(RuntimeError, match=r'pip install "fsrs\[optimizer\]"'):
         tuning.optimise(store)
     assert store.setting(schedule.SETTING_PARAMETERS) is None
+
+
+def test_one_function_writes_every_due_time_and_a_moment_later_it_reads_the_same():
+    spans = {timedelta(seconds=20): ("<1m", "<1分钟"), timedelta(minutes=10): ("10m", "10分钟"),
+             timedelta(hours=23, minutes=50): ("1d", "1天"), timedelta(days=8): ("8d", "8天"),
+             timedelta(days=45): ("1.5mo", "1.5个月"), timedelta(days=400): ("1.1y", "1.1年")}
+    for span, (en, zh) in spans.items():
+        assert (schedule.interval_label(span), schedule.interval_label(span, "zh")) == (en, zh)
+    due = schedule.Due(4, T0 + timedelta(days=4))
+    shown = {schedule.describe(due, T0 + timedelta(seconds=s), "en") for s in (0, 5, 60)}
+    assert shown == {"in 4d"}  # the toast at rating time and home a minute later agree
+    assert schedule.describe(due, T0, "zh") == "4天后"

@@ -92,6 +92,8 @@ def test_options_carry_over_files_are_edited_in_the_page_and_the_app_ends_with_t
         assert "my exercises" in home  # 你的练习文件：…/my exercises
         press(driver, Keys.ENTER)  # continue: question 1
         wait_for_gone(driver, "继续")
+        press(driver, Keys.ESCAPE)  # out of the answer box, where o would be text
+        wait_for_text(driver, "o 编程练习")  # the footer: the page has the keys now
         press(driver, "o")  # its exercises: freezing, heads
         wait_for_text(driver, "heads")
         press(driver, Keys.ENTER)

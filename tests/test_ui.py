@@ -49,8 +49,9 @@ async def test_open_reveal_tick_and_rate_a_question(tmp_path):
         assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == 1
         assert not app.screen.query(KeyPoints)
         await pilot.press("3")
-        assert app.store.reviews() == []  # rating before revealing does nothing
-        await pilot.press("space")
+        assert app.store.reviews() == []  # the answer box has the keys: "3" is typed, not a rating
+        assert app.screen.query_one("#typed", TextArea).text == "3"
+        await pilot.press("ctrl+r")
         await pilot.pause()
         await pilot.press("a", "c", "b", "b")  # letter keys tick key points, a second press unticks
         assert app.store.ticks(1) == {0, 2}
@@ -69,7 +70,7 @@ async def test_open_reveal_tick_and_rate_a_question(tmp_path):
 async def test_language_switch_changes_every_screen_and_is_remembered(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "space")
+        await pilot.press("enter", "ctrl+r")
         await pilot.press("l")
         await pilot.pause()
         assert app.lang == "zh"
@@ -313,7 +314,7 @@ async def test_typing_in_the_review_answer_box_never_runs_a_command(tmp_path):
 async def test_revealed_answer_scrolls_at_once_and_reads_whole(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter", "space")
+        await pilot.press("enter", "ctrl+r")
         await pilot.pause()
         body = app.screen.query_one("#qbody")
         await pilot.press("pagedown")
@@ -418,7 +419,7 @@ async def test_help_closes_with_a_visible_key_scrolls_and_explains_each_screen(t
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         text = screen_text(app)
-        assert "esc or ? closes" in text and "space reveals the model answer" in text
+        assert "esc or ? closes" in text and "ctrl+r reveals the model answer" in text
         scroll = app.screen.query_one("#help-scroll")
         await pilot.press("pagedown")
         await pilot.pause()
@@ -509,3 +510,28 @@ async def test_a_result_reads_in_chinese_on_the_exercise_screen_and_reruns_by_it
         assert "EN " not in text and "not implemented" not in text and "expected 3" not in text
         await pilot.press("down")
         assert screen._selected_check()["name"] == "EN count check"  # a re-run filters by the stored name
+
+
+async def test_help_opens_at_the_screen_it_was_asked_from(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "ctrl+r", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert screen_text(app).splitlines()[1] == "Question"  # under the dialog's title
+        await pilot.press("escape", "escape", "question_mark")
+        assert screen_text(app).splitlines()[1] == "Everywhere"  # home: the app's keys, then home's
+
+
+async def test_code_in_a_model_answer_keeps_its_lines_and_scrolls_sideways(tmp_path):
+    from textual.widgets.markdown import MarkdownFence
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter", "ctrl+r")
+        await pilot.pause()
+        fence = app.screen.query(MarkdownFence).first()
+        longest = max(len(line) for line in fence.code.splitlines())
+        assert fence.virtual_size.width >= longest > fence.size.width  # not wrapped: wider than the pane
+        await pilot.press("right", "right")
+        await pilot.pause()
+        assert fence.scroll_x > 0

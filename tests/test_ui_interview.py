@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Markdown, TextArea
 
 from quiz.interview.session import InterviewConfig
 from quiz.storage.locations import home
@@ -121,7 +121,7 @@ async def test_interviewer_view_shows_rubric_notes_and_hidden_checks(tmp_path, g
         saved = app.store.last_interview()
         assert saved["ended_by"] == "finish" and saved["total"] == 100.0
         assert saved["items"][0]["note"] == "solid"
-        assert "def " in saved["items"][0]["answer"]  # the candidate's code is kept
+        assert "def " in saved["items"][0]["code"]  # the candidate's code is kept
 
 
 async def test_setup_form_starts_an_interview_and_progress_lists_it(tmp_path):
@@ -235,7 +235,7 @@ async def test_hints_in_an_interview_only_when_allowed_and_each_use_is_reported(
         await pilot.pause()
         saved = app.store.last_interview()
         assert saved["aids"] == {"hint": 2, "solution": 1}
-        text = str(app.screen.query_one("#report").source)
+        text = "\n".join(md.source for md in app.screen.query(Markdown))
         assert "with help: 2 hints, 1 solution" in text and "solution opened at" in text
 
 
@@ -260,3 +260,77 @@ def test_resume_with_nothing_to_resume_is_one_clear_line(capsys):
     assert main(["interview", "--resume"]) == 2
     err = capsys.readouterr().err.strip()
     assert "no unfinished mock interview" in err and len(err.splitlines()) == 1
+
+
+def _run(folder, exercise: str, status: str, hint: str = "") -> dict:
+    test = {"name": "a check", "status": status, "message": "" if status == "pass" else "expected 1, got 2",
+            "hint": hint, "duration_s": 0.01, "level": "basic", "points": 1, "hidden": False, "output": ""}
+    return {"exercise": exercise, "impl": str(folder), "device": "cpu", "status": status, "message": "",
+            "passed": int(status == "pass"), "failed": int(status != "pass"), "points": int(status == "pass"),
+            "max_points": 1, "duration_s": 0.1, "tests": [test]}
+
+
+async def test_an_interviews_exercise_screen_never_shows_the_workspaces_run(tmp_path):
+    app = interview_app(tmp_path, FakeClock())
+    config = InterviewConfig(questions=1, mix="coding", minutes=30, order="fixed", seed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        start_interview(app, config, False)
+        await pilot.pause()
+        exercise = app.screen.item.exercise
+        app.store.record_run(_run(app.workspace, exercise, "pass"), at="2026-03-01T10:00:00+00:00")
+        await pilot.press("ctrl+g")
+        status = str(app.screen.query_one("#status").content)
+        assert app.screen.last is None and "PASS" not in status and "Last run" not in status
+        await pilot.press("escape")
+        app.open_exercise(exercise)  # and the workspace's screen never shows the interview's runs
+        await pilot.pause()
+        assert app.screen.last is not None and app.screen.last["impl"] == str(app.workspace)
+
+
+async def test_without_hints_allowed_no_check_shows_its_hint(tmp_path):
+    app = interview_app(tmp_path, FakeClock())
+    config = InterviewConfig(questions=1, mix="coding", minutes=30, order="fixed", seed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        start_interview(app, config, False)
+        await pilot.pause()
+        screen = app.screen
+        app.store.record_run(_run(screen.folder, screen.item.exercise, "fail", hint="THE CHECK'S OWN HINT"))
+        await pilot.press("ctrl+g")
+        shown = Console(file=io.StringIO(), width=200)
+        for option in app.screen.query_one("#checks").options:
+            shown.print(option.prompt)
+        text = shown.file.getvalue()
+        assert "expected 1, got 2" in text and "THE CHECK'S OWN HINT" not in text and "hint:" not in text
+
+
+async def test_the_in_app_report_keeps_code_indentation_and_blank_lines(tmp_path):
+    code = "def f(x):\n    if x:\n        return 1\n\n    return 2"
+    typed = "First, freeze.\n\n    Then train the head."
+    app = interview_app(tmp_path, FakeClock())
+    saved = {"format": 1, "id": 1, "started_at": "2026-03-02T09:00:00+00:00", "ended_at": "2026-03-02T09:20:00+00:00",
+             "ended_by": "finish", "config": {"questions": 2, "mix": "both", "minutes": 30, "order": "fixed",
+                                              "seed": 1, "allow_hints": False},
+             "repeat": "transferlings interview --seed 1", "total": 0.0, "aids": {}, "seconds": 60.0,
+             "items": [{"question": q, "kind": kind, "mode": mode, "exercise": ex, "title": {"en": "T", "zh": "T"},
+                        "seconds": 30.0, "score": 0.0, "answer": answer, "note": "", "grading": None, "aids": [],
+                        "key_points": [{"text": {"en": "p", "zh": "p"}, "ticked": False}]}
+                       for q, kind, mode, ex, answer in ((3, "concept", "concept", None, typed),
+                                                         (6, "coding", "coding", "freezing", code))]}
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_interview_report(saved)
+        await pilot.pause()
+        from textual.widgets.markdown import MarkdownFence
+
+        fences = [fence.code for fence in app.screen.query(MarkdownFence)]
+        shown = "\n".join(str(w.content) for w in app.screen.query(".verbatim"))
+        assert code in fences and typed in shown
+
+
+async def test_letters_typed_on_a_setup_list_choose_from_it_or_say_none_fits(tmp_path):
+    app = interview_app(tmp_path, FakeClock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i", "tab", *"cod")
+        assert app.screen.query_one("#mix").value == "coding"
+        await pilot.press("tab", "tab", "z")
+        assert app.screen.query_one("#order").value == "random"
+        assert any('"z"' in n.message for n in app._notifications)  # not dropped silently

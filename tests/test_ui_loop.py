@@ -1,5 +1,6 @@
 """The learning loop in the app: the path on home, ratings with their intervals, one rating
-per showing, ctrl+z (also from a review's answer box), attempts and their diffs."""
+per showing, ctrl+b undoes it (also from a review's answer box, where ctrl+z undoes
+typing), attempts and their diffs."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ async def test_home_continues_on_the_path_and_counts_due_and_new(tmp_path):
         assert isinstance(app.focused, ContinueLine)
         await pilot.press("enter")
         assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == 1
-        await pilot.press("space", "3", "escape")
+        await pilot.press("ctrl+r", "3", "escape")
         assert isinstance(app.screen, HomeScreen)
         line = text_of(app, "#continue-line")
         assert "Continue: Exercise freezing" in line and "0 due · 2 new today" in line
@@ -53,11 +54,11 @@ async def test_home_continues_on_the_path_and_counts_due_and_new(tmp_path):
         assert isinstance(app.focused, DataTable)
 
 
-async def test_rating_keys_show_intervals_a_second_key_changes_and_ctrl_z_undoes(tmp_path):
+async def test_rating_keys_show_intervals_a_second_key_changes_and_ctrl_b_undoes(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(QuestionScreen(4))
-        await pilot.press("space")
+        await pilot.press("ctrl+r")
         await pilot.pause()
         labels = [str(b.label) for b in app.screen.query(Button) if b.id and b.id.startswith("rate-")]
         assert labels == ["1 Again 1m", "2 Hard 6m", "3 Good 10m", "4 Easy 8d"]
@@ -65,26 +66,29 @@ async def test_rating_keys_show_intervals_a_second_key_changes_and_ctrl_z_undoes
         [review] = app.store.reviews()
         assert review["rating"] == "easy"
         assert app.store.due_times()[4] == (FIXED_NOW + timedelta(days=8)).isoformat()
-        await pilot.press("ctrl+z")
+        await pilot.press("ctrl+b")
         assert app.store.reviews() == [] and app.store.card(4) is None
         await pilot.press("3")
         assert [r["rating"] for r in app.store.reviews()] == ["good"]
 
 
-async def test_ctrl_z_in_a_review_answer_box_goes_back_to_the_previous_question(tmp_path):
+async def test_ctrl_b_in_a_review_answer_box_goes_back_to_the_previous_question_ctrl_z_undoes_typing(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
         first = app.screen.question.id
-        await pilot.press("ctrl+r", "3")
+        await pilot.press(*"my answer", "ctrl+r", "3")
         await pilot.pause()
         assert app.screen.progress == "Review 2/3" and app.focused.id == "typed"
-        await pilot.press("ctrl+z")
+        await pilot.press(*"second", "ctrl+z")  # in a text box ctrl+z undoes typing, never a rating
+        await pilot.pause()
+        assert app.screen.progress == "Review 2/3" and app.screen.query_one("#typed").text == ""
+        assert len(app.store.reviews()) == 1
+        await pilot.press(*"kept", "ctrl+b")
         await pilot.pause()
         assert app.screen.progress == "Review 1/3" and app.screen.question.id == first
         assert app.store.reviews() == []
-        await pilot.press("h", "i", "ctrl+z")  # nothing rated in this session: ctrl+z undoes typing
-        assert app.screen.query_one("#typed").text == ""
+        assert app.screen.query_one("#typed").text == "my answer"  # undoing a rating never loses text
 
 
 async def test_new_questions_stop_at_the_daily_limit(tmp_path):
@@ -171,3 +175,29 @@ async def test_review_settings_are_checked_saved_and_used(tmp_path):
         assert isinstance(app.screen, ActivityScreen)
         assert (schedule.new_per_day(app.store), schedule.desired_retention(app.store)) == (5, 0.85)
         assert len(schedule.queue(app.store, list(range(1, 11)), FIXED_NOW).new) == 5
+
+
+async def test_chinese_rating_keys_show_chinese_units_whole_after_a_language_switch(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(QuestionScreen(4))
+        await pilot.press("ctrl+r", "l")
+        await pilot.pause()
+        buttons = [b for b in app.screen.query(Button) if b.id and b.id.startswith("rate-")]
+        assert [str(b.label) for b in buttons] == ["1 重来 1分钟", "2 困难 6分钟", "3 良好 10分钟", "4 简单 8天"]
+        from rich.cells import cell_len
+
+        assert all(b.content_size.width >= cell_len(str(b.label)) for b in buttons)  # laid out again, not cut
+
+
+async def test_home_says_when_the_next_review_comes_only_when_none_is_due(tmp_path):
+    app = make_app(tmp_path)
+    schedule.review(app.store, 1, "good", 0, 4, when=FIXED_NOW - timedelta(hours=1))  # due again in 10m: now due
+    schedule.review(app.store, 8, "good", 0, 4, when=FIXED_NOW)  # due in 10m
+    async with app.run_test(size=SIZE):
+        summary = text_of(app, "#summary")
+        assert "1 question due" in summary and "next review" not in summary
+    app = make_app(tmp_path / "later")
+    schedule.review(app.store, 8, "good", 0, 4, when=FIXED_NOW)
+    async with app.run_test(size=SIZE):
+        assert "0 questions due" in text_of(app, "#summary") and "next review in 10m" in text_of(app, "#summary")

@@ -68,6 +68,14 @@ def _check_name(name: str) -> None:
         raise BatchError(f"submission folder {name!r} has control characters or undecodable bytes in its name: rename it")
 
 
+def _sha256(file: Path) -> str:
+    """The file's SHA-256; "" for a file that cannot be read (its job says why when graded)."""
+    try:
+        return hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
 def discover(root: Path, exercises: Iterable[str]) -> Batch:
     """The jobs for `exercises` in the submissions folder `root`, sorted by submission."""
     root = Path(root)
@@ -89,7 +97,7 @@ def discover(root: Path, exercises: Iterable[str]) -> Batch:
         for name in exercises:
             file = folder / registry.get(name).filename
             if file.is_file():
-                jobs.append(BatchJob(folder.name, name, folder.resolve(), hashlib.sha256(file.read_bytes()).hexdigest()))
+                jobs.append(BatchJob(folder.name, name, folder.resolve(), _sha256(file)))
             else:
                 missing.append((folder.name, name))
     if not jobs:

@@ -54,9 +54,28 @@ def cmd_batch(args) -> int:
     note = f" ({done_before} already graded)" if done_before else ""
     err.print(f"{len(batch.submissions)} submissions · {len(batch.jobs)} files to grade{note} · "
               f"{'Ray' if args.ray is not None else 'local'} pool of {workers} workers → {out}")
+    todo = _set_aside_unfit(todo, results)
     if todo:
         _grade_all(todo, results, args, workers, err)
     return _report(batch, results, out, lang)
+
+
+def _set_aside_unfit(todo, results) -> list:
+    """Jobs whose file cannot be read or is too big for an exercise file get their `error`
+    result at once, saying why, and are not sent to a worker; the others are returned."""
+    from grader.results import assemble
+    from quiz.storage.userfile import UnreadableFile, read_bytes
+
+    fit = []
+    for job in todo:
+        try:
+            read_bytes(job.file)
+        except UnreadableFile as e:
+            results.append(job, assemble(exercise=job.exercise, impl=str(job.path), device="cpu", duration_s=0.0,
+                                         plan=[], done={}, verdict="error", verdict_message=str(e)))
+            continue
+        fit.append(job)
+    return fit
 
 
 def _pool(args, workers: int):
@@ -108,8 +127,7 @@ def _report(batch, results, out: Path, lang: str) -> int:
     similar = []
     for name in batch.exercises:
         ex = registry.get(name)
-        sources = {j.submission: j.file.read_text(encoding="utf-8", errors="replace")
-                   for j in batch.jobs if j.exercise == name}
+        sources = {j.submission: _source(j.file) for j in batch.jobs if j.exercise == name}
         similar += similar_groups(name, sources, stub=pristine(name).read_text(encoding="utf-8"),
                                   reference=(PACKAGED_SOLUTIONS / ex.filename).read_text(encoding="utf-8"))
     report = batch_report.analyse(batch.submissions, batch.exercises, found,
@@ -126,6 +144,16 @@ def _report(batch, results, out: Path, lang: str) -> int:
     if ungraded:
         raise UsageError(f"{len(ungraded)} files have no result (interrupted?): run the same command with --resume")
     return EXIT_OK if all(row.status == "pass" for row in report.submissions) else EXIT_FAILED
+
+
+def _source(file: Path) -> str:
+    """A submission's text for look-alike detection ("" when it cannot be read or is too big)."""
+    from quiz.storage.userfile import UnreadableFile, read_bytes
+
+    try:
+        return read_bytes(file).decode("utf-8", errors="replace")
+    except UnreadableFile:
+        return ""
 
 
 def register(sub) -> None:

@@ -3,9 +3,14 @@ in the store, which adds its "id") as Markdown, JSON or HTML. Plain text out; no
 no UI.
 
 Markdown reads well on a code-hosting site: a score table, key points as task lists,
-answers and notes in fenced blocks whose fence is longer than any backtick run in the
-text, so nothing typed can end the block or be read as Markdown. HTML is one file that
-opens offline: inline CSS, no scripts, no links, every text HTML-escaped.
+answers, code and notes in fenced blocks whose fence is longer than any backtick run in
+the text, so nothing typed can end the block or be read as Markdown. The app shows the
+same report from `parts`, where what was typed stays apart (`Verbatim`) so the screen
+draws it as it is. HTML is one file that opens offline: inline CSS, no scripts, no
+links, every text HTML-escaped.
+
+A coding item is scored by its checks, never by key points: its key points are listed
+for the interviewer, never ticked or counted as missed.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from quiz.questions.bank import LABELS
@@ -37,7 +43,10 @@ WORDS = {
     "item_line": ("用时 {time} · 得分 {score}", "Time {time} · score {score}"),
     "answer": ("作答", "Answer"),
     "no_answer": ("（未作答）", "(no answer)"),
+    "code": ("代码", "Code"),
+    "no_code": ("（没有代码）", "(no code)"),
     "key_points": ("得分要点", "Key points"),
+    "by_checks": ("本题由下面的评测检查项计分，要点不打勾", "this item is scored by the checks below, not by ticks"),
     "grading": ("评分结果", "Grading"),
     "not_graded": ("（未评分）", "(not graded)"),
     "grading_line": ("{status} · 通过 {passed}/{total} 项检查 · {points}/{max} 分",
@@ -180,26 +189,42 @@ def fenced(text: str, info: str = "text") -> str:
     return f"{fence}{info}\n{body}\n{fence}"
 
 
-def wrapped_block(text: str) -> str:
-    """`text` as a Markdown block quote that a narrow screen wraps instead of cutting:
-    every character literal (escaped), line breaks and indentation kept."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
-    out = []
-    for line, following in zip(lines, lines[1:] + [""]):
-        body = line.rstrip().lstrip(" ")
-        indent = "\u00a0" * (len(line) - len(line.lstrip(" "))) if body else ""
-        hard_break = "\\" if body and following.strip() else ""
-        out.append(("> " + indent + _MD_SPECIAL.sub(r"\\\1", body) + hard_break).rstrip())
-    return "\n".join(out)
+@dataclass(frozen=True)
+class Verbatim:
+    """Text shown exactly as it was typed: code (`info` "python"), an answer or a note."""
+
+    text: str
+    info: str = "text"
 
 
-def _md_table(report: dict, lang: str) -> list[str]:
-    lines = [f"| # | {_w('question', lang)} | {_w('mode', lang)} | {_w('spent', lang)} | {_w('score', lang)} |",
-             "|--:|---|---|--:|--:|"]
-    for n, item in enumerate(report["items"], 1):
-        lines.append(f"| {n} | {_cell(_item_title(item, lang))} | {_cell(_mode(item, lang))} "
-                     f"| {_clock(item['seconds'])} | {_percent(item['score'])} |")
-    return lines
+def _typed(item: dict) -> str:
+    """The typed answer (reports of format 1 kept a coding item's code there instead)."""
+    return item["answer"] if "code" in item or item["mode"] != "coding" else ""
+
+
+def _code(item: dict) -> str:
+    return item["code"] if "code" in item else item["answer"]
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """The table of items: `header` and `rows` of cells (#, question, mode, time, score)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def score_table(report: dict, lang: str) -> ScoreTable:
+    header = ("#", _w("question", lang), _w("mode", lang), _w("spent", lang), _w("score", lang))
+    rows = tuple((str(n), _item_title(item, lang), _mode(item, lang), _clock(item["seconds"]), _percent(item["score"]))
+                 for n, item in enumerate(report["items"], 1))
+    return ScoreTable(header, rows)
+
+
+def _md_table(table: ScoreTable) -> str:
+    lines = ["| " + " | ".join(table.header) + " |", "|--:|---|---|--:|--:|"]
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in table.rows]
+    return "\n".join(lines)
 
 
 def _in(entry: dict, key: str, lang: str) -> str:
@@ -229,35 +254,51 @@ def _flag_line(flag: dict, lang: str) -> str:
     return _w("flag_line", lang).format(line=flag.get("line") or "?", message=flag["message"])
 
 
-def _md_item(n: int, item: dict, lang: str, wrap: bool = False) -> list[str]:
+def _md_block(text: str, info: str, empty: str) -> list:
+    return [Verbatim(text, info) if text.strip() else empty]
+
+
+def _md_points(item: dict, lang: str) -> list[str]:
+    if item["mode"] == "coding":
+        return [f"**{_w('key_points', lang)}** ({_w('by_checks', lang)})", "",
+                *[f"- {' '.join(p['text'][lang].split())}" for p in item["key_points"]]]
+    return [f"**{_w('key_points', lang)}** ({_ticked(item)})", "",
+            *[f"- [{'x' if p['ticked'] else ' '}] {' '.join(p['text'][lang].split())}" for p in item["key_points"]]]
+
+
+def _md_item(n: int, item: dict, lang: str) -> list:
     lines = [f"## {n}. {_item_title(item, lang)}", "",
              _w("item_line", lang).format(time=_clock(item["seconds"]), score=_percent(item["score"])), "",
-             f"**{_w('answer', lang)}**", ""]
-    info = "python" if item["mode"] == "coding" else "text"
-    block = wrapped_block(item["answer"]) if wrap else fenced(item["answer"], info)
-    lines.append(block if item["answer"].strip() else _w("no_answer", lang))
-    lines += ["", f"**{_w('key_points', lang)}** ({_ticked(item)})", ""]
-    lines += [f"- [{'x' if p['ticked'] else ' '}] {' '.join(p['text'][lang].split())}" for p in item["key_points"]]
+             f"**{_w('answer', lang)}**", "", *_md_block(_typed(item), "text", _w("no_answer", lang))]
+    if item["mode"] == "coding":
+        lines += ["", f"**{_w('code', lang)}**", "", *_md_block(_code(item), "python", _w("no_code", lang))]
+    lines += [""] + _md_points(item, lang)
     if item["mode"] == "coding":
         lines += [""] + _md_grading(item["grading"], lang)
     if item.get("aids"):
         lines += ["", f"**{_w('aids', lang)}**: {_inline(_item_aids(item, lang))}"]
     if item["note"].strip():
-        lines += ["", f"**{_w('note', lang)}**", "", wrapped_block(item["note"]) if wrap else fenced(item["note"])]
+        lines += ["", f"**{_w('note', lang)}**", "", Verbatim(item["note"])]
     return lines + [""]
 
 
-def to_markdown(report: dict, lang: str, *, wrap: bool = False) -> str:
-    """The report in Markdown, in `lang` ("zh" or "en"). `wrap`: answers and notes as
-    block quotes that wrap on a narrow screen (the app), instead of fenced blocks."""
+def parts(report: dict, lang: str) -> list:
+    """The report in `lang` as Markdown lines (str), the score table (ScoreTable) and what
+    was typed (Verbatim), in order."""
     lines = [f"# {_heading(report, lang)}", "",
              f"**{_total(report, lang)}** · {_summary(report, lang)}", "",
              _times(report, lang), "",
              _w("repeat", lang).format(cmd=f"`{report['repeat']}`"), ""]
-    lines += _md_table(report, lang) + [""]
+    lines += [score_table(report, lang), ""]
     for n, item in enumerate(report["items"], 1):
-        lines += _md_item(n, item, lang, wrap)
-    return "\n".join(lines)
+        lines += _md_item(n, item, lang)
+    return lines
+
+
+def to_markdown(report: dict, lang: str) -> str:
+    """The report in Markdown, in `lang` ("zh" or "en"); what was typed in fenced blocks."""
+    return "\n".join(p if isinstance(p, str) else _md_table(p) if isinstance(p, ScoreTable) else fenced(p.text, p.info)
+                     for p in parts(report, lang))
 
 
 # ---- HTML -------------------------------------------------------------------------------
@@ -306,11 +347,14 @@ def _pre(text: str) -> str:
     return f"<pre>{_e(text.rstrip())}</pre>"
 
 
-def _html_answer(text: str, lang: str) -> str:
-    return _pre(text) if text.strip() else f"<p class=\"empty\">{_e(_w('no_answer', lang))}</p>"
+def _html_block(text: str, empty: str) -> str:
+    return _pre(text) if text.strip() else f"<p class=\"empty\">{_e(empty)}</p>"
 
 
 def _html_points(item: dict, lang: str) -> list[str]:
+    if item["mode"] == "coding":
+        return [f"<h3>{_e(_w('key_points', lang))} ({_e(_w('by_checks', lang))})</h3>", "<ul>",
+                *[f"<li>{_e(p['text'][lang])}</li>" for p in item["key_points"]], "</ul>"]
     lines = [f"<h3>{_e(_w('key_points', lang))} ({_ticked(item)})</h3>", "<ul class=\"points\">"]
     for p in item["key_points"]:
         cls, mark = ("hit", "✓") if p["ticked"] else ("miss", "✗")
@@ -344,7 +388,9 @@ def _html_item(n: int, item: dict, lang: str) -> list[str]:
     lines = ["<section>", f"<h2>{n}. {_e(_item_title(item, lang))}</h2>",
              f"<p class=\"meta\">{_e(_mode(item, lang))} · "
              f"{_e(_w('item_line', lang).format(time=_clock(item['seconds']), score=_percent(item['score'])))}</p>",
-             f"<h3>{_e(_w('answer', lang))}</h3>", _html_answer(item["answer"], lang)]
+             f"<h3>{_e(_w('answer', lang))}</h3>", _html_block(_typed(item), _w("no_answer", lang))]
+    if item["mode"] == "coding":
+        lines += [f"<h3>{_e(_w('code', lang))}</h3>", _html_block(_code(item), _w("no_code", lang))]
     lines += _html_points(item, lang)
     if item["mode"] == "coding":
         lines += _html_grading(item["grading"], lang)

@@ -18,7 +18,7 @@ from pathlib import Path
 from quiz.interview.session import Entry, InterviewConfig, InterviewSession, Item
 
 SESSION_FILE = "session.json"
-FORMAT = 1
+FORMAT = 2  # 2: entries keep a coding item's code apart from its typed answer
 
 
 def to_dict(session: InterviewSession, *, interviewer: bool, now: datetime) -> dict:
@@ -26,8 +26,8 @@ def to_dict(session: InterviewSession, *, interviewer: bool, now: datetime) -> d
         "format": FORMAT,
         "config": session.config.to_dict(),
         "items": [{"question": i.question, "mode": i.mode, "exercise": i.exercise} for i in session.items],
-        "entries": [{"answer": e.answer, "ticks": sorted(e.ticks), "note": e.note, "grading": e.grading,
-                     "seconds": e.seconds, "aids": e.aids} for e in session.entries],
+        "entries": [{"answer": e.answer, "code": e.code, "ticks": sorted(e.ticks), "note": e.note,
+                     "grading": e.grading, "seconds": e.seconds, "aids": e.aids} for e in session.entries],
         "current": session.current,
         "started_at": session.started_at.isoformat(),
         "remaining_s": session.remaining(now),
@@ -41,8 +41,7 @@ def to_dict(session: InterviewSession, *, interviewer: bool, now: datetime) -> d
 def from_dict(data: dict, now: datetime) -> InterviewSession:
     """The saved session, its clock restarted at `now` with the time that was left."""
     session = InterviewSession(InterviewConfig(**data["config"]), [Item(**i) for i in data["items"]], now)
-    session.entries = [Entry(answer=e["answer"], ticks=frozenset(e["ticks"]), note=e["note"], grading=e["grading"],
-                             seconds=e["seconds"], aids=list(e.get("aids", []))) for e in data["entries"]]
+    session.entries = [_entry(e, item) for e, item in zip(data["entries"], session.items, strict=True)]
     session.current = data["current"]
     session.started_at = datetime.fromisoformat(data["started_at"])
     if data["ended_at"]:
@@ -52,6 +51,14 @@ def from_dict(data: dict, now: datetime) -> InterviewSession:
     else:
         session.deadline = now + timedelta(seconds=data["remaining_s"])
     return session
+
+
+def _entry(e: dict, item: Item) -> Entry:
+    answer, code = e["answer"], e.get("code")
+    if code is None:  # format 1 kept a coding item's file as its answer
+        answer, code = ("", answer) if item.mode == "coding" else (answer, "")
+    return Entry(answer=answer, code=code, ticks=frozenset(e["ticks"]), note=e["note"], grading=e["grading"],
+                 seconds=e["seconds"], aids=list(e.get("aids", [])))
 
 
 def save(session: InterviewSession, folder: Path, *, interviewer: bool, now: datetime) -> None:
@@ -84,5 +91,5 @@ def unfinished(root: Path) -> list[Path]:
 def saved_at(folder: Path) -> datetime | None:
     try:
         return datetime.fromisoformat(json.loads((folder / SESSION_FILE).read_text(encoding="utf-8"))["saved_at"])
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None

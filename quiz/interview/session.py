@@ -34,7 +34,7 @@ ORDERS = ("random", "fixed")
 MODES = ("concept", "coding")
 AIDS = ("hint", "solution")
 SEEDS = 1_000_000  # a picked seed is below this: short enough to read out and type
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2  # 2: a coding item's typed answer and its code are apart ("answer", "code")
 
 
 @dataclass(frozen=True)
@@ -172,12 +172,15 @@ class SessionEnded(RuntimeError):
 
 @dataclass
 class Entry:
-    """What was recorded for one item: the typed answer, the key points ticked (indices
-    into the question's key_points), the interviewer's note, the latest grading result
-    (coding items), the seconds spent on the item, and each hint or solution opened
-    (`aids`: {"kind": "hint" | "solution", "at": ISO time, "elapsed_s": into the session})."""
+    """What was recorded for one item: the typed answer (a coding item's too: the
+    candidate walks through their approach), a coding item's `code` (the exercise file as
+    last kept), the key points ticked (indices into the question's key_points), the
+    interviewer's note, the latest grading result (coding items), the seconds spent on the
+    item, and each hint or solution opened (`aids`: {"kind": "hint" | "solution", "at":
+    ISO time, "elapsed_s": into the session})."""
 
     answer: str = ""
+    code: str = ""
     ticks: frozenset[int] = field(default_factory=frozenset)
     note: str = ""
     grading: dict | None = None
@@ -254,6 +257,15 @@ class InterviewSession:
         if self.ended:
             raise SessionEnded("the interview has ended: answers are final")
         self.entries[index].answer = str(text)
+
+    def set_code(self, index: int, text: str) -> None:
+        """Keep coding item `index`'s file as it stands; final once the session ended."""
+        self._check_index(index)
+        if self.items[index].mode != "coding":
+            raise ValueError(f"item {index + 1} is answered in text, not in code")
+        if self.ended:
+            raise SessionEnded("the interview has ended: answers are final")
+        self.entries[index].code = str(text)
 
     def set_ticks(self, index: int, ticks: Iterable[int]) -> None:
         """The key points heard for item `index` (indices into its key_points)."""
@@ -374,6 +386,7 @@ def _item_report(item: Item, entry: Entry, question: Question, fraction: float) 
         "seconds": round(entry.seconds, 1),
         "score": round(fraction, 4),
         "answer": entry.answer,
+        "code": entry.code if item.mode == "coding" else "",
         "note": entry.note,
         "key_points": [{"text": {"zh": zh, "en": en}, "ticked": i in entry.ticks}
                        for i, (zh, en) in enumerate(points)],
@@ -388,7 +401,8 @@ def _iso(moment: datetime) -> str:
 
 def report(session: InterviewSession, questions: Iterable[Question]) -> dict:
     """Everything an exported report shows, as JSON-serialisable data: bilingual
-    titles and key points (each with `ticked`), answers, notes, seconds and score per
+    titles and key points (each with `ticked`; a coding item's are never ticked: its
+    checks score it), answers, a coding item's code, notes, seconds and score per
     item, a grading summary for coding items (hidden checks included: the report is
     for the interviewer), the total, the config with its seed and the command that
     repeats the interview. ValueError while the session is still running."""

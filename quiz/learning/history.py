@@ -13,13 +13,15 @@ from quiz.storage.locations import PACKAGED_SOLUTIONS
 from quiz.learning import standing
 from quiz.learning.standing import HASH_KEY
 from quiz.storage.store import Store
+from quiz.storage.userfile import UnreadableFile, read_bytes
 
 
 def read_snapshot(path: Path) -> str | None:
-    """The file's text as graded (None when it cannot be read); read it before grading."""
+    """The file's text as graded, read before grading; None when it cannot be read or is
+    too big to keep as an attempt (quiz.storage.userfile.MAX_BYTES)."""
     try:
-        return Path(path).read_bytes().decode("utf-8", errors="replace")
-    except OSError:
+        return read_bytes(path).decode("utf-8", errors="replace")
+    except UnreadableFile:
         return None
 
 

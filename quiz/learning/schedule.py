@@ -115,21 +115,26 @@ def preview(store: Store, question: int, now: datetime, *, replaces: int | None 
             for r in RATINGS}
 
 
-def interval_label(delta: timedelta) -> str:
-    """Anki's short form: <1m, 10m, 5h, 3d, 1.5mo, 2.1y."""
-    seconds = delta.total_seconds()
-    if seconds < 60:
-        return "<1m"
-    if seconds < 3600:
-        return f"{round(seconds / 60)}m"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)}h"
-    days = seconds / 86400
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo"
-    return f"{days / 365:.1f}y"
+# (seconds in the unit, English, Chinese), largest first: how a time span is written.
+_UNITS = ((365 * 86400, "y", "年"), (30 * 86400, "mo", "个月"), (86400, "d", "天"), (3600, "h", "小时"),
+          (60, "m", "分钟"))
+
+
+def interval_label(delta: timedelta, lang: str = "en") -> str:
+    """The one way a time span is written everywhere (rating keys, the toast after a
+    rating, home, progress): Anki's short form, "<1m", "10m", "5h", "3d", "1.5mo", "2.1y",
+    or "10分钟", "5小时", "3天", "1.5个月", "2.1年" in Chinese. Rounded to the nearest unit
+    (months and years to a tenth), and the unit is the largest the rounded span fills, so
+    a span reads the same a few seconds later and 23 h 50 min reads "1d"."""
+    seconds = max(0.0, delta.total_seconds())
+    zh = lang == "zh"
+    for size, en_unit, zh_unit in _UNITS:
+        fractional = size >= 30 * 86400
+        amount = round(seconds / size, 1) if fractional else round(seconds / size)
+        if amount >= 1:
+            text = f"{amount:g}"
+            return text + (zh_unit if zh else en_unit)
+    return "<1分钟" if zh else "<1m"
 
 
 def review(store: Store, question: int, rating: str, ticked: int, total: int, *, when: datetime | None = None,
@@ -193,14 +198,11 @@ def due_soonest(store: Store, questions: list[int], n: int) -> list[int]:
 
 
 def describe(due: Due, now: datetime, lang: str) -> str:
-    """'new', 'due' or 'in 3 d' (in `lang`)."""
+    """"new", "due" or "in 3d" ("新题", "待复习", "3天后"): the due time of a question as
+    every screen shows it, its span written by `interval_label`."""
     if due.due is None:
         return "新题" if lang == "zh" else "new"
     if due.due <= now:
         return "待复习" if lang == "zh" else "due"
-    seconds = (due.due - now).total_seconds()
-    for size, en, zh in ((86400, "d", "天"), (3600, "h", "小时"), (60, "min", "分钟")):
-        if seconds >= size:
-            n = int(seconds // size)
-            return f"{n} {zh}后" if lang == "zh" else f"in {n} {en}"
-    return "1 分钟内" if lang == "zh" else "in 1 min"
+    span = interval_label(due.due - now, lang)
+    return f"{span}后" if lang == "zh" else f"in {span}"

@@ -115,14 +115,23 @@ def _unchanged(row, file: Path) -> bool:
         return False
 
 
+def _latest_row(store, folder: Path, exercise: str):
+    rows = store.db.execute("SELECT * FROM runs WHERE exercise = ? ORDER BY id DESC", (exercise,))
+    return next((r for r in rows if _same_folder(r["impl"], folder)), None)
+
+
+def latest_run(store, folder: Path, exercise: str) -> dict | None:
+    """The latest grading of the file of `exercise` in `folder` (a workspace or an
+    interview's folder; gradings of other folders never count): its columns with `result`
+    parsed, or None when that file was never graded."""
+    row = _latest_row(store, Path(folder).expanduser().resolve(), exercise)
+    return dict(row) | {"result": json.loads(row["result"])} if row is not None else None
+
+
 def exercise_state(store, workspace: Path, exercise: str) -> ExerciseState:
     ex = registry.get(exercise)
     workspace = Path(workspace).expanduser().resolve()
-    rows = store.db.execute(
-        "SELECT impl, status, passed, total, points, created_at, result FROM runs WHERE exercise = ? ORDER BY id DESC",
-        (exercise,),
-    )
-    row = next((r for r in rows if _same_folder(r["impl"], workspace)), None)
+    row = _latest_row(store, workspace, exercise)
     if row is None:
         return ExerciseState(exercise, "not started", max_points=ex.points)
     file = workspace / ex.filename

@@ -123,6 +123,7 @@ class TransferlingsApp(App):
             self.push_screen(ProgressScreen())
 
     def action_help(self) -> None:
+        """The help dialog, opening at the current screen's keys and workflow."""
         from quiz.ui.dialogs import HelpScreen
         from quiz.ui.exercise.screen import ExerciseScreen
         from quiz.ui.home.screen import HomeScreen
@@ -131,8 +132,13 @@ class TransferlingsApp(App):
         from quiz.ui.progress.screen import ProgressScreen
         from quiz.ui.question.screen import QuestionScreen
 
-        self.push_screen(HelpScreen([TransferlingsApp, HomeScreen, QuestionScreen, ExerciseScreen, ProgressScreen,
-                                     InterviewScreen, ReportScreen]))
+        owners = [TransferlingsApp, HomeScreen, QuestionScreen, ExerciseScreen, ProgressScreen, InterviewScreen,
+                  ReportScreen]
+        # The screen the reader is on (under a dialog, the screen below it) comes first.
+        here = next((type(s) for s in reversed(self.screen_stack) if hasattr(type(s), "HELP_NAME")), None)
+        if here is not None and here is not HomeScreen:
+            owners = [here, TransferlingsApp] + [o for o in owners if o not in (here, TransferlingsApp)]
+        self.push_screen(HelpScreen(owners))
 
     # ---- navigation: screens never import one another; they ask the app ---------------
 

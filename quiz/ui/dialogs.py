@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, OptionList, Static, TextArea
 
 from quiz.ui.base import LocalizedModal
-from quiz.ui.i18n import action_label, t
+from quiz.ui.i18n import STRINGS, action_label, t
 
 
 class ConfirmScreen(LocalizedModal[bool]):
@@ -83,18 +83,19 @@ class CodeScreen(LocalizedModal[None]):
 
 
 class EditorScreen(LocalizedModal[bool]):
-    """Edit a file in-app when no $EDITOR is set. Saves atomically; dismisses with True
-    when something was saved."""
+    """Edit a file in-app when no $EDITOR is set, starting from `text` (the file as read
+    by the caller, who says why when it cannot be read). Saves atomically; dismisses with
+    True when something was saved."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "close", "Close", priority=True),
     ]
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, text: str):
         super().__init__()
         self.path = path
-        self.saved_text = path.read_text(encoding="utf-8")
+        self.saved_text = text
         self.saved_any = False
 
     def compose(self) -> ComposeResult:
@@ -130,8 +131,9 @@ class EditorScreen(LocalizedModal[bool]):
 class HelpScreen(LocalizedModal[None]):
     """How each screen works and every key of it, in the current language; scrolls.
 
-    `owners` are the app and screen classes to describe, in order; each carries its own
-    help: `HELP_NAME` (zh, en), its `BINDINGS`, and the text `help.<class name>`."""
+    `owners` are the app and screen classes to describe, in order (the current screen
+    first); each carries its own help: `HELP_NAME` (zh, en), its `BINDINGS`, and the text
+    `help.<class name>` when it has one."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
@@ -155,7 +157,9 @@ class HelpScreen(LocalizedModal[None]):
         self.query_one("#help-close", Label).update(t("help.close", lang))
         parts = []
         for owner in self.owners:
-            parts += [Text(owner.HELP_NAME[lang], style="bold underline"), Text(t(f"help.{owner.__name__}", lang))]
+            parts.append(Text(owner.HELP_NAME[lang], style="bold underline"))
+            if f"help.{owner.__name__}" in STRINGS:
+                parts.append(Text(t(f"help.{owner.__name__}", lang)))
             labels: dict[str, list[str]] = {}
             for binding in owner.BINDINGS:
                 label = action_label(binding.action, lang) or binding.description

@@ -2,8 +2,9 @@
 loop's lines on other screens (what is due, what comes next on the path).
 
 One rating per question per showing: a second rating key changes it (the first review is
-replaced as if never given); ctrl+z undoes it, restoring the card, its log and the ticked
-key points. Each rating key shows the interval FSRS would give before it is pressed.
+replaced as if never given); ctrl+b undoes it, restoring the card, its log and the ticked
+key points (ctrl+z stays the text box's undo of typing). Each rating key shows the
+interval FSRS would give before it is pressed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import Button, DataTable, Static, TextArea
+from textual.widgets import Button, DataTable, Static
 
 from quiz.learning import activity, path, schedule, standing
 from quiz.storage.store import RATINGS
@@ -35,8 +36,10 @@ def label_ratings(screen) -> None:
     store, lang = screen.app.store, screen.lang
     intervals = schedule.preview(store, screen.question.id, screen.app.clock(), replaces=screen.review_id)
     for i, r in enumerate(RATINGS):
-        label = f"{i + 1} {t(f'rating.{r}', lang)} {schedule.interval_label(intervals[r])}"
-        screen.query_one(f"#rate-{r}", Button).label = label
+        label = f"{i + 1} {t(f'rating.{r}', lang)} {schedule.interval_label(intervals[r], lang)}"
+        button = screen.query_one(f"#rate-{r}", Button)
+        button.label = label
+        button.refresh(layout=True)  # a new label's width (Chinese after English) needs a new layout
 
 
 def rate(screen, rating: str) -> str:
@@ -53,19 +56,16 @@ def rate(screen, rating: str) -> str:
 
 
 def undo_rating(screen) -> None:
-    """ctrl+z: undo this showing's rating; in a review session with none, the session's
-    previous one; in a text box with neither, undo typing."""
+    """ctrl+b: undo this showing's rating; in a review session with none, the session's
+    previous one (that question comes back with the answer typed for it)."""
     store, lang = screen.app.store, screen.lang
     if screen.review_id is not None:
         store.undo_review(screen.review_id)
         screen.review_id = None
-        screen.rated_message = ""
         screen.notify(t("loop.undone", lang))
-        screen.render_lang()
+        screen.rating_undone()
     elif screen.on_undo is not None and screen.on_undo():
         screen.app.notify(t("loop.undone", lang))
-    elif isinstance(screen.focused, TextArea):
-        screen.focused.action_undo()
     else:
         screen.notify(t("loop.nothing", lang), severity="warning")
 

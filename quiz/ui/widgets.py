@@ -1,13 +1,17 @@
-"""Widgets the screens share: a text box that never lets a typed key run a command, and
-a list of key points ticked by letter keys."""
+"""Widgets the screens share: a text box that never lets a typed key run a command (and
+a word when typing lands outside it), a list of key points ticked by letter keys, and
+sideways scrolling of code blocks."""
 
 from __future__ import annotations
+
+import time
 
 from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Static, TextArea
+from textual.widgets import Checkbox, Input, Static, TextArea
+from textual.widgets.markdown import MarkdownFence
 
 TICK_KEYS = "abcdefgh"
 TICKED, UNTICKED = "[x]", "[ ]"
@@ -16,13 +20,32 @@ TICKED, UNTICKED = "[x]", "[ ]"
 class AnswerBox(TextArea):
     """A TextArea for typed answers. A printable key pressed in it is text, never a
     command: it stops here even when the box is read-only, where TextArea would let it
-    bubble up to the screen's and the app's key bindings."""
+    bubble up to the screen's and the app's key bindings. Tab moves the focus on (to
+    the interviewer's note, or the page), as in a form."""
 
     async def _on_key(self, event: events.Key) -> None:
         await super()._on_key(event)
-        if event.is_printable or event.key in ("space", "enter", "tab", "backspace", "delete"):
+        if event.is_printable or event.key in ("space", "enter", "backspace", "delete"):
             event.stop()
             event.prevent_default()
+
+
+NOTICE_EVERY_S = 4.0
+
+
+def typed_outside(screen, event: events.Key, message: str) -> None:
+    """On a screen with an answer box: a printable key that no binding takes, pressed while
+    no text box has the focus, is not dropped silently: `message` says where typing goes
+    (at most every few seconds, so a typed sentence gives one notice)."""
+    if not event.is_printable or isinstance(screen.focused, (TextArea, Input)):
+        return
+    active = screen.active_bindings.get(event.key)
+    if active is not None and active.enabled:
+        return
+    now = time.monotonic()
+    if now - getattr(screen, "_typed_outside_at", -NOTICE_EVERY_S) >= NOTICE_EVERY_S:
+        screen._typed_outside_at = now
+        screen.notify(message, severity="warning")
 
 
 class KeyPoints(Static):
@@ -72,3 +95,13 @@ class Pane(VerticalScroll):
     VerticalScroll refuses by default."""
 
     ALLOW_MAXIMIZE = True
+
+
+CODE_STEP = 8  # columns a code block moves per ←/→
+
+
+def scroll_code(container, step: int) -> None:
+    """Scroll every code block in `container` `step` * CODE_STEP columns sideways: code
+    never wraps (a wrapped line loses its indentation), its long lines scroll."""
+    for fence in container.query(MarkdownFence):
+        fence.scroll_relative(x=step * CODE_STEP, animate=False)

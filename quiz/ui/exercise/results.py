@@ -3,8 +3,9 @@
 While a run streams in: every check in file order with its state. After a run: failures
 first (a summary line, then each distinct failure once, with how many checks it covers,
 its message and hint), then the passed checks folded into one line that expands. A
-hidden check shows neither its name nor its message to a candidate. Names, messages and
-hints show in the reader's language (grader.results.localized).
+hidden check shows neither its name nor its message to a candidate; without `hints`
+(an interview that allows none) no check shows its hint. Names, messages and hints show
+in the reader's language (grader.results.localized).
 """
 
 from __future__ import annotations
@@ -35,17 +36,17 @@ def line(icon: str, style: str, text: Text) -> Table:
     return grid
 
 
-def _failure_text(text: Text, message: str, hint: str, lang: str) -> Text:
+def _failure_text(text: Text, message: str, hint: str, lang: str, hints: bool = True) -> Text:
     if message:
         text.append("\n" + message, style="red")
-    if hint:
+    if hint and hints:
         text.append("\n" + t("hint.label", lang), style="bold yellow")
         text.append(hint, style="yellow")
     return text
 
 
 def streaming(plan: list[dict], results: dict[str, dict], running_id: str | None, candidate: bool,
-              lang: str) -> list[Option]:
+              lang: str, hints: bool = True) -> list[Option]:
     """Every planned check in file order with its state so far."""
     options = []
     for meta in plan:
@@ -57,12 +58,13 @@ def streaming(plan: list[dict], results: dict[str, dict], running_id: str | None
             test = localized({"tests": [test]}, lang)["tests"][0]
         text = Text(t("ex.hidden", lang) if hidden else name)
         if test and state in ("fail", "error") and not hidden:
-            _failure_text(text, test["message"], test.get("hint", ""), lang)
+            _failure_text(text, test["message"], test.get("hint", ""), lang, hints)
         options.append(Option(line(*ICONS[state], text), id=f"run-{meta['id']}"))
     return options
 
 
-def failures_first_options(result: dict, *, candidate: bool, expanded: bool, lang: str) -> list[Option]:
+def failures_first_options(result: dict, *, candidate: bool, expanded: bool, lang: str,
+                           hints: bool = True) -> list[Option]:
     """Summary, failure groups (ids "fail-N"), then the passed checks folded (id "passed")
     or, when `expanded`, one by one."""
     result = localized(result, lang)
@@ -78,7 +80,7 @@ def failures_first_options(result: dict, *, candidate: bool, expanded: bool, lan
         else:
             name = group.tests[0]["name"]
             text = Text(name if group.count == 1 else t("ex.covers", lang, n=group.count, name=name))
-            _failure_text(text, group.message, group.hint, lang)
+            _failure_text(text, group.message, group.hint, lang, hints)
         options.append(Option(line(icon, style, text), id=f"fail-{n}"))
     if view.passed:
         icon, style = ICONS["pass"]

@@ -23,6 +23,7 @@ from grader.run.engine import GradingCancelled, GradingError
 from quiz.learning import history, standing
 from quiz.storage import workspace
 from quiz.storage.locations import display_path
+from quiz.storage.userfile import UnreadableFile, read_text
 from quiz.results.terminal import VERDICT_STYLE
 from quiz.ui import loop
 from quiz.ui.exercise import results as checks_list
@@ -104,6 +105,7 @@ class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
         self.last_when: str | None = None
         self.status_line = ""
         self.hints_shown = 0
+        self.unreadable: str | None = None  # why the file cannot be shown, once said
         self.device = "auto"
         self.cancel: threading.Event | None = None
         self.started = 0.0  # time.monotonic() when the running grading began
@@ -167,6 +169,11 @@ class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
         return True
 
     @property
+    def hints_allowed(self) -> bool:
+        """Hints of any kind, the checks' own included: not in an interview that allows none."""
+        return not self.candidate or self.on_aid is not None
+
+    @property
     def running(self) -> bool:
         return self.cancel is not None
 
@@ -193,9 +200,11 @@ class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
             self.refresh_bindings()
 
     def _load_last_run(self) -> None:
-        runs = self.app.store.runs(self.exercise.name, limit=1)
-        if runs:
-            self._show_result(runs[0]["result"], runs[0]["created_at"])
+        """The latest grading of this screen's file: an interview's screen never shows a
+        run of the workspace, nor the workspace's a run of an interview."""
+        run = standing.latest_run(self.app.store, self.folder, self.exercise.name)
+        if run is not None:
+            self._show_result(run["result"], run["created_at"])
 
     def _show_result(self, result: dict, when: str | None) -> None:
         """Make `result` the checks list's state (`when`: its stored time, None if just run)."""
@@ -204,15 +213,20 @@ class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
         self.results = {str(i): test for i, test in enumerate(result["tests"])}
 
     def _draw_source(self) -> None:
+        """The file as it is now; one that cannot be read as text says why, once."""
+        title = Text(t("ex.source", self.lang, path=display_path(self.path)), style="dim")
         try:
-            code = self.path.read_text(encoding="utf-8")
-        except OSError as e:
-            code = f"# {e}"
+            code = read_text(self.path)
+            shown = Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=True)
+            self.unreadable = None
+        except UnreadableFile as e:
+            code = None
+            shown = Text(e.message(self.lang), style="bold red")
+            if self.unreadable != e.message("en"):
+                self.notify(e.message(self.lang), severity="error", timeout=10)
+            self.unreadable = e.message("en")
         self.source_text = code
-        self.query_one("#source", Static).update(Group(
-            Text(t("ex.source", self.lang, path=display_path(self.path)), style="dim"),
-            Syntax(code, "python", line_numbers=True, theme="ansi_dark", word_wrap=True),
-        ))
+        self.query_one("#source", Static).update(Group(title, shown))
         self._refresh_passed()  # an edited file no longer passes
 
     def _draw_checks(self) -> None:
@@ -222,10 +236,12 @@ class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
         mode = "stream" if self.running or (self.last is None and self.plan) else "result"
         checks.clear_options()
         if mode == "stream":
-            checks.add_options(checks_list.streaming(self.plan, self.results, self.running_id, self.candidate, lang))
+            checks.add_options(checks_list.streaming(self.plan, self.results, self.running_id, self.candidate, lang,
+                                                     hints=self.hints_allowed))
         elif self.last is not None:
             checks.add_options(checks_list.failures_first_options(self.last, candidate=self.candidate,
-                                                                  expanded=self.expanded, lang=lang))
+                                                                  expanded=self.expanded, lang=lang,
+                                                                  hints=self.hints_allowed))
         else:
             checks.add_option(checks_list.Option(Text(t("ex.never", lang), style="dim"), disabled=True))
         enabled = [i for i in range(checks.option_count) if not checks.get_option_at_index(i).disabled]

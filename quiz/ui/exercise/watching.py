@@ -11,6 +11,7 @@ import subprocess
 
 from textual.app import SuspendNotSupported
 
+from quiz.storage.userfile import UnreadableFile, read_text
 from quiz.ui.dialogs import EditorScreen
 from quiz.ui.i18n import t
 
@@ -21,7 +22,12 @@ class EditAndWatch:
     def action_edit(self) -> None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor or self.app.is_web:  # in a browser, a terminal editor would be invisible
-            self.app.push_screen(EditorScreen(self.path), self._edited)
+            try:
+                text = read_text(self.path)
+            except UnreadableFile as e:
+                self.notify(e.message(self.lang), severity="error", timeout=10)
+                return
+            self.app.push_screen(EditorScreen(self.path, text), self._edited)
             return
         command = shlex.split(editor) + [str(self.path)]
         try:

@@ -81,7 +81,7 @@ class HomeScreen(LocalizedScreen):
         summary = t("home.summary", lang, passed=totals.passed, exercises=totals.exercises, points=totals.points,
                     max_points=totals.max_points, due=due_now)
         upcoming = [d for d in due.values() if d.due is not None and d.due > now]
-        if upcoming:
+        if upcoming and not due_now:  # beside "3 due", "next review in 9m" would read as a contradiction
             soonest = min(upcoming, key=lambda d: d.due)
             summary += " · " + t("home.next_due", lang, when=schedule.describe(soonest, now, lang))
         self.query_one("#summary", Static).update(summary)

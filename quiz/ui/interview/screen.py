@@ -20,7 +20,8 @@ from quiz.interview.session import InterviewSession, SessionEnded, report
 from quiz.ui.base import LocalizedScreen
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.i18n import t
-from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints
+from quiz.storage.userfile import UnreadableFile, read_text
+from quiz.ui.widgets import TICK_KEYS, AnswerBox, KeyPoints, typed_outside
 
 
 def clock_text(seconds: float) -> str:
@@ -30,7 +31,12 @@ def clock_text(seconds: float) -> str:
 
 class InterviewScreen(LocalizedScreen):
     """The running interview. The clock keeps running across items and on the exercise
-    screen; at zero the answers are kept and the screen turns to scoring."""
+    screen; at zero the answers are kept and the screen turns to scoring.
+
+    Every item has an answer box that holds the keys while the clock runs (a coding item's
+    for walking through the approach; its code is the exercise file, ctrl+g): the
+    commands are ctrl keys. In the interviewer view, tab goes from the answer to the
+    interviewer's note and back."""
 
     HELP_NAME = {"zh": "模拟面试", "en": "Mock interview"}
     BINDINGS = [
@@ -67,12 +73,12 @@ class InterviewScreen(LocalizedScreen):
         yield Header()
         yield Static(id="iv-clock")
         with Horizontal(id="iv-panes"):
-            with VerticalScroll(id="iv-candidate"):
+            with VerticalScroll(id="iv-candidate", can_focus=False):
                 yield Static(id="iv-title")
                 yield Markdown(id="iv-prompt")
-                yield AnswerBox(id="iv-answer", classes="typed")
                 yield Static(id="iv-coding")
-            with VerticalScroll(id="iv-interviewer"):
+                yield AnswerBox(id="iv-answer", classes="typed")
+            with VerticalScroll(id="iv-interviewer", can_focus=False):
                 yield Input(id="iv-note")
                 yield Static(id="iv-points-title", classes="section")
                 yield KeyPoints([], (), id="iv-points")
@@ -86,12 +92,17 @@ class InterviewScreen(LocalizedScreen):
         self._focus_answer()
 
     def _focus_answer(self) -> None:
-        """A concept item's answer box takes the keys, so the candidate can type at once."""
+        """The answer box takes the keys while the clock runs, so the candidate can type at
+        once; when scoring, the keys tick the rubric."""
         answer = self.query_one("#iv-answer", TextArea)
-        if self.item.mode == "concept" and not self.scoring:
+        if not self.scoring:
             answer.focus()
         elif self.focused is answer:
             self.set_focus(None)
+
+    def on_key(self, event) -> None:
+        if not self.scoring:  # once scoring, letters tick the rubric and answers are final
+            typed_outside(self, event, t("iv.typed_outside", self.lang))
 
     # ---- state ----------------------------------------------------------------------------
 
@@ -143,12 +154,13 @@ class InterviewScreen(LocalizedScreen):
             (f"  {t('iv.mode_' + item.mode, lang)}", "dim")))
         self.query_one("#iv-prompt", Markdown).update(question.prompt[lang])
         answer = self.query_one("#iv-answer", TextArea)
-        answer.display = item.mode == "concept"
         answer.read_only = self.scoring
-        answer.border_title = t("iv.answer", lang)
+        answer.set_class(item.mode == "coding", "coding")
+        answer.border_title = t("iv.answer" if item.mode == "concept" else "iv.answer_coding", lang)
         with self.prevent(TextArea.Changed):
             if answer.text != entry.answer:
                 answer.load_text(entry.answer)
+                answer.move_cursor(answer.document.end)  # back to an item (or resumed): typing goes on at the end
         coding = self.query_one("#iv-coding", Static)
         coding.display = item.mode == "coding"
         if item.mode == "coding":
@@ -208,7 +220,8 @@ class InterviewScreen(LocalizedScreen):
                   f"**{t('q.followups', lang)}**", *[f"- {f.question}" for f in question.followups[lang]]]
         self.query_one("#iv-rubric", Markdown).update("\n".join(rubric))
         note = self.query_one("#iv-note", Input)
-        note.placeholder = t("iv.note", lang)
+        note.placeholder = t("iv.note_how", lang)
+        note.border_title = t("iv.note", lang)
         with self.prevent(Input.Changed):
             note.value = entry.note
 
@@ -281,11 +294,15 @@ class InterviewScreen(LocalizedScreen):
                                on_aid=aid if allowed else None)
 
     def _keep_code(self, index: int) -> None:
+        """Keep coding item `index`'s file as its code (a file that cannot be read as text
+        keeps the code kept before, and says why)."""
         item = self.session.items[index]
         try:
-            self.session.set_answer(index, (self.folder / registry.get(item.exercise).filename).read_text(encoding="utf-8"))
-        except (SessionEnded, OSError):
+            self.session.set_code(index, read_text(self.folder / registry.get(item.exercise).filename))
+        except SessionEnded:
             pass
+        except UnreadableFile as e:
+            self.notify(e.message(self.lang), severity="error", timeout=10)
 
     def on_screen_resume(self) -> None:
         if self.item.mode == "coding":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,10 +16,35 @@ from quiz.ui.i18n import t
 from quiz.ui.widgets import TickBox
 
 
+TYPED_WITHIN_S = 1.0  # letters typed this close together spell one choice
+CHOICES = {"mix": MIXES, "order": ORDERS}
+
+
 class InterviewSetupScreen(LocalizedModal[tuple]):
-    """The interview's settings; dismisses with (InterviewConfig, interviewer) or None."""
+    """The interview's settings; dismisses with (InterviewConfig, interviewer) or None.
+
+    Nothing typed on a closed list is dropped silently: letters choose the option they
+    spell the start of ("cod" → coding, also in Chinese), or say that none does."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    typed, typed_at, typed_in = "", 0.0, None
+
+    def on_key(self, event: events.Key) -> None:
+        focused = self.focused
+        if not event.is_printable or event.character is None:
+            return
+        if isinstance(focused, Select) and not focused.expanded:
+            event.stop()
+            now = time.monotonic()
+            same = now - self.typed_at < TYPED_WITHIN_S and self.typed_in == focused.id
+            self.typed = (self.typed if same else "") + event.character.lower()
+            self.typed_at, self.typed_in = now, focused.id
+            match = next((value for label, value in self._choices(focused.id)
+                          if label.lower().startswith(self.typed) or value.startswith(self.typed)), None)
+            if match is None:
+                self.notify(t("iv.no_choice", self.lang, typed=self.typed), severity="warning")
+            else:
+                focused.value = match
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form"):
@@ -43,15 +71,18 @@ class InterviewSetupScreen(LocalizedModal[tuple]):
         for key in ("questions", "mix", "minutes", "order", "seed"):
             self.query_one(f"#label-{key}", Label).update(t(f"iv.{key}", lang))
         self.query_one("#seed", Input).placeholder = t("iv.seed_random", lang)
-        for key, values in (("mix", MIXES), ("order", ORDERS)):
+        for key, values in CHOICES.items():
             select = self.query_one(f"#{key}", Select)
             value = select.value
-            select.set_options([(t(f"iv.{key}_{v}", lang), v) for v in values])
+            select.set_options(self._choices(key))
             select.value = next(v for v in values if v != value)  # a change redraws the shown label
             select.value = value
         self.query_one("#interviewer", Checkbox).label = t("iv.interviewer_mode", lang)
         self.query_one("#allow-hints", Checkbox).label = t("iv.allow_hints", lang)
         self.query_one("#start", Button).label = t("iv.start", lang)
+
+    def _choices(self, key: str) -> list[tuple[str, str]]:
+        return [(t(f"iv.{key}_{v}", self.lang), v) for v in CHOICES[key]]
 
     def on_input_submitted(self) -> None:
         self._start()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from textual.widgets import TextArea
+
 from quiz.learning import path, schedule
 from quiz.ui.dialogs import ConfirmScreen
 from quiz.ui.i18n import t
-from quiz.ui.question.screen import QuestionScreen
+from quiz.ui.question.screen import QuestionScreen, draft_key
 
 SOONEST = 3
 
@@ -31,7 +33,7 @@ class ReviewSession:
         self.app = app
         self.questions = questions
         self.index = 0
-        self.rated: list[int] = []  # review ids of this session's ratings, in order
+        self.rated: list[tuple[int, str]] = []  # (review id, answer typed) of this session's ratings, in order
 
     def show_next(self) -> None:
         if self.index >= len(self.questions):
@@ -40,20 +42,24 @@ class ReviewSession:
         qid = self.questions[self.index]
         self.index += 1
         progress = t("review.progress", self.app.lang, n=self.index, total=len(self.questions))
-        screen = QuestionScreen(qid, on_rated=self._rated, answer_box=True, progress=progress)
+        screen = QuestionScreen(qid, on_rated=self._rated, progress=progress)
         screen.on_undo = self._undo
         self.app.push_screen(screen)
 
     def _rated(self, rating: str) -> None:
-        self.rated.append(self.app.screen.review_id)
+        screen = self.app.screen
+        self.rated.append((screen.review_id, screen.query_one("#typed", TextArea).text))
         self.app.pop_screen()
         self.show_next()
 
     def _undo(self) -> bool:
-        """Undo the previous question's rating and show that question again."""
+        """Undo the previous question's rating and show that question again, with the
+        answer typed for it; the answer typed on this one stays its draft."""
         if not self.rated:
             return False
-        self.app.store.undo_review(self.rated.pop())
+        review_id, typed = self.rated.pop()
+        question = self.app.store.undo_review(review_id)["question"]
+        self.app.store.set_setting(draft_key(question), typed)
         self.app.pop_screen()
         self.index -= 2
         self.show_next()
