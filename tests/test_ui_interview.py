@@ -334,3 +334,26 @@ async def test_letters_typed_on_a_setup_list_choose_from_it_or_say_none_fits(tmp
         await pilot.press("tab", "tab", "z")
         assert app.screen.query_one("#order").value == "random"
         assert any('"z"' in n.message for n in app._notifications)  # not dropped silently
+
+
+async def test_once_scoring_letters_tick_the_rubric_even_after_the_note_had_the_keys(tmp_path):
+    """Finished with the interviewer's note focused, or back from a dialog: a-h tick the
+    rubric, as the status line says, and never type into the note."""
+    clock = FakeClock()
+    app = interview_app(tmp_path, clock)
+    config = InterviewConfig(questions=2, mix="concept", minutes=10, order="fixed", seed=7)
+    async with app.run_test(size=SIZE) as pilot:
+        start_interview(app, config, True)
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press(*"transfer", "tab", *"good")  # the answer, then the interviewer's note
+        assert isinstance(screen.focused, Input) and screen.focused.value == "good"
+        await pilot.press("ctrl+f", "y")
+        await pilot.pause()
+        assert screen.session.ended
+        await pilot.press("a")
+        await pilot.press("escape", "n")  # a dialog (leave?) and back: focus must not land in a box
+        await pilot.press("b")
+        await pilot.pause()
+        assert screen.session.entries[0].ticks == {0, 1}
+        assert screen.session.entries[0].note == "good"

@@ -38,6 +38,7 @@ class InterviewScreen(LocalizedScreen):
     commands are ctrl keys. In the interviewer view, tab goes from the answer to the
     interviewer's note and back."""
 
+    AUTO_FOCUS = ""  # focus is decided here (_focus_answer): once scoring, no box takes it back
     HELP_NAME = {"zh": "模拟面试", "en": "Mock interview"}
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", priority=True),
@@ -97,7 +98,7 @@ class InterviewScreen(LocalizedScreen):
         answer = self.query_one("#iv-answer", TextArea)
         if not self.scoring:
             answer.focus()
-        elif self.focused is answer:
+        elif isinstance(self.focused, (TextArea, Input)):  # the note too: a-h must reach the rubric
             self.set_focus(None)
 
     def on_key(self, event) -> None:
