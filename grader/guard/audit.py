@@ -1,0 +1,224 @@
+"""Run-time flags: a PEP 578 audit hook in the grading child, installed right before the
+candidate's module is executed (hooks cannot be removed).
+
+For each watched event raised while the candidate's code is running, the hook writes one
+line to a pipe the worker reads, at once, before the audited operation goes ahead:
+
+    KEY flag KIND LINE MESSAGE     a runtime fact: what the candidate's code did, and where
+    KEY deny KIND LINE MESSAGE     refused: the hook kills the process right after writing
+    KEY tamper - LINE WHAT         the code, defaults or kw-defaults of a function of a
+                                   module loaded before the candidate's were replaced:
+                                   the run is tampered
+
+Kinds: `exec` (exec/eval/compile of code built at run time, new code or function
+objects), `frame` (frames: sys._getframe, tb_frame, gi_frame, f_code, ...), `trace`
+(audit hooks of its own), `process` (fork, exec, subprocess, kill), `network` (sockets),
+`file` (opening, listing or removing files outside its own file and the scratch folder),
+`ctypes` (raw memory reads). Refused: the object graph (gc.get_objects, get_referrers,
+get_referents), sys._current_frames, sys.settrace/setprofile, and ctypes' library
+loading, symbol lookup and pointer dereferencing (ctypes.dlopen, dlsym, cdata,
+PyObj_FromPtr): the ways to reach the reporter, the run's key or this hook.
+
+Attribution: an event is the candidate's when the stack, walked outwards through the
+standard library only, reaches a frame whose globals *are* the candidate module's dict
+(`f_back` and `f_globals` raise no audit event, and identity cannot be forged by renaming
+code). So `socket.create_connection` or `inspect.stack()` called by the candidate count,
+and torch formatting its own stack under a candidate call does not. A refused event
+counts when any frame on the stack is the candidate's, or no frame outside the standard
+library is (a thread it started). Building types (namedtuple, dataclasses, enum, typing,
+logging) uses frames and exec internally: those uses are not flags.
+
+The hook binds everything it calls at install time, never calls repr/str on the
+candidate's objects, checks before each write that its fd is still the pipe it was
+(os.dup2 and os.close raise no audit event) and kills the process otherwise. It is a
+tripwire, not a boundary: closure cells and frames' locals can be changed without an
+event, which is why reaching the hook (gc, ctypes) is refused. The OS layer
+(grader.guard.confine) is the boundary for files, network and processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import types
+
+FRAME_ATTRS = frozenset({"f_code", "tb_frame", "gi_frame", "gi_code", "cr_frame", "ag_frame", "co_code"})
+GUARDED_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+FLAGGED = {
+    "exec": "exec", "compile": "exec", "code.__new__": "exec", "function.__new__": "exec",
+    "sys._getframe": "frame", "object.__getattr__": "frame",
+    "sys.addaudithook": "trace",
+    "os.fork": "process", "os.forkpty": "process", "os.system": "process", "os.exec": "process",
+    "os.posix_spawn": "process", "os.spawn": "process", "subprocess.Popen": "process", "os.kill": "process",
+    "os.killpg": "process", "signal.pthread_kill": "process",
+    "socket.__new__": "network", "socket.connect": "network", "socket.bind": "network", "socket.sendto": "network",
+    "socket.sendmsg": "network", "socket.getaddrinfo": "network", "socket.gethostbyname": "network",
+    "open": "file", "os.listdir": "file", "os.scandir": "file", "os.remove": "file", "os.rename": "file",
+    "os.rmdir": "file", "shutil.rmtree": "file", "os.chmod": "file", "os.mkdir": "file", "os.symlink": "file",
+    "ctypes.string_at": "ctypes", "ctypes.wstring_at": "ctypes", "ctypes.addressof": "ctypes",
+}
+REFUSED = {
+    "gc.get_objects": "gc", "gc.get_referrers": "gc", "gc.get_referents": "gc",
+    "sys._current_frames": "frame", "sys.settrace": "trace", "sys.setprofile": "trace",
+    "ctypes.dlopen": "ctypes", "ctypes.dlsym": "ctypes", "ctypes.dlsym/handle": "ctypes", "ctypes.cdata": "ctypes",
+    "ctypes.PyObj_FromPtr": "ctypes",
+}
+WHAT = {
+    "exec": "runs code built at run time", "compile": "compiles code built at run time",
+    "code.__new__": "builds a code object", "function.__new__": "builds a function from a code object",
+    "sys._getframe": "takes a frame (sys._getframe)", "sys.addaudithook": "adds an audit hook",
+    "gc.get_objects": "walks the object graph (gc.get_objects)",
+    "gc.get_referrers": "walks the object graph (gc.get_referrers)",
+    "gc.get_referents": "walks the object graph (gc.get_referents)",
+    "sys._current_frames": "takes every thread's frame (sys._current_frames)",
+    "sys.settrace": "sets a trace function (sys.settrace)", "sys.setprofile": "sets a profile function (sys.setprofile)",
+}
+# Modules that take frames or exec generated code on their own behalf: not a flag.
+BENIGN = frozenset({"collections", "typing", "enum", "dataclasses", "logging", "warnings", "traceback", "linecache",
+                    "tokenize", "functools", "abc", "string", "re", "_weakrefset", "weakref", "contextlib"})
+MAX_LINES = 200
+
+
+def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: str) -> None:
+    """Install the hook for good. `fd`: the write end of the pipe the worker reads; `key`:
+    the run's secret, first on each line; `candidate`: the candidate module's __dict__;
+    `candidate_file` and `scratch`: where its own files are (opening them is no flag)."""
+    getframe, write, fstat, kill, getpid, get_ident = (sys._getframe, os.write, os.fstat, os.kill, os.getpid,
+                                                        __import__("_thread").get_ident)
+    str_, int_, bytes_, type_, len_, dict_get, function = str, int, bytes, type, len, dict.get, types.FunctionType
+    abspath, fspath = os.path.abspath, os.fspath
+    sigkill = signal.SIGKILL
+    st = fstat(fd)
+    pipe = (st.st_dev, st.st_ino)
+    prefix = key + " "
+    flagged, refused, what, benign = dict(FLAGGED), dict(REFUSED), dict(WHAT), BENIGN
+    frame_attrs, guarded = FRAME_ATTRS, GUARDED_ATTRS
+    loaded = frozenset(id(vars(m)) for m in list(sys.modules.values())
+                       if isinstance(m, types.ModuleType) and vars(m) is not candidate)
+    id_ = id
+    boot = (sys.modules["_frozen_importlib"].__dict__, sys.modules["_frozen_importlib_external"].__dict__)
+    stdlib = frozenset(sys.stdlib_module_names) | {"importlib._bootstrap", "importlib._bootstrap_external"}
+    own = (abspath(candidate_file), abspath(scratch).rstrip("/") + "/")
+    busy: set = set()
+    seen: set = set()
+    count = [0]
+
+    def top(name) -> str:
+        return name.partition(".")[0] if type_(name) is str_ else ""
+
+    def clean(text: str) -> str:
+        return "".join(c if c.isprintable() and c != "\t" else "?" for c in text[:160])
+
+    def emit(line: str) -> None:
+        now = fstat(fd)  # still our pipe? (dup2 and close raise no audit event)
+        if (now.st_dev, now.st_ino) != pipe:
+            kill(getpid(), sigkill)
+        data = (prefix + line + "\n").encode()
+        while data:
+            data = data[write(fd, data):]
+
+    def attribution(frame, strict: bool):
+        """(line in the candidate's file or 0, innermost standard-library module or "",
+        inside an import). `strict`: any candidate frame counts, and so does a stack of
+        standard-library frames only."""
+        first_std, importing, trusted = "", False, False
+        while frame is not None:
+            g = frame.f_globals
+            if g is candidate:
+                return frame.f_lineno, first_std, importing
+            if g is boot[0] or g is boot[1]:
+                importing = True
+            else:
+                name = top(dict_get(g, "__name__"))
+                if name in stdlib:
+                    first_std = first_std or name
+                elif not strict:
+                    return 0, first_std, importing
+                else:
+                    trusted = True
+            frame = frame.f_back
+        return (0 if trusted or not strict else -1), first_std, importing
+
+    def detail(event: str, args) -> str:
+        if event in what:
+            return what[event]
+        if event == "object.__getattr__":
+            return f"reads .{args[1]} (frame or code introspection)"
+        if event in ("ctypes.string_at", "ctypes.wstring_at", "ctypes.addressof"):
+            return f"reads raw memory ({event})"
+        subject = args[0] if args else None
+        if type_(subject) is bytes_:
+            subject = subject.decode("utf-8", "replace")
+        if event.startswith("socket."):
+            return f"uses a socket ({event.partition('.')[2]})"
+        if type_(subject) is not str_:
+            return f"calls {event}"
+        if event == "open":
+            mode = args[1] if len_(args) > 1 and type_(args[1]) is str_ else "r"
+            return f"opens {clean(subject)}" + (" for writing" if any(c in mode for c in "wax+") else "")
+        return f"{event.replace('os.', '')} {clean(subject)}"
+
+    def outside(event: str, args) -> bool:
+        if event == "open" and args and type_(args[0]) is int_:
+            return False  # os.fdopen of a descriptor it already holds
+        path = args[0] if args else None
+        if type_(path) not in (str_, bytes_):
+            return True
+        path = abspath(fspath(path) if type_(path) is str_ else path.decode("utf-8", "replace"))
+        return not (path == own[0] or (path + "/").startswith(own[1]))
+
+    def hook(event, args):
+        if event == "object.__getattr__":
+            if args[1] not in frame_attrs:
+                return
+        elif event == "object.__setattr__" or event == "object.__delattr__":
+            if args[1] not in guarded or type_(args[0]) is not function or id_(args[0].__globals__) not in loaded:
+                return
+        elif event not in flagged and event not in refused:
+            return
+        me = get_ident()
+        if me in busy:
+            return
+        busy.add(me)
+        try:
+            refuse = event in refused
+            line, std, importing = attribution(getframe(1), refuse)
+            if event in ("object.__setattr__", "object.__delattr__"):
+                name = getattr(args[0], "__qualname__", "?")
+                emit(f"tamper - {max(line, 0)} {clean(name if type_(name) is str_ else '?')}.{args[1]} replaced")
+                return
+            if not line:
+                return
+            if refuse:
+                emit(f"deny {refused[event]} {max(line, 0)} {detail(event, args)}")
+                kill(getpid(), sigkill)
+            if importing or (std in benign and flagged[event] in ("exec", "frame", "file")):
+                return
+            if event == "compile" and (not args or type_(args[0]) not in (str_, bytes_)):
+                return
+            if flagged[event] == "file" and not outside(event, args):
+                return
+            if (event, line) in seen or count[0] >= MAX_LINES:
+                return
+            seen.add((event, line))
+            count[0] += 1
+            emit(f"flag {flagged[event]} {line} {detail(event, args)}")
+        except OSError:
+            kill(getpid(), sigkill)  # the channel is gone: end the run rather than go blind
+        finally:
+            busy.discard(me)
+
+    sys.addaudithook(hook)
+
+
+def parse(line: bytes, key: str) -> dict | None:
+    """A line of the hook's pipe as {"what": flag|deny|tamper, "kind", "line", "message"},
+    or None when it does not carry the run's key (forged)."""
+    text = line.decode("utf-8", "replace")
+    if not text.startswith(key + " "):
+        return None
+    parts = text[len(key) + 1:].split(" ", 3)
+    if len(parts) < 4 or parts[0] not in ("flag", "deny", "tamper") or not parts[2].isdigit():
+        return None
+    return {"what": parts[0], "kind": parts[1], "line": int(parts[2]), "message": parts[3]}
