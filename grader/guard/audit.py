@@ -11,7 +11,8 @@ line to a pipe the worker reads, at once, before the audited operation goes ahea
                                    the run is tampered
 
 Kinds: `exec` (exec/eval/compile of code built at run time, new code or function
-objects), `frame` (frames: sys._getframe, tb_frame, gi_frame, f_code, ...), `trace`
+objects), `frame` (taking hold of a frame: sys._getframe, inspect, tb_frame, gi_frame,
+cr_frame), `trace`
 (audit hooks of its own), `process` (fork, exec, subprocess, kill), `network` (sockets),
 `file` (opening, listing or removing files outside its own file and the scratch folder),
 `ctypes` (raw memory reads). Refused: the object graph (gc.get_objects, get_referrers,
@@ -42,8 +43,11 @@ import os
 import signal
 import sys
 import types
+from itertools import islice
 
-FRAME_ATTRS = frozenset({"f_code", "tb_frame", "gi_frame", "gi_code", "cr_frame", "ag_frame", "co_code"})
+# Taking hold of a frame (reading f_code, co_code or f_back of one already held is no new
+# fact, and torch reads f_code thousands of times a run formatting its own stacks).
+FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 GUARDED_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 FLAGGED = {
     "exec": "exec", "compile": "exec", "code.__new__": "exec", "function.__new__": "exec",
@@ -78,6 +82,18 @@ WHAT = {
 BENIGN = frozenset({"collections", "typing", "enum", "dataclasses", "logging", "warnings", "traceback", "linecache",
                     "tokenize", "functools", "abc", "string", "re", "_weakrefset", "weakref", "contextlib"})
 MAX_LINES = 200
+_LOADED: list = []  # [(how many modules, frozenset of their dicts' ids)], from prepare()
+
+
+def _module_dicts(modules) -> set[int]:
+    return {id(vars(m)) for m in modules if isinstance(m, types.ModuleType)}
+
+
+def prepare() -> None:
+    """Note the modules loaded so far (in the worker, once): a forked run then adds only
+    the few it loaded itself, instead of touching every module object again."""
+    modules = list(sys.modules.values())
+    _LOADED[:] = [(len(modules), frozenset(_module_dicts(modules)))]
 
 
 def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: str) -> None:
@@ -94,8 +110,8 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
     prefix = key + " "
     flagged, refused, what, benign = dict(FLAGGED), dict(REFUSED), dict(WHAT), BENIGN
     frame_attrs, guarded = FRAME_ATTRS, GUARDED_ATTRS
-    loaded = frozenset(id(vars(m)) for m in list(sys.modules.values())
-                       if isinstance(m, types.ModuleType) and vars(m) is not candidate)
+    known, loaded = _LOADED[0] if _LOADED else (0, frozenset())
+    loaded = (loaded | _module_dicts(islice(sys.modules.values(), known, None))) - {id(candidate)}
     id_ = id
     boot = (sys.modules["_frozen_importlib"].__dict__, sys.modules["_frozen_importlib_external"].__dict__)
     stdlib = frozenset(sys.stdlib_module_names) | {"importlib._bootstrap", "importlib._bootstrap_external"}

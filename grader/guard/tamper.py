@@ -151,39 +151,60 @@ class Guard:
 
     def verifier(self, *more: "Guard"):
         """`changed()`: the labels of what differs from now (an empty list when nothing)."""
-        return _verifier([self, *more])
+        return _verifier([_Snapshot([self, *more])])
 
 
-def _verifier(guards: list[Guard]):
-    namespaces = [list(entry) + [dict(entry[1])] for g in guards for entry in g.namespaces]
-    # each: [label, dict, shadowable, tagged, snapshot]
-    dicts = [n[1] for n in namespaces]
-    state = {"values": [v for n in namespaces for v in n[4].values()], "lengths": list(map(len, dicts))}
-    tagged = [n for n in namespaces if n[3]] if _tags_work() else []
-    views = [_tag_view(n[1]) for n in tagged]
-    state["tags"] = list(map(_VALUE, views))
-    attr_entries = [(label, owner, names, operator.attrgetter(*names, "__class__") if names else None,
-                     tuple(getattr(owner, n) for n in names) + (type(owner),))
-                    for g in guards for label, owner, names in g.attrs_]
+class _Snapshot:
+    """What a verifier compares, taken from some guards. BASE's is taken once in the
+    worker, so a forked run does not copy (and so touch, page by page) every watched dict."""
+
+    def __init__(self, guards: list[Guard]) -> None:
+        self.namespaces = [list(entry) + [dict(entry[1])] for g in guards for entry in g.namespaces]
+        # each: [label, dict, shadowable, tagged, snapshot]
+        if not _tags_work():
+            for n in self.namespaces:
+                n[3] = False
+        self.tagged = [n for n in self.namespaces if n[3]]
+        self.views = [_tag_view(n[1]) for n in self.tagged]
+        self.plain = [n[1] for n in self.namespaces if not n[3]]
+        self.values = [v for d in self.plain for v in d.values()]
+        self.attr_entries = [(label, owner, names, operator.attrgetter(*names, "__class__") if names else None,
+                              tuple(getattr(owner, n) for n in names) + (type(owner),))
+                             for g in guards for label, owner, names in g.attrs_]
+        self.lists = [(label, get, list(get())) for g in guards for label, get in g.lists]
+        self.cells = [c for g in guards for _, c in g.cells]
+        self.cell_labels = [label for g in guards for label, _ in g.cells]
+        self.contents = list(map(_CONTENTS, self.cells))
+
+
+def _verifier(snapshots: list[_Snapshot]):
+    namespaces = [n for s in snapshots for n in s.namespaces]
+    tagged = [n for s in snapshots for n in s.tagged]
+    views = [v for s in snapshots for v in s.views]
+    # a dict's version tag moves on every change: only untagged dicts need their values compared
+    plain = [d for s in snapshots for d in s.plain]
+    state = {"tags": list(map(_VALUE, views)), "values": [v for s in snapshots for v in s.values],
+             "lengths": list(map(len, plain))}
+    attr_entries = [e for s in snapshots for e in s.attr_entries]
     getters = [e[3] for e in attr_entries if e[3] is not None]
     owners = [e[1] for e in attr_entries if e[3] is not None]
     attr_values = [v for e in attr_entries if e[3] is not None for v in e[4]]
-    lists = [(label, get, list(get())) for g in guards for label, get in g.lists]
-    cells = [c for g in guards for _, c in g.cells]
-    cell_labels = [label for g in guards for label, _ in g.cells]
-    contents = list(map(_CONTENTS, cells))
+    lists = [e for s in snapshots for e in s.lists]
+    cells = [c for s in snapshots for c in s.cells]
+    cell_labels = [label for s in snapshots for label in s.cell_labels]
+    contents = [c for s in snapshots for c in s.contents]
     gettrace, getprofile = sys.gettrace, sys.getprofile
     stacks = _mode_stacks()
-    is_not, call, chained, listmap, anymap = operator.is_not, operator.call, chain.from_iterable, list, any
+    is_not, call, chained = operator.is_not, operator.call, chain.from_iterable
 
     def fast() -> bool:
         try:
             return (gettrace() is None and getprofile() is None and not any(f() for f in stacks)
-                    and listmap(map(_VALUE, views)) == state["tags"]
-                    and listmap(map(len, dicts)) == state["lengths"]
-                    and not anymap(map(is_not, chained(map(_VALUES, dicts)), state["values"]))
-                    and not anymap(map(is_not, chained(map(call, getters, owners)), attr_values))
-                    and not anymap(map(is_not, map(_CONTENTS, cells), contents))
+                    and list(map(_VALUE, views)) == state["tags"]
+                    and list(map(len, plain)) == state["lengths"]
+                    and not any(map(is_not, chained(map(_VALUES, plain)), state["values"]))
+                    and not any(map(is_not, chained(map(call, getters, owners)), attr_values))
+                    and not any(map(is_not, map(_CONTENTS, cells), contents))
                     and not any(_differ(get(), items) for _, get, items in lists))
         except (AttributeError, ValueError):
             return False
@@ -196,8 +217,8 @@ def _verifier(guards: list[Guard]):
             found.append("sys.settrace (a trace function is set)")
         if getprofile() is not None:
             found.append("sys.setprofile (a profile function is set)")
-        found += [f"torch {name} stack (a mode is still active)" for name, f in zip(("function-mode", "dispatch-mode"), stacks)
-                  if f()]
+        found += [f"torch {name} stack (a mode is still active)"
+                  for name, f in zip(("function-mode", "dispatch-mode"), stacks) if f()]
         moved = {id(n[1]) for n, view, tag in zip(tagged, views, state["tags"]) if view.value != tag}
         resnapshot = False
         for entry in namespaces:
@@ -207,7 +228,7 @@ def _verifier(guards: list[Guard]):
             here += [f"{label}.{k}" for k in added if k in shadowable]
             if not here and id(ns) in moved and not added:
                 here.append(f"{label} (a binding was changed and changed back before this check)")
-            if not here and (added or id(ns) in moved):
+            if not here and added:
                 entry[4] = dict(ns)  # only harmless additions: take them into the snapshot
                 resnapshot = True
             found += here
@@ -230,9 +251,9 @@ def _verifier(guards: list[Guard]):
             if not same:
                 found.append(f"{label} (a closure cell)")
         if resnapshot and not found:
-            state["values"] = [v for n in namespaces for v in n[4].values()]
-            state["lengths"] = list(map(len, dicts))
             state["tags"] = list(map(_VALUE, views))
+            state["values"] = [v for d in plain for v in d.values()]
+            state["lengths"] = list(map(len, plain))
         return list(dict.fromkeys(found))
 
     return changed
@@ -251,6 +272,7 @@ def _mode_stacks() -> list:
 
 
 BASE = Guard()
+_BASE_SNAPSHOT: list[_Snapshot] = []
 
 
 def _module(guard: Guard, module: types.ModuleType) -> None:
@@ -293,6 +315,7 @@ def prepare(pinned=()) -> None:
     BASE.attrs("torch.testing", torch.testing, ("assert_close",))
     BASE.attrs("numpy.testing", numpy.testing, ("assert_allclose", "assert_array_equal"))
     BASE.attrs("math", math, ("isclose", "isfinite", "isnan", "log", "exp", "sqrt"))
+    _BASE_SNAPSHOT[:] = [_Snapshot([BASE])]
 
 
 def snapshot(config, grader_modules: list[types.ModuleType]):
@@ -315,4 +338,5 @@ def snapshot(config, grader_modules: list[types.ModuleType]):
         guard.sequence(f"{hook_name} implementations", caller.get_hookimpls)
         for impl in caller.get_hookimpls():
             guard.attrs(f"{hook_name}[{impl.plugin_name}]", impl, ("function", "plugin", "wrapper", "hookwrapper"))
-    return BASE.verifier(guard)
+    base = _BASE_SNAPSHOT or [_Snapshot([BASE])]
+    return _verifier([*base, _Snapshot([guard])])

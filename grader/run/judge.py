@@ -9,8 +9,8 @@ once forked, so it is the judge of last resort:
 - the audit hook's lines (a second pipe) become runtime flags; a refused operation or a
   tampered function ends the run at once;
 - memory is the run's whole process tree, counted by unique pages (PSS);
-- after the run every descendant is killed (the worker is their subreaper) and the
-  scratch folder removed.
+- after the run every descendant is killed (the worker is their subreaper); `clean()`
+  removes the scratch folder once the result is on its way.
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ class Run:
         try:
             verdict, message, status = self._watch(pid, r, ar, start)
         finally:
-            self.sandbox.finish(scratch)
+            self.sandbox.finish()
             for fd in (r, ar):
                 self._drain(fd, self.buffers[fd], self._audit_line if fd == ar else self._line)
                 os.close(fd)
@@ -215,6 +215,12 @@ class Run:
             verdict, message = self._judge(status)
         return verdict, message
 
+    def clean(self) -> None:
+        """Remove the run's scratch folder (after the result is sent: off the critical path)."""
+        if self.scratch:
+            self.sandbox.clean(self.scratch)
+            self.scratch = ""
+
     def _watch(self, pid: int, r: int, ar: int, start: float) -> tuple[str | None, str, int | None]:
         job = self.job
         deadline = start + float(job["timeout_s"])
@@ -223,6 +229,7 @@ class Run:
         handlers = {r: self._line, ar: self._audit_line}
         open_fds = [r, ar]
         audit_closed_at = None
+        next_memory_check = 0.0
         while True:
             if open_fds:
                 ready, _, _ = select.select(open_fds, [], [], 0.05)
@@ -249,12 +256,14 @@ class Run:
                 continue
             if self.orphaned():
                 self._kill(pid)
-                self.sandbox.finish(self.scratch)
+                self.sandbox.finish()
+                self.clean()
                 os._exit(0)
             if time.monotonic() > deadline and not self.ended:
                 self._kill(pid)
                 return "timeout", f"time limit of {job['timeout_s']:g} s exceeded" + self._where(), None
-            if limit_mb:
+            if limit_mb and time.monotonic() >= next_memory_check:
+                next_memory_check = time.monotonic() + 0.05
                 pids = processes.tree(pid)
                 if processes.rss_mb(pids) > limit_mb and processes.pss_mb(pids) > limit_mb:
                     self._kill(pid)

@@ -4,7 +4,8 @@ who the candidate runs as, what it may read, its scratch folder and environment.
     sandbox = Sandbox.here()                 # once, after the preload: the probe
     sandbox.reap()                           # in each worker process: become the subreaper
     scratch, policy, env, nproc = sandbox.prepare(impl_file, device)   # before each fork
-    sandbox.finish(scratch)                  # after each run: kill every descendant
+    sandbox.finish()                         # after each run: kill every descendant
+    sandbox.clean(scratch)                   # once the result is sent: remove the scratch folder
 
 What a child may read: the standard library, site-packages, system libraries, the
 grader's fixture data and the candidate's own file. Denied (the self-test checks them):
@@ -45,6 +46,9 @@ class Sandbox:
         uid = confine.NOBODY if os.geteuid() == 0 else None
         denied = [str(ROOT / "solutions"), str(ROOT / "grader"), str(data_dir()), os.path.expanduser("~")]
         readable = confine.grading_readable(denied, extra=[ROOT / "grader" / "fixtures"])
+        # linecache holds the source of every module a warm-up traceback went through:
+        # keep it (a run formats torch's stacks on every manual_seed), but not the grader's
+        confine.scrub_linecache(confine.policy(readable, denied=denied, uid=uid))
         return cls(uid, denied, readable, confine.probe(uid))
 
     def reap(self) -> None:
@@ -64,6 +68,9 @@ class Sandbox:
         return scratch, policy, environment.child_env(scratch, user), nproc
 
     @staticmethod
-    def finish(scratch: str) -> None:
+    def finish() -> None:
         processes.kill_descendants()
+
+    @staticmethod
+    def clean(scratch: str) -> None:
         environment.remove_scratch(scratch)

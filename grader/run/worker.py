@@ -36,8 +36,6 @@ os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
 def preload() -> None:
     """Import what every grading run needs, so forked children start warm; then pin the
     modules checks use and snapshot the grading machinery (grader.guard)."""
-    import linecache
-
     import pytest  # noqa: F401
     import _pytest.python  # noqa: F401
     import _pytest.runner
@@ -46,7 +44,7 @@ def preload() -> None:
 
     import grader.authoring.checks  # noqa: F401
     import grader.fixtures.models  # noqa: F401
-    import grader.guard.audit  # noqa: F401
+    import grader.guard.audit
     import grader.guard.confine  # noqa: F401
     import grader.guard.pin
     import grader.guard.scan  # noqa: F401
@@ -64,8 +62,8 @@ def preload() -> None:
     # the candidate's environment may say it is being graded
     _pytest.runner._update_current_test_var = _no_current_test_var
     grader.guard.pin.pin_graders()
-    linecache.clearcache()  # it holds grader sources read while warming up
-    grader.guard.tamper.prepare(grader.guard.pin.copies())  # last: it snapshots what the preload built
+    grader.guard.tamper.prepare(grader.guard.pin.copies())  # last: they note what the preload built
+    grader.guard.audit.prepare()
 
 
 def _no_current_test_var(item, when) -> None:
@@ -161,8 +159,9 @@ def serve(stdin, out_fd: int) -> None:
         if not line.strip():
             continue
         job = json.loads(line)
-        result = Run(job, send, baseline_mb, sandbox, orphaned).execute()
-        send({"job": job["job"], "event": "done", "result": result})
+        run = Run(job, send, baseline_mb, sandbox, orphaned)
+        send({"job": job["job"], "event": "done", "result": run.execute()})
+        run.clean()
 
 
 def main() -> None:

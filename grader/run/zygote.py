@@ -56,8 +56,9 @@ def serve_worker(conn: socket.socket, baseline_mb: float, sandbox) -> None:
         if not line.strip():
             continue
         job = json.loads(line)
-        result = Run(job, send, baseline_mb, sandbox).execute()
-        send({"job": job["job"], "event": "done", "result": result})
+        run = Run(job, send, baseline_mb, sandbox)
+        send({"job": job["job"], "event": "done", "result": run.execute()})
+        run.clean()
 
 
 def spawn(control: socket.socket, conn: socket.socket, owner_fd: int, baseline_mb: float, sandbox) -> int:
