@@ -110,8 +110,13 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
     prefix = key + " "
     flagged, refused, what, benign = dict(FLAGGED), dict(REFUSED), dict(WHAT), BENIGN
     frame_attrs, guarded = FRAME_ATTRS, GUARDED_ATTRS
+    watch = {**dict.fromkeys(flagged, 0), **dict.fromkeys(refused, 0), "object.__getattr__": 1,
+             "object.__setattr__": 2, "object.__delattr__": 2}.get
     known, loaded = _LOADED[0] if _LOADED else (0, frozenset())
-    loaded = (loaded | _module_dicts(islice(sys.modules.values(), known, None))) - {id(candidate)}
+    # modules loaded since prepare() sit at the end of sys.modules: read only those
+    # (touching every module object again would copy their pages in this forked process)
+    recent = islice(reversed(sys.modules.values()), max(0, len(sys.modules) - known) + 16)
+    loaded = (loaded | _module_dicts(recent)) - {id(candidate)}
     id_ = id
     boot = (sys.modules["_frozen_importlib"].__dict__, sys.modules["_frozen_importlib_external"].__dict__)
     stdlib = frozenset(sys.stdlib_module_names) | {"importlib._bootstrap", "importlib._bootstrap_external"}
@@ -185,14 +190,16 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
         return not (path == own[0] or (path + "/").startswith(own[1]))
 
     def hook(event, args):
-        if event == "object.__getattr__":
+        # ~40,000 events a run, nearly all of them builtins.id: one lookup to leave
+        watched = watch(event)
+        if watched is None:
+            return
+        if watched == 1:
             if args[1] not in frame_attrs:
                 return
-        elif event == "object.__setattr__" or event == "object.__delattr__":
+        elif watched == 2:
             if args[1] not in guarded or type_(args[0]) is not function or id_(args[0].__globals__) not in loaded:
                 return
-        elif event not in flagged and event not in refused:
-            return
         me = get_ident()
         if me in busy:
             return

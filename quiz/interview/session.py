@@ -350,7 +350,9 @@ def _grading_summary(result: dict) -> dict:
         "max_points": result["max_points"],
         "checks": [{"name": t["name"], "status": t["status"], "points": t.get("points", 1),
                     "hidden": bool(t.get("hidden", False))} for t in result["tests"]],
-        "flags": [{"line": f.get("line"), "message": f["message"]} for f in result.get("flags", [])],
+        "flags": [{"line": f.get("line"), "message": f["message"], "source": f.get("source", "static")}
+                  for f in result.get("flags", [])],
+        "isolation": result.get("isolation"),
     }
 
 

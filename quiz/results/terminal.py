@@ -25,7 +25,9 @@ def summary_line(result: dict, view: ResultView) -> Text:
         return line
     line.append(f"  {view.summary}")
     line.append(f"\n        {result['points']}/{result['max_points']} points · ")
-    line.append(f"{result['impl']} · {result['duration_s']:.2f} s on {result['device']}", style="dim")
+    isolation = result.get("isolation")
+    level = f" · isolation {isolation['level']}" if isolation else ""
+    line.append(f"{result['impl']} · {result['duration_s']:.2f} s on {result['device']}{level}", style="dim")
     return line
 
 
@@ -69,9 +71,26 @@ class Hanging:
 
 
 def flags_line(result: dict) -> Hanging:
-    """The static scan's flags (grader.guard.scan) on one line, for a human to look at."""
-    found = "; ".join(f"line {f['line']}: {f['message']}" for f in result.get("flags", []))
-    return Hanging(Text(" " * 8), [Text(f"note: code that reaches into the grading machinery ({found})", style="yellow")])
+    """The flags on one line, for a human to look at: what the run's audit hook saw while
+    the code ran, then what the static scan read in its source (no flag proves nothing)."""
+    flags = result.get("flags", [])
+    parts = []
+    for source, heading in (("runtime", "seen while it ran"), ("static", "in its source")):
+        found = "; ".join(f"line {f['line']}: {f['message']}" for f in flags if f.get("source", "static") == source)
+        if found:
+            parts.append(f"{heading}: {found}")
+    return Hanging(Text(" " * 8), [Text(f"note: code that reaches into the grading machinery ({'; '.join(parts)})",
+                                        style="yellow")])
+
+
+def isolation_line(result: dict) -> Hanging | None:
+    """A warning when the run was not fully isolated (grader.guard.confine), with why."""
+    isolation = result.get("isolation")
+    if not isolation or isolation.get("level") == "full":
+        return None
+    what = "not isolated" if isolation.get("level") == "none" else "partly isolated"
+    why = "; ".join(isolation.get("missing") or []) or "unknown"
+    return Hanging(Text(" " * 8), [Text(f"{what}: {why}", style="yellow")])
 
 
 def failure_block(group: FailureGroup) -> Hanging:
@@ -97,6 +116,8 @@ def render_result(result: dict, *, verbose: bool = False) -> Group:
     parts: list = [summary_line(result, view)]
     if result["status"] not in ("pass", "fail"):
         parts.append(Hanging(Text(" " * 8), [Text(result["message"], style=VERDICT_STYLE[result["status"]])]))
+    if isolation_line(result) is not None:
+        parts.append(isolation_line(result))
     if result.get("flags"):
         parts.append(flags_line(result))
     parts += [failure_block(group) for group in view.failed]
