@@ -11,23 +11,25 @@ line to a pipe the worker reads, at once, before the audited operation goes ahea
                                    the run is tampered
 
 Kinds: `exec` (exec/eval/compile of code built at run time, new code or function
-objects), `frame` (taking hold of a frame: sys._getframe, inspect, tb_frame, gi_frame,
-cr_frame), `trace`
-(audit hooks of its own), `process` (fork, exec, subprocess, kill), `network` (sockets),
-`file` (opening, listing or removing files outside its own file and the scratch folder),
-`ctypes` (raw memory reads). Refused: the object graph (gc.get_objects, get_referrers,
-get_referents), sys._current_frames, sys.settrace/setprofile, and ctypes' library
-loading, symbol lookup and pointer dereferencing (ctypes.dlopen, dlsym, cdata,
-PyObj_FromPtr): the ways to reach the reporter, the run's key or this hook.
+objects), `trace` (audit hooks of its own), `process` (fork, exec, subprocess, kill),
+`network` (sockets), `file` (opening, listing or removing files outside its own file and
+the scratch folder), `ctypes` (raw memory reads). Refused, because they are the ways to
+reach the reporter, the run's key or this hook: taking hold of a frame (sys._getframe,
+inspect.currentframe/stack/trace, tb_frame, gi_frame, cr_frame, sys._current_frames), the
+object graph (gc.get_objects, get_referrers, get_referents), sys.settrace/setprofile, and
+ctypes' library loading, symbol lookup and pointer dereferencing (ctypes.dlopen, dlsym,
+cdata, PyObj_FromPtr).
 
 Attribution: an event is the candidate's when the stack, walked outwards through the
 standard library only, reaches a frame whose globals *are* the candidate module's dict
 (`f_back` and `f_globals` raise no audit event, and identity cannot be forged by renaming
 code). So `socket.create_connection` or `inspect.stack()` called by the candidate count,
-and torch formatting its own stack under a candidate call does not. A refused event
-counts when any frame on the stack is the candidate's, or no frame outside the standard
-library is (a thread it started). Building types (namedtuple, dataclasses, enum, typing,
-logging) uses frames and exec internally: those uses are not flags.
+and torch formatting its own stack under a candidate call does not. A refused event of
+the object graph, tracing or ctypes counts when any frame on the stack is the
+candidate's, or no frame outside the standard library is (a thread it started). Building
+types (namedtuple, dataclasses, enum, typing) and logging take frames and exec code on
+their own behalf, and traceback reads a traceback's frames to print it: those uses are
+neither flags nor refused.
 
 The hook binds everything it calls at install time, never calls repr/str on the
 candidate's objects, checks before each write that its fd is still the pipe it was
@@ -51,7 +53,6 @@ FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 GUARDED_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 FLAGGED = {
     "exec": "exec", "compile": "exec", "code.__new__": "exec", "function.__new__": "exec",
-    "sys._getframe": "frame", "object.__getattr__": "frame",
     "sys.addaudithook": "trace",
     "os.fork": "process", "os.forkpty": "process", "os.system": "process", "os.exec": "process",
     "os.posix_spawn": "process", "os.spawn": "process", "subprocess.Popen": "process", "os.kill": "process",
@@ -62,6 +63,7 @@ FLAGGED = {
     "os.rmdir": "file", "shutil.rmtree": "file", "os.chmod": "file", "os.mkdir": "file", "os.symlink": "file",
     "ctypes.string_at": "ctypes", "ctypes.wstring_at": "ctypes", "ctypes.addressof": "ctypes",
 }
+REFUSED_WHEN_CALLED = {"sys._getframe": "frame", "object.__getattr__": "frame"}  # by the candidate itself
 REFUSED = {
     "gc.get_objects": "gc", "gc.get_referrers": "gc", "gc.get_referents": "gc",
     "sys._current_frames": "frame", "sys.settrace": "trace", "sys.setprofile": "trace",
@@ -78,9 +80,10 @@ WHAT = {
     "sys._current_frames": "takes every thread's frame (sys._current_frames)",
     "sys.settrace": "sets a trace function (sys.settrace)", "sys.setprofile": "sets a profile function (sys.setprofile)",
 }
-# Modules that take frames or exec generated code on their own behalf: not a flag.
-BENIGN = frozenset({"collections", "typing", "enum", "dataclasses", "logging", "warnings", "traceback", "linecache",
-                    "tokenize", "functools", "abc", "string", "re", "_weakrefset", "weakref", "contextlib"})
+# Modules that take frames or exec generated code on their own behalf.
+BENIGN = frozenset({"collections", "typing", "enum", "dataclasses", "logging", "warnings", "functools", "abc",
+                    "string", "re", "_weakrefset", "weakref", "contextlib"})
+READS_TRACEBACKS = frozenset({"traceback", "linecache", "tokenize"})
 MAX_LINES = 200
 _LOADED: list = []  # [(how many modules, frozenset of their dicts' ids)], from prepare()
 
@@ -109,9 +112,10 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
     pipe = (st.st_dev, st.st_ino)
     prefix = key + " "
     flagged, refused, what, benign = dict(FLAGGED), dict(REFUSED), dict(WHAT), BENIGN
+    when_called, tracebacks = dict(REFUSED_WHEN_CALLED), BENIGN | READS_TRACEBACKS
     frame_attrs, guarded = FRAME_ATTRS, GUARDED_ATTRS
-    watch = {**dict.fromkeys(flagged, 0), **dict.fromkeys(refused, 0), "object.__getattr__": 1,
-             "object.__setattr__": 2, "object.__delattr__": 2}.get
+    watch = {**dict.fromkeys(flagged, 0), **dict.fromkeys(refused, 0), "sys._getframe": 0, "object.__getattr__": 1,
+             "object.__setattr__": 2, "object.__delattr__": 2, "import": 3}.get
     known, loaded = _LOADED[0] if _LOADED else (0, frozenset())
     # modules loaded since prepare() sit at the end of sys.modules: read only those
     # (touching every module object again would copy their pages in this forked process)
@@ -121,6 +125,8 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
     boot = (sys.modules["_frozen_importlib"].__dict__, sys.modules["_frozen_importlib_external"].__dict__)
     stdlib = frozenset(sys.stdlib_module_names) | {"importlib._bootstrap", "importlib._bootstrap_external"}
     own = (abspath(candidate_file), abspath(scratch).rstrip("/") + "/")
+    later: set = set()  # modules the machinery imported after the candidate's
+    modules_get, module_type, vars_ = sys.modules.get, types.ModuleType, vars
     busy: set = set()
     seen: set = set()
     count = [0]
@@ -139,25 +145,39 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
         while data:
             data = data[write(fd, data):]
 
+    def known(g) -> bool:
+        """Whether `g` is the namespace of a module loaded before the candidate's, or
+        imported since by the grading machinery itself (no candidate code on the stack)."""
+        if id_(g) in loaded:
+            return True
+        name = dict_get(g, "__name__")
+        if type_(name) is not str_ or name not in later:
+            return False
+        module = modules_get(name)
+        return type_(module) is module_type and vars_(module) is g
+
     def attribution(frame, strict: bool):
-        """(line in the candidate's file or 0, innermost standard-library module or "",
-        inside an import). `strict`: any candidate frame counts, and so does a stack of
-        standard-library frames only."""
+        """(line, innermost standard-library module, inside an import) of an event whose
+        stack reaches candidate-controlled code (its module, code it exec'd, modules it
+        loaded: any frame whose globals are not a module loaded before it) through the
+        standard library only; line 0: not the candidate's. `strict`: any candidate frame
+        on the stack counts, and so does a stack of standard-library frames only (a thread
+        it started); line -1: the candidate's, but not in its file."""
         first_std, importing, trusted = "", False, False
         while frame is not None:
             g = frame.f_globals
-            if g is candidate:
-                return frame.f_lineno, first_std, importing
+            if g is candidate or not known(g):
+                while frame is not None and frame.f_globals is not candidate:
+                    frame = frame.f_back
+                return (frame.f_lineno if frame is not None else -1), first_std, importing
             if g is boot[0] or g is boot[1]:
                 importing = True
+            elif top(dict_get(g, "__name__")) in stdlib:
+                first_std = first_std or top(dict_get(g, "__name__"))
+            elif not strict:
+                return 0, first_std, importing
             else:
-                name = top(dict_get(g, "__name__"))
-                if name in stdlib:
-                    first_std = first_std or name
-                elif not strict:
-                    return 0, first_std, importing
-                else:
-                    trusted = True
+                trusted = True
             frame = frame.f_back
         return (0 if trusted or not strict else -1), first_std, importing
 
@@ -206,27 +226,37 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
         busy.add(me)
         try:
             refuse = event in refused
-            line, std, importing = attribution(getframe(1), refuse)
+            line, std, importing = attribution(getframe(1), watched == 3 or refuse)
+            if watched == 3:
+                if not line and type_(args[0]) is str_:
+                    later.add(args[0])
+                return
             if event in ("object.__setattr__", "object.__delattr__"):
                 name = getattr(args[0], "__qualname__", "?")
                 emit(f"tamper - {max(line, 0)} {clean(name if type_(name) is str_ else '?')}.{args[1]} replaced")
                 return
-            if not line:
+            if not line or importing and not refuse:
                 return
+            line = max(line, 0)
+            if event in when_called:
+                if std in (tracebacks if event == "object.__getattr__" else benign):
+                    return
+                refuse = True
             if refuse:
-                emit(f"deny {refused[event]} {max(line, 0)} {detail(event, args)}")
+                emit(f"deny {refused.get(event) or when_called[event]} {line} {detail(event, args)}")
                 kill(getpid(), sigkill)
-            if importing or (std in benign and flagged[event] in ("exec", "frame", "file")):
+            kind = flagged[event]
+            if std in benign and kind in ("exec", "file"):
                 return
             if event == "compile" and (not args or type_(args[0]) not in (str_, bytes_)):
                 return
-            if flagged[event] == "file" and not outside(event, args):
+            if kind == "file" and not outside(event, args):
                 return
-            if (event, line) in seen or count[0] >= MAX_LINES:
+            if (kind, line) in seen or count[0] >= MAX_LINES:
                 return
-            seen.add((event, line))
+            seen.add((kind, line))
             count[0] += 1
-            emit(f"flag {flagged[event]} {line} {detail(event, args)}")
+            emit(f"flag {kind} {line} {detail(event, args)}")
         except OSError:
             kill(getpid(), sigkill)  # the channel is gone: end the run rather than go blind
         finally:
