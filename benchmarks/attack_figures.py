@@ -54,7 +54,7 @@ def main() -> None:
                          "harms": outcome.harms, "as_expected": outcome.meets_expectation() and not outcome.harms,
                          "isolation": (r.get("isolation") or {}).get("level", "-"),
                          "runtime_flags": [f"{f['kind']}@{f['line']}" for f in outcome.runtime_flags],
-                         "message": r["message"][:100]})
+                         "message": r["message"][:100], "output": "".join(t["output"] for t in r["tests"])[:300]})
     counts = Counter(row["category"] for row in rows)
     summary = {"attacks": len(rows), **{k: counts.get(k, 0) for k in ("blocked", "flagged", "static", "undetected")},
                "harmful": sum(bool(row["harms"]) for row in rows)}

@@ -20,3 +20,7 @@ def widen(x):
 
 def parse(text):
     return int(text) if text.isdigit() else [][0]  # IndexError, not ValueError
+
+
+def halve(x):
+    return x / 2

@@ -20,3 +20,7 @@ def widen(x):
 
 def parse(text):
     return int(text)
+
+
+def halve(x):
+    return x / 2

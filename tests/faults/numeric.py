@@ -22,3 +22,10 @@ def test_widen(impl):
 def test_parse_rejects(impl):
     problem = raising(lambda: impl.parse("forty-two"))
     assert problem is None, problem
+
+
+@check("halve(x) is x / 2", level="basic", points=1, hint="return x / 2")
+def test_halve(impl):
+    x = torch.arange(4.0)
+    out = impl.halve(x)
+    assert torch.allclose(out, x / 2) and bool((out == x / 2).all()), "expected x / 2"
