@@ -258,3 +258,32 @@ def test_a_result_reads_in_chinese_where_the_grader_has_chinese(probe):
     assert (first["name"], first["hint"], first["message"]) == ("answer() 返回 42", "返回 42", "应为 42，实际为 41")
     english = localized(result, "en")["tests"][0]
     assert (english["name"], english["message"]) == ("answer() returns 42", "expected 42, got 41")
+
+
+FORKS = """
+import os, time
+def answer():
+    kids = []
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:
+            block = b"x" * ({mb} * 2**20)
+            time.sleep(0.8)
+            os._exit(0 if block else 1)
+        kids.append(pid)
+    for pid in kids:
+        os.waitpid(pid, 0)
+    return 42
+"""
+
+
+def test_forked_python_workers_are_charged_their_shared_pages_once(probe):
+    """Each fork shares the warm process's pages (an RSS sum counts them four times over,
+    far past the 768 MB limit): by unique pages (PSS) the run stays well inside it."""
+    r = probe(FORKS.format(mb=16), timeout=30)
+    assert r["status"] == "pass", r["message"]
+
+
+def test_memory_spread_over_forks_is_still_counted(probe):
+    r = probe(FORKS.format(mb=450), timeout=30)
+    assert r["status"] == "crash" and r["message"].startswith("memory limit exceeded"), r["message"]

@@ -21,9 +21,10 @@ ctypes' library loading, symbol lookup and pointer dereferencing (ctypes.dlopen,
 cdata, PyObj_FromPtr).
 
 Attribution: an event is the candidate's when the stack, walked outwards through the
-standard library only, reaches a frame whose globals *are* the candidate module's dict
-(`f_back` and `f_globals` raise no audit event, and identity cannot be forged by renaming
-code). So `socket.create_connection` or `inspect.stack()` called by the candidate count,
+standard library only, reaches candidate-controlled code: its module (`f_globals` *is*
+its dict: `f_back` and `f_globals` raise no audit event, and identity cannot be forged
+by renaming code), code it exec'd, or modules it wrote and imported (any namespace that
+is neither a module loaded before it nor a library module from a read-only folder). So `socket.create_connection` or `inspect.stack()` called by the candidate count,
 and torch formatting its own stack under a candidate call does not. A refused event of
 the object graph, tracing or ctypes counts when any frame on the stack is the
 candidate's, or no frame outside the standard library is (a thread it started). Building
@@ -99,10 +100,12 @@ def prepare() -> None:
     _LOADED[:] = [(len(modules), frozenset(_module_dicts(modules)))]
 
 
-def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: str) -> None:
+def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: str, library_roots=()) -> None:
     """Install the hook for good. `fd`: the write end of the pipe the worker reads; `key`:
     the run's secret, first on each line; `candidate`: the candidate module's __dict__;
-    `candidate_file` and `scratch`: where its own files are (opening them is no flag)."""
+    `candidate_file` and `scratch`: where its own files are (opening them is no flag);
+    `library_roots`: read-only folders whose modules, imported by the candidate, are
+    library code and not the candidate's (the standard library, site-packages)."""
     getframe, write, fstat, kill, getpid, get_ident = (sys._getframe, os.write, os.fstat, os.kill, os.getpid,
                                                         __import__("_thread").get_ident)
     str_, int_, bytes_, type_, len_, dict_get, function = str, int, bytes, type, len, dict.get, types.FunctionType
@@ -115,7 +118,7 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
     when_called, tracebacks = dict(REFUSED_WHEN_CALLED), BENIGN | READS_TRACEBACKS
     frame_attrs, guarded = FRAME_ATTRS, GUARDED_ATTRS
     watch = {**dict.fromkeys(flagged, 0), **dict.fromkeys(refused, 0), "sys._getframe": 0, "object.__getattr__": 1,
-             "object.__setattr__": 2, "object.__delattr__": 2, "import": 3}.get
+             "object.__setattr__": 2, "object.__delattr__": 2}.get
     known, loaded = _LOADED[0] if _LOADED else (0, frozenset())
     # modules loaded since prepare() sit at the end of sys.modules: read only those
     # (touching every module object again would copy their pages in this forked process)
@@ -125,7 +128,8 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
     boot = (sys.modules["_frozen_importlib"].__dict__, sys.modules["_frozen_importlib_external"].__dict__)
     stdlib = frozenset(sys.stdlib_module_names) | {"importlib._bootstrap", "importlib._bootstrap_external"}
     own = (abspath(candidate_file), abspath(scratch).rstrip("/") + "/")
-    later: set = set()  # modules the machinery imported after the candidate's
+    libraries: dict = {}  # id(module dict) -> loaded since from a read-only place
+    roots = tuple(r.rstrip("/") + "/" for r in library_roots)
     modules_get, module_type, vars_ = sys.modules.get, types.ModuleType, vars
     busy: set = set()
     seen: set = set()
@@ -146,15 +150,19 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
             data = data[write(fd, data):]
 
     def known(g) -> bool:
-        """Whether `g` is the namespace of a module loaded before the candidate's, or
-        imported since by the grading machinery itself (no candidate code on the stack)."""
+        """Whether `g` is the namespace of a module loaded before the candidate's, or of
+        a library module loaded since from a read-only place (not the candidate's file,
+        not the scratch folder it can write to)."""
         if id_(g) in loaded:
             return True
-        name = dict_get(g, "__name__")
-        if type_(name) is not str_ or name not in later:
-            return False
-        module = modules_get(name)
-        return type_(module) is module_type and vars_(module) is g
+        verdict = libraries.get(id_(g))
+        if verdict is None:
+            name, file = dict_get(g, "__name__"), dict_get(g, "__file__")
+            module = modules_get(name) if type_(name) is str_ else None
+            verdict = (type_(module) is module_type and vars_(module) is g and type_(file) is str_
+                       and file.startswith(roots) and not file.startswith(own[1]) and file != own[0])
+            libraries[id_(g)] = verdict
+        return verdict
 
     def attribution(frame, strict: bool):
         """(line, innermost standard-library module, inside an import) of an event whose
@@ -226,11 +234,7 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
         busy.add(me)
         try:
             refuse = event in refused
-            line, std, importing = attribution(getframe(1), watched == 3 or refuse)
-            if watched == 3:
-                if not line and type_(args[0]) is str_:
-                    later.add(args[0])
-                return
+            line, std, importing = attribution(getframe(1), refuse)
             if event in ("object.__setattr__", "object.__delattr__"):
                 name = getattr(args[0], "__qualname__", "?")
                 emit(f"tamper - {max(line, 0)} {clean(name if type_(name) is str_ else '?')}.{args[1]} replaced")

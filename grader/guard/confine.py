@@ -85,14 +85,14 @@ def switched_off() -> bool:
     return os.environ.get("TRANSFERLINGS_ISOLATION") == "off"
 
 
-def _landlock_abi() -> tuple[int, str]:
-    if switched_off():
+def _landlock_abi(off: bool) -> tuple[int, str]:
+    if off:
         return 0, "turned off by TRANSFERLINGS_ISOLATION=off"
     return landlock.abi()
 
 
-def _seccomp_available() -> tuple[bool, str]:
-    if switched_off():
+def _seccomp_available(off: bool) -> tuple[bool, str]:
+    if off:
         return False, "seccomp turned off by TRANSFERLINGS_ISOLATION=off"
     return seccomp.available()
 
@@ -110,6 +110,8 @@ class Policy:
     uid: int | None  # who to become when running as root
     keep_read_search: bool  # some readable path is out of that uid's reach by permission bits
     hidden_sources: tuple[str, ...]  # source files of loaded modules under a denied path
+    library_roots: tuple[str, ...] = ()  # readable folders of Python modules (not the candidate's file)
+    switched_off: bool = False  # TRANSFERLINGS_ISOLATION=off where the worker runs (a child's environment is clean)
 
 
 def contains(outer: str, inner: str) -> bool:
@@ -176,7 +178,7 @@ _POLICIES: dict[tuple, Policy] = {}
 def policy(readable, *, denied=(), devices=(), uid: int | None = NOBODY) -> Policy:
     """The checked, resolved policy (cached: a re-grade pays a dict lookup). ValueError
     when a readable path holds a denied one (split it with `readable_around`)."""
-    key = (tuple(readable), tuple(denied), tuple(devices), uid, len(sys.modules))
+    key = (tuple(readable), tuple(denied), tuple(devices), uid, len(sys.modules), switched_off())
     found = _POLICIES.get(key)
     if found is not None:
         return found
@@ -191,7 +193,9 @@ def policy(readable, *, denied=(), devices=(), uid: int | None = NOBODY) -> Poli
     prefixes = tuple({d.rstrip("/") + "/" for d in (*map(str, denied), *denied_r)})
     hidden = tuple(sorted({f for m in list(sys.modules.values()) for f in [getattr(m, "__file__", None)]
                            if isinstance(f, str) and f.startswith(prefixes)}))
-    found = Policy(readable_r, denied_r, tuple(devices), uid, keep, hidden)
+    roots = tuple(p for p in readable_r if os.path.isdir(p) and p.startswith(tuple(
+        os.path.realpath(d) for d in (*sysconfig.get_paths().values(), *sys.path) if d)))
+    found = Policy(readable_r, denied_r, tuple(devices), uid, keep, hidden, roots, switched_off())
     seccomp.prepare()
     if len(_POLICIES) > 64:
         _POLICIES.clear()
@@ -210,13 +214,13 @@ def probe(uid: int | None = NOBODY) -> Isolation:
                            "grade untrusted code in a Linux VM or container")
         return iso
     iso.applied.append("no_new_privs")
-    version, why = _landlock_abi()
+    version, why = _landlock_abi(switched_off())
     if version:
         iso.applied.append(f"landlock(abi {version})")
         iso.missing += landlock.missing_at(version)
     else:
         iso.missing.append(why)
-    ok, why = _seccomp_available()
+    ok, why = _seccomp_available(switched_off())
     (iso.applied if ok else iso.missing).append("seccomp" if ok else why)
     if os.geteuid() == 0:
         if uid is None:
@@ -288,7 +292,7 @@ def confine(scratch: str, pol: Policy, *, nproc: int = 64, fsize_mb: int = 256) 
         missing(f"no OS isolation on {sys.platform}: grade untrusted code in a Linux VM or container")
         return iso.settle(False)
 
-    version, why = _landlock_abi()
+    version, why = _landlock_abi(pol.switched_off)
     fd = -1
     if version:
         rules = [(p, landlock.READ) for p in pol.readable] + [(scratch, landlock.SCRATCH)]
@@ -323,7 +327,7 @@ def confine(scratch: str, pol: Policy, *, nproc: int = 64, fsize_mb: int = 256) 
             iso.missing += landlock.missing_at(version)
         except OSError as e:
             missing(f"landlock_restrict_self: {e}")
-    ok, why = _seccomp_available()
+    ok, why = _seccomp_available(pol.switched_off)
     if ok:
         try:
             seccomp.load()

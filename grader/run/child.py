@@ -121,7 +121,8 @@ class Reporter:
         sys.argv = [self.impl_file]
         try:
             plugin.load_impl(Path(self.impl_file),
-                             before=lambda module: audit.install(audit_fd, key, vars(module), self.impl_file, scratch))
+                             before=lambda module: audit.install(audit_fd, key, vars(module), self.impl_file, scratch,
+                                                                 policy.library_roots))
         except BaseException as exc:  # the candidate's import may raise anything
             self.emit({"event": "import_error", "message": describe_import_error(exc, self.impl_file),
                        "memory": memory_error(exc)})
