@@ -14,8 +14,10 @@ Kinds: `exec` (exec/eval/compile of code built at run time, new code or function
 objects), `trace` (audit hooks of its own), `process` (fork, exec, subprocess, kill),
 `network` (sockets), `file` (opening, listing or removing files outside its own file and
 the scratch folder), `ctypes` (raw memory reads). Refused, because they are the ways to
-reach the reporter, the run's key or this hook: taking hold of a frame (sys._getframe,
-inspect.currentframe/stack/trace, tb_frame, gi_frame, cr_frame, sys._current_frames), the
+reach the reporter, the run's key or this hook, or the grader's expectations: taking
+hold of a frame (sys._getframe, inspect.currentframe/stack/trace, tb_frame, gi_frame,
+cr_frame, sys._current_frames), reading the code of a grader's function (`__code__`:
+its constants are the expected values), the
 object graph (gc.get_objects, get_referrers, get_referents), sys.settrace/setprofile, and
 ctypes' library loading, symbol lookup and pointer dereferencing (ctypes.dlopen, dlsym,
 cdata, PyObj_FromPtr).
@@ -95,17 +97,22 @@ def _module_dicts(modules) -> set[int]:
 
 def prepare() -> None:
     """Note the modules loaded so far (in the worker, once): a forked run then adds only
-    the few it loaded itself, instead of touching every module object again."""
+    the few it loaded itself, instead of touching every module object again; and which
+    of them are the grader's own."""
     modules = list(sys.modules.values())
-    _LOADED[:] = [(len(modules), frozenset(_module_dicts(modules)))]
+    graders = _module_dicts(m for name, m in list(sys.modules.items()) if name.split(".")[0] == "grader")
+    _LOADED[:] = [(len(modules), frozenset(_module_dicts(modules)), frozenset(graders))]
 
 
-def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: str, library_roots=()) -> None:
+def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: str, library_roots=(),
+            grader_modules=()) -> None:
     """Install the hook for good. `fd`: the write end of the pipe the worker reads; `key`:
     the run's secret, first on each line; `candidate`: the candidate module's __dict__;
     `candidate_file` and `scratch`: where its own files are (opening them is no flag);
     `library_roots`: read-only folders whose modules, imported by the candidate, are
-    library code and not the candidate's (the standard library, site-packages)."""
+    library code and not the candidate's (the standard library, site-packages);
+    `grader_modules`: the run's grader modules (with every grader.* module, the code the
+    candidate may not read)."""
     getframe, write, fstat, kill, getpid, get_ident = (sys._getframe, os.write, os.fstat, os.kill, os.getpid,
                                                         __import__("_thread").get_ident)
     str_, int_, bytes_, type_, len_, dict_get, function = str, int, bytes, type, len, dict.get, types.FunctionType
@@ -119,7 +126,8 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
     frame_attrs, guarded = FRAME_ATTRS, GUARDED_ATTRS
     watch = {**dict.fromkeys(flagged, 0), **dict.fromkeys(refused, 0), "sys._getframe": 0, "object.__getattr__": 1,
              "object.__setattr__": 2, "object.__delattr__": 2}.get
-    known, loaded = _LOADED[0] if _LOADED else (0, frozenset())
+    known, loaded, graders = _LOADED[0] if _LOADED else (0, frozenset(), frozenset())
+    graders = graders | _module_dicts(grader_modules)
     # modules loaded since prepare() sit at the end of sys.modules: read only those
     # (touching every module object again would copy their pages in this forked process)
     recent = islice(reversed(sys.modules.values()), max(0, len(sys.modules) - known) + 16)
@@ -192,8 +200,11 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
     def detail(event: str, args) -> str:
         if event in what:
             return what[event]
+        if event == "object.__getattr__" and args[1] == "__code__":
+            name = getattr(args[0], "__qualname__", "?")
+            return f"reads the code of the grader's {clean(name if type_(name) is str_ else '?')} (its constants)"
         if event == "object.__getattr__":
-            return f"reads .{args[1]} (frame or code introspection)"
+            return f"reads .{args[1]} (frame introspection)"
         if event in ("ctypes.string_at", "ctypes.wstring_at", "ctypes.addressof"):
             return f"reads raw memory ({event})"
         subject = args[0] if args else None
@@ -223,7 +234,8 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
         if watched is None:
             return
         if watched == 1:
-            if args[1] not in frame_attrs:
+            if args[1] not in frame_attrs and (args[1] != "__code__" or type_(args[0]) is not function
+                                               or id_(args[0].__globals__) not in graders):
                 return
         elif watched == 2:
             if args[1] not in guarded or type_(args[0]) is not function or id_(args[0].__globals__) not in loaded:
@@ -243,11 +255,15 @@ def install(fd: int, key: str, candidate: dict, candidate_file: str, scratch: st
                 return
             line = max(line, 0)
             if event in when_called:
-                if std in (tracebacks if event == "object.__getattr__" else benign):
+                if args[1:2] == ("__code__",) and event == "object.__getattr__":
+                    if std in benign:
+                        return
+                elif std in (tracebacks if event == "object.__getattr__" else benign):
                     return
                 refuse = True
             if refuse:
-                emit(f"deny {refused.get(event) or when_called[event]} {line} {detail(event, args)}")
+                kind = "code" if args[1:2] == ("__code__",) else refused.get(event) or when_called[event]
+                emit(f"deny {kind} {line} {detail(event, args)}")
                 kill(getpid(), sigkill)
             kind = flagged[event]
             if std in benign and kind in ("exec", "file"):

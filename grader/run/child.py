@@ -102,10 +102,10 @@ class Reporter:
 
         modules = list({id(i.module): i.module for i in items if getattr(i, "module", None)}.values())
         self.changed = tamper.snapshot(config, modules)
-        self._isolate_and_import()
+        self._isolate_and_import(modules)
         self._verify()
 
-    def _isolate_and_import(self) -> None:
+    def _isolate_and_import(self, grader_modules: list) -> None:
         from grader.guard import audit, confine
         from grader.run import plugin
 
@@ -122,7 +122,7 @@ class Reporter:
         try:
             plugin.load_impl(Path(self.impl_file),
                              before=lambda module: audit.install(audit_fd, key, vars(module), self.impl_file, scratch,
-                                                                 policy.library_roots))
+                                                                 policy.library_roots, grader_modules))
         except BaseException as exc:  # the candidate's import may raise anything
             self.emit({"event": "import_error", "message": describe_import_error(exc, self.impl_file),
                        "memory": memory_error(exc)})

@@ -28,7 +28,7 @@ from grader.run.plan import only, plan_for
 SIGNAL_NAMES = {signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted", signal.SIGBUS: "bus error",
                 signal.SIGFPE: "floating-point exception", signal.SIGILL: "illegal instruction"}
 MAX_RUNTIME_FLAGS = 12
-REFUSED_WHY = {"gc": "walk the object graph", "frame": "take hold of frames (they lead to the grader's own)", "trace": "trace or profile",
+REFUSED_WHY = {"code": "read the grader's code", "gc": "walk the object graph", "frame": "take hold of frames (they lead to the grader's own)", "trace": "trace or profile",
                "ctypes": "load libraries or dereference pointers with ctypes"}
 
 
