@@ -321,10 +321,13 @@ def prepare(pinned=()) -> None:
 def snapshot(config, grader_modules: list[types.ModuleType]):
     """`changed` for one run: `BASE` plus pytest `config`'s registered hook
     implementations and any grader module `BASE` does not hold."""
+    from grader.guard import pin
+
     guard = Guard()
     held = {label for label, *_ in BASE.namespaces}
     for module in grader_modules:
         if module.__name__ not in held:
+            pin.pin(module)
             _module(guard, module)
     manager = config.pluginmanager
     guard.cls(type(manager))
