@@ -6,7 +6,6 @@ TRANSFERLINGS_ISOLATION=off)."""
 from __future__ import annotations
 
 import ast
-import dataclasses
 import json
 import os
 import sys

@@ -16,6 +16,7 @@ store and the home folder. Writable: only the run's scratch folder.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class Sandbox:
     denied: list[str]
     readable: list[str]
     expected: confine.Isolation  # what probe() says confine() will achieve
+    nproc: tuple[float, int] = (0.0, 0)  # (when, RLIMIT_NPROC) for a run as this process's user
 
     @classmethod
     def here(cls) -> "Sandbox":
@@ -64,8 +66,16 @@ class Sandbox:
         policy = confine.policy(readable, denied=self.denied, devices=devices, uid=self.uid)
         scratch = environment.make_scratch(self.uid)
         user = environment.user_name(self.uid if self.uid is not None else os.geteuid())
-        nproc = 64 if self.uid is not None else processes.nproc_for(os.getuid())
-        return scratch, policy, environment.child_env(scratch, user), nproc
+        return scratch, policy, environment.child_env(scratch, user), self._nproc()
+
+    def _nproc(self) -> int:
+        """64 for the dedicated uid; for this process's user, how many processes and
+        threads it has now plus 64 (a /proc walk, so at most every 10 seconds)."""
+        if self.uid is not None:
+            return 64
+        if time.monotonic() - self.nproc[0] > 10:
+            self.nproc = (time.monotonic(), processes.nproc_for(os.getuid()))
+        return self.nproc[1]
 
     @staticmethod
     def finish() -> None:

@@ -157,10 +157,6 @@ def world(base: Path, grader_class, **grader_kwargs):
         listener.close()
 
 
-def graders_folder(exercise: str, grader_file: Path) -> Path:
-    return Path(grader_file).parent
-
-
 def fill(source: str, w: World, grader_dir: Path, sibling: Path) -> str:
     tcp, udp = w.listener.ports
     for key, value in {"@ROOT@": ROOT, "@GRADERS@": grader_dir, "@HOME@": w.home, "@TMP@": w.tmp,
