@@ -5,10 +5,11 @@ worker and its grading children.
 
     python benchmarks/grade_latency.py [--json] [--exercise NAME ...] [--runs N] [--no-cold]
                                        [--against REV]
-`--against REV` also times the engine of git revision REV (grader/run/engine.py, worker.py,
-child.py, plugin.py, results.py) on the same graders and solutions, interleaved with this
-tree's in random order, and prints both medians, their ratio and the mean CPU seconds per
-re-grade (worker and child), so a change to the engine is measured in the same conditions.
+`--against REV` also times the engine of git revision REV (the whole grader/run/ and
+grader/guard/ trees, and grader/results.py) on the same graders and solutions,
+interleaved with this tree's in random order, and prints both medians, their ratio and
+the mean CPU seconds per re-grade (worker and child), so a change to the engine is
+measured in the same conditions.
 Targets: warm median <= 0.5 s for freezing and >= 5x faster than cold.
 """
 
@@ -31,7 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-ENGINE_FILES = ("run/engine.py", "run/worker.py", "run/child.py", "run/plugin.py", "results.py")
+ENGINE_TREES = ("grader/run", "grader/guard")
+ENGINE_FILES = ("grader/results.py",)
 
 
 def timed(cmd: list[str]) -> float:
@@ -41,13 +43,18 @@ def timed(cmd: list[str]) -> float:
 
 
 def engine_of(rev: str, into: Path) -> Path:
-    """A copy of this tree's grader/ and solutions/ running the engine files of `rev`."""
+    """A copy of this tree's grader/ and solutions/ whose engine (ENGINE_TREES, replaced
+    whole, and ENGINE_FILES) is that of `rev`."""
     shutil.copytree(ROOT / "grader", into / "grader", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "solutions", into / "solutions")
+    for tree in ENGINE_TREES:
+        shutil.rmtree(into / tree)
+        archive = subprocess.run(["git", "archive", rev, tree], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     for name in ENGINE_FILES:
-        text = subprocess.run(["git", "show", f"{rev}:grader/{name}"], cwd=ROOT, capture_output=True, text=True,
+        text = subprocess.run(["git", "show", f"{rev}:{name}"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout
-        (into / "grader" / name).write_text(text)
+        (into / name).write_text(text)
     return into
 
 
@@ -56,7 +63,7 @@ def _grader_at(root: Path):
     if root == ROOT:
         from grader.run.engine import Grader
     else:
-        spec = importlib.util.spec_from_file_location("engine_under_comparison", root / "grader" / "engine.py")
+        spec = importlib.util.spec_from_file_location("engine_under_comparison", root / "grader" / "run" / "engine.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         Grader = module.Grader

@@ -4,11 +4,17 @@
      "duration_s", "passed", "failed", "points", "max_points",
      "tests": [{"name", "status": pass|fail|error|skip, "message", "hint", "duration_s",
                 "level", "points", "hidden", "output"}],
-     "flags": [{"kind", "line", "message"}]}
+     "flags": [{"kind", "line", "message", "source": runtime|static}],
+     "isolation": {"level": full|partial|none, "applied": [...], "missing": [...]}}
 
-`flags` (grader.guard.scan) mark code in the submission that reaches into the grading machinery:
-a note in practice, for a human to look at in mock interviews and batch grading. Results
-saved before flags existed lack the key: read it with `result.get("flags", [])`.
+`flags` mark code in the submission that reaches into the grading machinery, each with
+its line: "runtime" flags are facts the run's audit hook saw (grader.guard.audit),
+"static" ones the source scan's second opinion (grader.guard.scan). A note in practice,
+for a human to look at in mock interviews and batch grading; no flag is no proof of
+honesty. `isolation` says how the run was confined (grader.guard.confine): "none" means
+the candidate's code could read the grader and the reference solutions. Results saved
+before these keys existed lack them: read them with `result.get("flags", [])` and
+`result.get("isolation")`. A run passes only when every planned check passed.
 
 Plain data only: this module is imported by the CLI and the UI.
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 STATUSES = ("pass", "fail", "error", "timeout", "crash")
 TEST_STATUSES = ("pass", "fail", "error", "skip")
+NOT_RUN = {"level": "none", "applied": [], "missing": ["the submission's code was not run"]}
 OUTPUT_CAP = 4096
 MESSAGE_CAP = 400
 
@@ -91,11 +98,13 @@ def assemble(
     verdict: str | None = None,
     verdict_message: str = "",
     flags: list[dict] | None = None,
+    isolation: dict | None = None,
 ) -> dict:
     """Build the result from the planned tests and those reported done.
 
     `verdict` (error, timeout or crash) says the run ended abnormally; the test that was
-    `running` then is marked error and the ones never reached are skipped.
+    `running` then is marked error and the ones never reached are skipped. `isolation`:
+    how the run was confined (None: no run took place).
     """
     tests = []
     for meta in plan:
@@ -121,8 +130,10 @@ def assemble(
             status, message = "error", "the grader collected no checks"
         elif failed:
             status, message = "fail", f"{failed} of {len(tests)} checks failed"
+        elif passed == len(tests):
+            status, message = "pass", f"all {passed} checks passed"
         elif passed:
-            status, message = "pass", f"all {passed} checks passed" if passed == len(tests) else f"{passed} checks passed, {len(tests) - passed} skipped"
+            status, message = "error", f"{len(tests) - passed} of {len(tests)} checks never ran: a run passes only when every check passed"
         else:
             status, message = "fail", "no check passed"
     for t in tests:
@@ -140,4 +151,5 @@ def assemble(
         "max_points": sum(t["points"] for t in tests),
         "tests": tests,
         "flags": list(flags or []),
+        "isolation": dict(isolation) if isolation else NOT_RUN,
     }

@@ -30,7 +30,9 @@ KINDS = {
     "gina": "import os, signal\nparent = open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1]\n"
             "os.kill(int(parent), signal.SIGKILL)\n",  # kills what forked its worker, then fails
 }
-EXPECTED = {"alice": "pass", "bob <b>": "fail", "carol": "timeout", "dave": "crash", "erin": "crash", "gina": "fail"}
+# isolated runs (Linux with Landlock): signals are scoped to the run and /proc is out of
+# reach, so erin's and gina's kills are refused and their imports fail
+EXPECTED = {"alice": "pass", "bob <b>": "fail", "carol": "timeout", "dave": "crash", "erin": "error", "gina": "error"}
 
 
 def make_class(root: Path, kinds: dict[str, str | None] = KINDS) -> Path:
@@ -58,12 +60,16 @@ def check_class_results(code: int, out: Path) -> None:
     rows = read_results(out)
     assert {r["submission"]: r["status"] for r in rows} == EXPECTED
     assert all(len(r["sha256"]) == 64 and r["exercise"] == EXERCISE for r in rows)
-    assert next(r for r in rows if r["submission"] == "erin")["message"].startswith("the grading worker died")
+    erin = next(r for r in rows if r["submission"] == "erin")
+    assert "PermissionError" in erin["message"]
+    assert any(f["kind"] == "process" and f["source"] == "runtime" for f in erin["flags"])
+    assert all(r["isolation"]["level"] == "full" for r in rows)
     csv = (out / "scores.csv").read_text().splitlines()
     assert csv[0].startswith("submission,prior_knowledge_points")
     assert any(line.startswith("frank,,missing") for line in csv)
     page = (out / "report.html").read_text()
     assert "bob &lt;b&gt;" in page and "bob <b>" not in page and "<script" not in page
+    assert "every grading ran fully isolated (6 of 6)" in page
 
 
 def test_local_pool_grades_every_kind_of_submission_and_goes_on(tmp_path):
@@ -176,3 +182,44 @@ def test_odd_but_valid_submission_names_are_graded(tmp_path):
     out = tmp_path / "out"
     assert main(["batch", str(subs), EXERCISE, "--workers", "1", "--out", str(out)]) == 0
     assert sorted(r["submission"] for r in read_results(out)) == ["Zoë Ünal (late)", "李雷"]
+
+
+POISON = STUB + f'''
+import os
+here = os.path.dirname(os.path.abspath(__file__))
+reference = {SOLUTION!r}
+for attempt in (
+    lambda: open({str(ROOT / "grader" / "graders" / "conftest.py")!r}, "w").write(
+        "import pytest\\n@pytest.hookimpl(wrapper=True)\\ndef pytest_runtest_makereport(item, call):\\n"
+        "    call.excinfo = None\\n    return (yield)\\n"),
+    lambda: [open(os.path.join(here, "..", other, "{EXERCISE}.py"), "w").write(reference)
+             for other in os.listdir(os.path.join(here, ".."))],
+):
+    try:
+        attempt()
+    except OSError:
+        pass
+'''
+
+
+def test_a_hostile_submission_cannot_change_how_the_others_are_graded(tmp_path):
+    """The first submission poisons the grader (a conftest.py turning failures into passes)
+    and overwrites every other submission with the reference; the honest wrong ones
+    graded after it must still fail, with isolation shown in the report."""
+    conftest = ROOT / "grader" / "graders" / "conftest.py"
+    mutant = (ROOT / "tests" / "mutants" / EXERCISE / "alpha_beta_swapped.py").read_text()
+    subs = make_class(tmp_path, {"a-poison": POISON, "b-stub": STUB, "c-mutant": mutant, "d-right": SOLUTION})
+    out = tmp_path / "out"
+    try:
+        main(["batch", str(subs), EXERCISE, "--workers", "1", "--out", str(out)])
+        assert not conftest.exists(), "a submission wrote into the grader"
+    finally:
+        conftest.unlink(missing_ok=True)
+    rows = {r["submission"]: r for r in read_results(out)}
+    assert {s: r["status"] for s, r in rows.items()} == {"a-poison": "fail", "b-stub": "fail", "c-mutant": "fail",
+                                                         "d-right": "pass"}
+    assert (subs / "b-stub" / f"{EXERCISE}.py").read_text() == STUB
+    assert all(r["isolation"]["level"] == "full" for r in rows.values())
+    poison_flags = {(f["kind"], f["source"]) for f in rows["a-poison"]["flags"]}
+    assert ("file", "runtime") in poison_flags
+    assert "every grading ran fully isolated (4 of 4)" in (out / "report.html").read_text()

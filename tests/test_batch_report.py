@@ -82,7 +82,7 @@ def test_a_submission_shows_its_real_verdict_not_fail():
 def test_static_scan_flags_are_listed_for_a_human():
     flagged = result(4, set()) | {"flags": [{"kind": "import", "line": 2, "message": "imports <_pytest>"}]}
     report = batch_report.analyse(["s1", "s2"], ["ex"], {("s1", "ex"): result(4, set()), ("s2", "ex"): flagged}, {"ex": 4})
-    assert report.flags == [("s2", "ex", 2, "imports <_pytest>")]
+    assert report.flags == [("s2", "ex", 2, "imports <_pytest>", "static")]
     assert "imports &lt;_pytest&gt;" in batch_report.to_html(report)
 
 

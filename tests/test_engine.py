@@ -85,22 +85,33 @@ def test_import_error_is_an_error_with_file_and_line(probe):
     assert "ModuleNotFoundError" in r["message"] and "probe.py:2" in r["message"]
 
 
-def test_infinite_loop_times_out_and_kills_the_process_group(probe, tmp_path):
-    marker = tmp_path / "grandchild.pid"
-    r = probe(f"""
-        import subprocess
+def _live_descendants(pid: int) -> list[int]:
+    found, frontier = [], [pid]
+    while frontier:
+        p = frontier.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            for child in map(int, (task / "children").read_text().split()):
+                state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    found.append(child)
+                frontier.append(child)
+    return found
+
+
+def test_infinite_loop_times_out_and_kills_every_process_it_started(probe, engine):
+    r = probe("""
+        import os, time
         def answer():
-            p = subprocess.Popen(["sleep", "300"])
-            open({str(marker)!r}, "w").write(str(p.pid))
+            if os.fork() == 0:
+                os.setsid()  # out of the run's process group
+                time.sleep(300)
             while True:
                 pass
         """, timeout=3)
     assert r["status"] == "timeout"
     assert "time limit of 3 s" in r["message"] and "answer() returns 42" in r["message"]
     assert statuses(r) == ["error", "skip"]
-    pid = int(marker.read_text())
-    time.sleep(0.2)
-    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    assert _live_descendants(engine._proc.pid) == []
 
 
 def test_segfault_is_a_crash(probe):
@@ -247,3 +258,32 @@ def test_a_result_reads_in_chinese_where_the_grader_has_chinese(probe):
     assert (first["name"], first["hint"], first["message"]) == ("answer() 返回 42", "返回 42", "应为 42，实际为 41")
     english = localized(result, "en")["tests"][0]
     assert (english["name"], english["message"]) == ("answer() returns 42", "expected 42, got 41")
+
+
+FORKS = """
+import os, time
+def answer():
+    kids = []
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:
+            block = b"x" * ({mb} * 2**20)
+            time.sleep(0.8)
+            os._exit(0 if block else 1)
+        kids.append(pid)
+    for pid in kids:
+        os.waitpid(pid, 0)
+    return 42
+"""
+
+
+def test_forked_python_workers_are_charged_their_shared_pages_once(probe):
+    """Each fork shares the warm process's pages (an RSS sum counts them four times over,
+    far past the 768 MB limit): by unique pages (PSS) the run stays well inside it."""
+    r = probe(FORKS.format(mb=16), timeout=30)
+    assert r["status"] == "pass", r["message"]
+
+
+def test_memory_spread_over_forks_is_still_counted(probe):
+    r = probe(FORKS.format(mb=450), timeout=30)
+    assert r["status"] == "crash" and r["message"].startswith("memory limit exceeded"), r["message"]

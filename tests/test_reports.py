@@ -304,3 +304,17 @@ def test_static_scan_flags_reach_the_interviewer_in_every_format():
     assert r"- line 3: imports \_pytest \<internals\>" in export.to_markdown(flagged_report, "en")
     assert "第 3 行：imports _pytest &lt;internals&gt;" in export.to_html(flagged_report, "zh")
     assert "static scan" not in export.to_markdown(make_report(), "en")
+
+
+def test_the_interviewer_sees_how_the_grading_was_isolated():
+    items = [Item(6, "coding", "freezing")]
+    s = InterviewSession(InterviewConfig(questions=1, minutes=20, seed=1), items, T0)
+    s.record_grading(0, grading() | {"isolation": {"level": "none", "applied": ["rlimits"],
+                                                   "missing": ["kernel 5.4.0 has no Landlock"]}})
+    s.tick(T0 + timedelta(minutes=20))
+    rep = report(s, QUESTIONS)
+    assert ("Isolation: none, the graded code could read the grader and the reference solutions "
+            r"\(kernel 5.4.0 has no Landlock\)") in export.to_markdown(rep, "en")
+    assert "隔离：无，被评分的代码能读到评分器和参考解（kernel 5.4.0 has no Landlock）" in export.to_html(rep, "zh")
+    del rep["items"][0]["grading"]["isolation"]  # a report saved before gradings said
+    assert "Isolation" not in export.to_markdown(rep, "en")

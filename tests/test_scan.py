@@ -33,6 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
     ("import os as o\nf = o.fdopen(5, 'w')\n", "fd", 2),
     ("f = open('/proc/self/fd/4', 'w')\n", "fd", 1),
     ("import os\nos.kill(os.getppid(), 9)\n", "process", 2),
+    ("def f(frame):\n    return getattr(frame, 'f_' + 'back')\n", "frame", 2),
+    ("def f(frame):\n    return getattr(frame, ''.join(['f_', 'glo', 'bals']))\n", "frame", 2),
+    ("def f(g):\n    return getattr(g, f\"gi_{'frame'}\")\n", "frame", 2),
+    ("import sys\nm = getattr(sys, 'mod' + 'ules')\n", "modules", 2),
+    ("import sys\nm = getattr(sys, chr(109) + 'odules')\n", "modules", 2),
+    ("import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n", "exec", 2),
+    ("code = compile('x = 1', '<heads>', 'exec')\n", "exec", 1),
+    ("y = eval('1 + 1')\n", "exec", 1),
 ])
 def test_reaching_into_the_machinery_is_flagged(source, kind, line):
     flags = scan(source)
@@ -73,7 +81,7 @@ def test_the_cli_shows_flags_on_one_line():
     console = Console(width=200, record=True)
     console.print(render_result(result))
     notes = [ln for ln in console.export_text().splitlines() if "grading machinery" in ln]
-    assert notes == ["        note: code that reaches into the grading machinery (line 1: imports gc (the object "
-                     "graph); line 3: calls os.write (writes to file descriptors))"]
+    assert notes == ["        note: code that reaches into the grading machinery (in its source: line 1: imports gc "
+                     "(the object graph); line 3: calls os.write (writes to file descriptors))"]
     del result["flags"]  # a result saved before flags existed
     console.print(render_result(result))

@@ -49,7 +49,8 @@ def test_patched_runtest_is_modified_machinery(submit):
     r = submit("import _pytest.python\n_pytest.python.Function.runtest = lambda self: None\n")
     assert never_passed(r) and r["status"] == "error"
     assert r["message"] == f"{MODIFIED} (_pytest.python.Function.runtest)"
-    assert {"kind": "import", "line": 1, "message": "imports _pytest.python (the test harness)"} in r["flags"]
+    assert {"kind": "import", "line": 1, "message": "imports _pytest.python (the test harness)",
+            "source": "static"} in r["flags"]
 
 
 def test_runtest_patched_during_a_check_is_caught_after_it(submit):
@@ -99,7 +100,7 @@ def test_runtest_patched_during_a_check_is_caught_after_it(submit):
 def test_patched_reporting_is_modified_machinery(submit, source):
     r = submit(textwrap.dedent(source) + "\ndef answer():\n    return 'not 42'\n")
     assert never_passed(r) and r["status"] == "error"
-    assert r["message"].startswith(MODIFIED), r["message"]
+    assert r["message"].startswith((MODIFIED, "refused: your code walks the object graph")), r["message"]
     assert r["flags"]
 
 
@@ -115,11 +116,11 @@ def test_replaced_torch_comparisons_are_modified_machinery(submit, patch, what):
 
 
 FORGE = """
-import json, os
+import json, os, stat
 def forge(*events):
-    for fd in map(int, os.listdir("/proc/self/fd")):
+    for fd in range(3, 256):
         try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
                 for event in events:
                     os.write(fd, (json.dumps(event) + "\\n").encode())
         except OSError:
@@ -152,9 +153,14 @@ def test_forged_events_on_the_result_pipe_never_pass(submit, tail):
     assert {"fd", "process"} & kinds or "fd" in kinds
 
 
-def test_killing_the_worker_is_a_crash_and_the_next_run_works(submit):
+def test_killing_the_worker_never_passes_and_the_next_run_works(submit):
     r = submit("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\ndef answer():\n    return 42\n")
-    assert r["status"] == "crash" and r["passed"] == 0 and "worker died" in r["message"]
+    assert r["status"] in ("crash", "error") and r["passed"] == 0
+    if r["isolation"]["level"] == "full":  # signals are scoped to the run: the kill is refused
+        assert "PermissionError" in r["message"]
+        assert any(f["kind"] == "process" and f["line"] == 2 and f["source"] == "runtime" for f in r["flags"])
+    else:
+        assert "worker died" in r["message"]
     assert submit("def answer():\n    return 42\n")["status"] == "pass"
 
 
@@ -181,8 +187,8 @@ def test_the_workers_own_pipe_is_out_of_reach(submit):
 
 
 def test_a_submission_that_rewrites_itself_keeps_its_flags(submit):
-    r = submit("import gc\nopen(__file__, 'w').write('def answer():\\n    return 42\\n')\n"
-               "def answer():\n    return 42\n")
+    r = submit("import gc\ntry:\n    open(__file__, 'w').write('def answer():\\n    return 42\\n')\n"
+               "except OSError:\n    pass\ndef answer():\n    return 42\n")
     assert r["status"] == "pass"
     assert [f["message"] for f in r["flags"]] == ["imports gc (the object graph)"]
 

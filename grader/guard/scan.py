@@ -8,8 +8,11 @@ batch grading it asks a human to look. Kinds:
 - `import`: pytest, _pytest, pluggy, grader, ctypes, gc, inspect, signal, importlib
   (the test harness, raw memory, the object graph, frames, signals, dynamic imports);
 - `frame`: frame and code introspection (sys._getframe, f_back, f_locals, f_globals,
-  tb_frame, __closure__, __code__, __globals__, __subclasses__);
-- `modules`: any use of sys.modules; `builtins`: assigning to builtins;
+  tb_frame, __closure__, __code__, __globals__, __subclasses__), also when spelled as a
+  string built from constants (`getattr(f, "f_" + "back")`);
+- `modules`: any use of sys.modules (also `getattr(sys, "modules")`), or an attribute of
+  sys chosen at run time; `builtins`: assigning to builtins;
+- `exec`: exec(), eval() and compile() (code built at run time: base64, say);
 - `fd`: os-level descriptor writes (os.write, os.dup2, os.fdopen, ..., /proc/self/fd);
 - `process`: signalling or killing processes (os.kill, os.killpg, os.getppid).
 """
@@ -26,6 +29,25 @@ FRAME_ATTRS = {"_getframe", "currentframe", "f_back", "f_locals", "f_globals", "
                "cr_frame", "__closure__", "__code__", "__globals__", "__subclasses__"}
 FD_CALLS = {"write", "writev", "pwrite", "dup", "dup2", "fdopen", "open", "close", "closerange", "sendfile"}
 PROCESS_CALLS = {"kill", "killpg", "getppid", "setpgid", "setsid"}
+
+
+def constant_text(node: ast.AST) -> str | None:
+    """The string an expression always evaluates to when it is built from constants
+    ("f_" + "back", f"f_{'back'}", "".join(["f_", "back"])), else None."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = constant_text(node.left), constant_text(node.right)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.JoinedStr):
+        parts = [constant_text(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values]
+        return "".join(parts) if all(p is not None for p in parts) else None
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+            and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple))):
+        sep = constant_text(node.func.value)
+        parts = [constant_text(e) for e in node.args[0].elts]
+        return sep.join(parts) if sep is not None and all(p is not None for p in parts) else None
+    return None
 
 
 def _dotted(node: ast.AST) -> str:
@@ -81,6 +103,15 @@ class _Scanner(ast.NodeVisitor):
             self.flag("modules", node, "uses sys.modules")
         self.generic_visit(node)
 
+    def _dynamic_attribute(self, node: ast.Call, how: str) -> None:
+        owner, name = _dotted(node.args[0]), constant_text(node.args[1])
+        if name in FRAME_ATTRS:
+            self.flag("frame", node, f"uses {how}(..., {name!r}) (frame or code introspection)")
+        elif owner == "sys" and name == "modules":
+            self.flag("modules", node, f"uses {how}(sys, 'modules')")
+        elif owner == "sys" and name is None:
+            self.flag("modules", node, f"uses {how}(sys, ...) with a name chosen at run time")
+
     def visit_Name(self, node: ast.Name) -> None:
         if node.id == "__builtins__":
             self.flag("builtins", node, "uses __builtins__")
@@ -117,6 +148,10 @@ class _Scanner(ast.NodeVisitor):
                 self.flag("import", node, "calls __import__ (dynamic imports)")
             elif target in ("builtins", "__builtins__", "sys.modules", "sys"):
                 self.flag("builtins", node, f"calls {func.id} on {target}")
+        if isinstance(func, ast.Name) and func.id in ("getattr", "setattr", "delattr", "hasattr") and len(node.args) >= 2:
+            self._dynamic_attribute(node, func.id)
+        if isinstance(func, ast.Name) and func.id in ("exec", "eval", "compile"):
+            self.flag("exec", node, f"calls {func.id}() (code built at run time)")
         for arg in node.args[:1]:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.startswith(("/proc/", "/dev/fd")):
                 self.flag("fd", node, f"opens {arg.value}")

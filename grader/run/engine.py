@@ -36,11 +36,13 @@ _LIVE: "weakref.WeakSet[Grader]" = weakref.WeakSet()
 
 
 def worker_env() -> dict:
-    """The environment of a warm worker process: this checkout first on the path, no
-    pytest plugin autoloading, no bytecode writes, and the malloc tuning above."""
-    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", **MALLOC_TUNING)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
+    """The environment of a warm worker process: a short allow-list of this one's (no
+    tokens or keys: grader.guard.environment), this checkout first on the path, no pytest
+    plugin autoloading, no bytecode writes, and the malloc tuning above."""
+    from grader.guard.environment import worker_env as allowed
+
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return allowed(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=path, **MALLOC_TUNING)
 
 
 class GradingError(Exception):
@@ -89,6 +91,7 @@ class Grader:
         self._child_pid: int | None = None
         self.cuda = False
         self.cuda_name: str | None = None
+        self.isolation: dict | None = None  # what the worker's probe says its runs will get
 
     def __enter__(self) -> "Grader":
         return self
@@ -119,6 +122,7 @@ class Grader:
                 raise RuntimeError("the grading worker failed to start (is torch installed?)")
             ready = json.loads(line)
             self.cuda, self.cuda_name = bool(ready.get("cuda")), ready.get("cuda_name")
+            self.isolation = ready.get("isolation")
 
     def close(self) -> None:
         """Stop the worker, and any grading run in flight (callable from another thread).
@@ -223,13 +227,13 @@ class Grader:
             if line is None:
                 if time.monotonic() > deadline:
                     self._restart()
-                    return _worker_lost(job, "the grading worker stopped answering")
+                    return _worker_lost(job, "the grading worker stopped answering", self.isolation)
                 continue
             if line == b"":
                 self.close()
                 if cancelled:
                     raise GradingCancelled()
-                return _worker_lost(job, "the grading worker died")
+                return _worker_lost(job, "the grading worker died", self.isolation)
             event = json.loads(line)
             if event.get("job") != job["job"]:
                 continue
@@ -277,8 +281,8 @@ def _impl_file(ex: registry.Exercise, impl: Path) -> Path:
     return path.resolve()
 
 
-def _worker_lost(job: dict, why: str) -> dict:
+def _worker_lost(job: dict, why: str, isolation: dict | None) -> dict:
     from grader.results import assemble
 
     return assemble(exercise=job["exercise"], impl=job["impl"], device=job["device"], duration_s=0.0,
-                    plan=[], done={}, verdict="crash", verdict_message=why)
+                    plan=[], done={}, verdict="crash", verdict_message=why, isolation=isolation)

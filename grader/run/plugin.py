@@ -11,6 +11,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Callable
 
 import pytest
 
@@ -21,20 +22,28 @@ ROOT = Path(__file__).resolve().parents[2]
 preloaded: dict[str, ModuleType] = {}
 
 
-def load_impl(path: Path) -> ModuleType:
-    """Import the candidate's file under a private module name; exceptions propagate."""
+def load_impl(path: Path, before: Callable[[ModuleType], None] | None = None) -> ModuleType:
+    """Import the candidate's file under its own name (`heads.py` as `heads`, as the
+    candidate's own `import heads` would: nothing in the name says "grader"), registered
+    in sys.modules when that name is free; `before(module)` runs just before its code
+    does. Exceptions propagate."""
     path = path.resolve()
     key = str(path)
     if key in preloaded:
         return preloaded[key]
-    name = f"_candidate_{path.stem}"
+    name = path.stem
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    registered = name not in sys.modules
+    if registered:
+        sys.modules[name] = module
+    if before is not None:
+        before(module)
     try:
         spec.loader.exec_module(module)
     except BaseException:
-        sys.modules.pop(name, None)
+        if registered:
+            sys.modules.pop(name, None)
         raise
     preloaded[key] = module
     return module

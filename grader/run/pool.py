@@ -55,6 +55,7 @@ class Zygote:
             raise RuntimeError("the grading pool failed to start (is torch installed?)")
         ready = json.loads(line)
         self.cuda, self.cuda_name = bool(ready.get("cuda")), ready.get("cuda_name")
+        self.isolation: dict | None = ready.get("isolation")
 
     def spawn(self) -> tuple[socket.socket, int]:
         """Fork a worker; a zygote that died (a submission can kill it) is started again."""
@@ -136,6 +137,7 @@ class ForkedGrader(Grader):
         super().__init__(memory_mb=memory_mb)
         self.zygote = zygote
         self.cuda, self.cuda_name = zygote.cuda, zygote.cuda_name
+        self.isolation = zygote.isolation
 
     def start(self, timeout: float = 120.0) -> None:
         with self._lock:
@@ -171,6 +173,11 @@ class LocalPool:
     @property
     def cuda(self) -> bool:
         return bool(self.zygote and self.zygote.cuda)
+
+    @property
+    def isolation(self) -> dict | None:
+        """What the pool's grading runs will get (grader.guard.confine.probe)."""
+        return self.zygote.isolation if self.zygote else None
 
     def worker_pids(self) -> list[int]:
         return [s._proc.pid for s in self.slots if s.started]

@@ -30,8 +30,9 @@ class GradingActor:
         self.grader = ForkedGrader(Zygote(), memory_mb=memory_mb)
         self.grader.start()
 
-    def ready(self) -> bool:
-        return True
+    def ready(self) -> dict | None:
+        """The isolation this actor's runs get (grader.guard.confine.probe on its node)."""
+        return self.grader.isolation
 
     def grade(self, exercise: str, filename: str, source: bytes, impl: str, device: str, timeout: float | None) -> dict:
         from grader.run.pool import worker_lost
@@ -65,6 +66,7 @@ class RayPool:
         self.ray = _import_ray()
         self.actors: list = []
         self._started_ray = False
+        self.isolation: dict | None = None  # the least isolated actor's
 
     def __enter__(self) -> "RayPool":
         ray = self.ray
@@ -79,7 +81,9 @@ class RayPool:
             self._started_ray = True
         self._actor_class = ray.remote(num_cpus=1)(GradingActor)
         self.actors = [self._new_actor() for _ in range(self.workers)]
-        ray.get([actor.ready.remote() for actor in self.actors])  # warm before the first job, as the local pool
+        levels = ray.get([actor.ready.remote() for actor in self.actors])  # warm before the first job
+        order = {"none": 0, "partial": 1, "full": 2}
+        self.isolation = min(levels, key=lambda i: order.get((i or {}).get("level"), 0)) if levels else None
         return self
 
     def __exit__(self, *exc) -> None:

@@ -40,10 +40,11 @@ def die_with(owner_fd: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def serve_worker(conn: socket.socket, baseline_mb: float) -> None:
+def serve_worker(conn: socket.socket, baseline_mb: float, sandbox) -> None:
     """The forked worker: grade the jobs that arrive on `conn`, one at a time."""
-    from grader.run.worker import Run
+    from grader.run.judge import Run
 
+    sandbox.reap()
     fd = conn.fileno()
 
     def send(event: dict) -> None:
@@ -55,11 +56,12 @@ def serve_worker(conn: socket.socket, baseline_mb: float) -> None:
         if not line.strip():
             continue
         job = json.loads(line)
-        result = Run(job, send, baseline_mb).execute()
-        send({"job": job["job"], "event": "done", "result": result})
+        run = Run(job, send, baseline_mb, sandbox)
+        send({"job": job["job"], "event": "done", "result": run.execute()})
+        run.clean()
 
 
-def spawn(control: socket.socket, conn: socket.socket, owner_fd: int, baseline_mb: float) -> int:
+def spawn(control: socket.socket, conn: socket.socket, owner_fd: int, baseline_mb: float, sandbox) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -68,13 +70,15 @@ def spawn(control: socket.socket, conn: socket.socket, owner_fd: int, baseline_m
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         die_with(owner_fd)
-        serve_worker(conn, baseline_mb)
+        serve_worker(conn, baseline_mb, sandbox)
     finally:
         os._exit(0)
 
 
 def main() -> None:
+    from grader.guard.processes import rss_mb
     from grader.run import worker
+    from grader.run.sandbox import Sandbox
 
     control = socket.socket(fileno=int(sys.argv[1]))
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
@@ -82,16 +86,18 @@ def main() -> None:
     owner_fd = os.pidfd_open(os.getppid())
     worker.preload()
     cuda, cuda_name = worker.probe_cuda()
+    sandbox = Sandbox.here()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     gc.freeze()
-    baseline_mb = worker.rss_mb(os.getpid())
-    control.sendall((json.dumps({"event": "ready", "cuda": cuda, "cuda_name": cuda_name}) + "\n").encode())
+    baseline_mb = rss_mb([os.getpid()])
+    control.sendall((json.dumps({"event": "ready", "cuda": cuda, "cuda_name": cuda_name,
+                                 "isolation": sandbox.expected.as_dict()}) + "\n").encode())
     while True:
         message, fds, _, _ = socket.recv_fds(control, 1024, 1)
         if not message:
             return
         conn = socket.socket(fileno=fds[0])
-        pid = spawn(control, conn, owner_fd, baseline_mb)
+        pid = spawn(control, conn, owner_fd, baseline_mb, sandbox)
         conn.close()
         control.sendall((json.dumps({"pid": pid}) + "\n").encode())
 

@@ -75,7 +75,10 @@ class ClassReport:
     stats: list[ExerciseStats]
     similar: list[Similar] = field(default_factory=list)
     skipped_entries: list[str] = field(default_factory=list)
-    flags: list[tuple[str, str, int | None, str]] = field(default_factory=list)  # submission, exercise, line, message
+    flags: list[tuple[str, str, int | None, str, str]] = field(default_factory=list)
+    # (submission, exercise, line, message, source: runtime|static)
+    isolation: dict[str, int] = field(default_factory=dict)  # level -> gradings
+    unisolated: list[tuple[str, str, str, str]] = field(default_factory=list)  # submission, exercise, level, why
 
 
 def _histogram(points: list[int], top: int) -> list[tuple[str, int]]:
@@ -156,9 +159,14 @@ def analyse(submissions: list[str], exercises: list[str], results: dict[tuple[st
         ))
     stats = [_exercise_stats(ex, max_points[ex], {sid: r for (sid, e), r in results.items() if e == ex})
              for ex in exercises]
-    flags = [(sid, ex, f.get("line"), f["message"]) for (sid, ex), r in sorted(results.items())
+    flags = [(sid, ex, f.get("line"), f["message"], f.get("source", "static")) for (sid, ex), r in sorted(results.items())
              for f in r.get("flags", [])]
-    return ClassReport(exercises, rows, stats, list(similar), list(skipped_entries), flags)
+    levels = {key: (r.get("isolation") or {"level": "unknown", "missing": ["graded before results said"]})
+              for key, r in sorted(results.items())}
+    isolation = dict(Counter(i["level"] for i in levels.values()))
+    unisolated = [(sid, ex, i["level"], "; ".join(i.get("missing") or [])) for (sid, ex), i in levels.items()
+                  if i["level"] != "full"]
+    return ClassReport(exercises, rows, stats, list(similar), list(skipped_entries), flags, isolation, unisolated)
 
 
 # ---- CSV ------------------------------------------------------------------------------
@@ -200,6 +208,7 @@ def to_html(report: ClassReport, title: str = "Batch grading report", lang: str 
            f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
            f"<p>{len(report.submissions)} submissions · {len(report.exercises)} exercises "
            f"({_e(', '.join(report.exercises))})</p>"]
+    out += _isolation_html(report)
     out.append("<h2>Submissions</h2><table><tr><th>submission</th>")
     out += [f"<th class=num>{_e(ex)}</th>" for ex in report.exercises]
     out.append("<th class=num>total</th><th>status</th><th class=num>time (s)</th></tr>")
@@ -243,20 +252,39 @@ def to_html(report: ClassReport, title: str = "Batch grading report", lang: str 
         out.append("</table>")
     else:
         out.append("<p>None found.</p>")
-    out.append("<h2>Flagged by the static scan</h2>")
+    out.append("<h2>Flags</h2>")
     if report.flags:
-        out.append("<p>Code that reaches into the grading machinery (pytest, the grader, frames, file descriptors, "
-                   "ctypes ...): for a human to look at, not a verdict.</p><table><tr><th>submission</th>"
-                   "<th>exercise</th><th class=num>line</th><th>what</th></tr>")
-        out += [f"<tr><td>{_e(sid)}</td><td>{_e(ex)}</td><td class=num>{_e(line or '')}</td><td>{_e(msg)}</td></tr>"
-                for sid, ex, line, msg in report.flags]
+        out.append("<p>Code that reaches into the grading machinery (pytest, the grader, frames, the object graph, "
+                   "sockets, processes, files outside its own ...): seen while it ran (a fact, with its line) or "
+                   "read in its source by the static scan (a second opinion). For a human to look at, not a "
+                   "verdict.</p><table><tr><th>submission</th><th>exercise</th><th class=num>line</th>"
+                   "<th>seen</th><th>what</th></tr>")
+        out += [f"<tr><td>{_e(sid)}</td><td>{_e(ex)}</td><td class=num>{_e(line or '')}</td>"
+                f"<td>{'at run time' if source == 'runtime' else 'in the source'}</td><td>{_e(msg)}</td></tr>"
+                for sid, ex, line, msg, source in report.flags]
         out.append("</table>")
     else:
-        out.append("<p>None.</p>")
+        out.append("<p>No flag was raised. Flags mark the known ways into the grading machinery that the run-time "
+                   "audit and the static scan look for; their absence does not show that a submission is honest.</p>")
     if report.skipped_entries:
         out.append(f"<p class=hint>Not submissions (not folders), skipped: {_e(', '.join(report.skipped_entries))}</p>")
     out.append("</body></html>\n")
     return "".join(out)
+
+
+def _isolation_html(report: ClassReport) -> list[str]:
+    total = sum(report.isolation.values())
+    if total and report.isolation.get("full") == total:
+        return [f"<p>Isolation: every grading ran fully isolated ({total} of {total}): the submissions could not "
+                "read the grader, the reference solutions or one another, write outside their own scratch folder, "
+                "reach the network, or leave a process behind.</p>"]
+    out = [f"<h2 class=fail>Isolation</h2><p>{_e(report.isolation.get('full', 0))} of {total} gradings ran fully "
+           "isolated. Where isolation was partial or missing, a submission may have read the grader or the reference "
+           "solutions, or changed files outside its folder (other submissions' included): a pass there is no proof."
+           "</p><table><tr><th>submission</th><th>exercise</th><th>isolation</th><th>why</th></tr>"]
+    out += [f"<tr><td>{_e(sid)}</td><td>{_e(ex)}</td><td>{_e(level)}</td><td>{_e(why)}</td></tr>"
+            for sid, ex, level, why in report.unisolated]
+    return out + ["</table>"]
 
 
 # ---- terminal -------------------------------------------------------------------------
@@ -285,10 +313,15 @@ def summary(report: ClassReport, top_checks: int = 3):
     parts = [table]
     passed = sum(r.status == "pass" for r in report.submissions)
     parts.append(Text(f"{passed}/{len(report.submissions)} submissions passed every exercise", style="bold"))
+    total = sum(report.isolation.values())
+    if total and report.isolation.get("full") != total:
+        parts.append(Text(f"{total - report.isolation.get('full', 0)} of {total} gradings ran without full isolation "
+                          "(see report.html): their results are no proof", style="bold red"))
+    elif total:
+        parts.append(Text(f"isolation: all {total} gradings fully isolated", style="dim"))
     if report.flags:
-        flagged = len({(sid, ex) for sid, ex, _, _ in report.flags})
-        parts.append(Text(f"{flagged} file(s) flagged by the static scan for a human to look at (see report.html)",
-                          style="yellow"))
+        flagged = len({(sid, ex) for sid, ex, *_ in report.flags})
+        parts.append(Text(f"{flagged} file(s) flagged for a human to look at (see report.html)", style="yellow"))
     if report.similar:
         parts.append(Text(f"{len(report.similar)} group(s) of look-alike submissions flagged for a human to check "
                           "(see report.html)", style="yellow"))

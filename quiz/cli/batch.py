@@ -17,7 +17,13 @@ counts as not submitted. Results stream to OUT/results.jsonl as they finish (one
 submission and exercise: the grading-result schema plus "submission" and "sha256"); after
 an interruption, the same command with --resume grades only what has no line yet. At the
 end OUT/scores.csv, OUT/report.html (points, histograms, the checks most failed with their
-hints, look-alike submissions) and a summary are written."""
+hints, look-alike submissions) and a summary are written.
+
+Every grading runs isolated (Linux: Landlock, seccomp, an unprivileged uid): a
+submission cannot read the grader, the reference solutions or another submission,
+write outside its scratch folder, reach the network or leave a process behind. Where
+the machine cannot isolate (an old kernel, macOS), batch refuses to grade unless given
+--allow-unisolated; the report then says which results are no proof."""
 
 
 def cmd_batch(args) -> int:
@@ -52,6 +58,8 @@ def cmd_batch(args) -> int:
     err = console(stderr=True)
     done_before = len(batch.jobs) - len(todo)
     note = f" ({done_before} already graded)" if done_before else ""
+    if todo and args.ray is None:
+        _refuse_unisolated(_local_isolation(), args)
     err.print(f"{len(batch.submissions)} submissions · {len(batch.jobs)} files to grade{note} · "
               f"{'Ray' if args.ray is not None else 'local'} pool of {workers} workers → {out}")
     todo = _set_aside_unfit(todo, results)
@@ -78,6 +86,25 @@ def _set_aside_unfit(todo, results) -> list:
     return fit
 
 
+def _local_isolation() -> dict:
+    """What a grading run on this machine will get (grader.guard.confine.probe)."""
+    from grader.guard import confine
+
+    return confine.probe(confine.NOBODY if os.geteuid() == 0 else None).as_dict()
+
+
+def _refuse_unisolated(isolation: dict | None, args) -> None:
+    """A usage error when grading runs would not be isolated, unless --allow-unisolated."""
+    level = (isolation or {}).get("level", "none")
+    why = "; ".join((isolation or {}).get("missing") or ["unknown"])
+    if level == "none" and not args.allow_unisolated:
+        raise UsageError(f"grading here would not be isolated ({why}): a submission could read the grader and the "
+                         "reference solutions and change other submissions' files; grade in a Linux VM or "
+                         "container, or add --allow-unisolated to grade anyway")
+    if level != "full":
+        console(stderr=True).print(f"[yellow]isolation {level}: {why}[/]")
+
+
 def _pool(args, workers: int):
     if args.ray is not None:
         from grader.run.ray_pool import RayPool
@@ -90,6 +117,8 @@ def _pool(args, workers: int):
 
 def _grade_all(todo, results, args, workers: int, err) -> None:
     with _pool(args, workers) as pool:
+        if args.ray is not None:
+            _refuse_unisolated(pool.isolation, args)
         stream = pool.run(todo, device=args.device, timeout=args.timeout)
         if err.is_terminal:
             _with_progress_bar(stream, results, len(todo), err)
@@ -171,4 +200,6 @@ def register(sub) -> None:
                    help="where the checks run (default auto: the GPU when there is one)")
     p.add_argument("--resume", action="store_true", help="go on with the results already in OUT")
     p.add_argument("--lang", choices=("zh", "en"), help="language of the checks' names and hints in the report")
+    p.add_argument("--allow-unisolated", action="store_true",
+                   help="grade even where the machine cannot isolate grading runs (an old kernel, macOS)")
     p.set_defaults(func=cmd_batch, trailing_positionals="exercises")

@@ -57,8 +57,15 @@ WORDS = {
     "hidden": ("隐藏", "Hidden"),
     "yes": ("是", "yes"),
     "note": ("备注", "Note"),
-    "flags": ("静态扫描标记（请人工查看，并非判定）", "Flagged by the static scan (for a human to look at, not a verdict)"),
+    "flags": ("标记（运行时所见与静态扫描，请人工查看，并非判定）",
+              "Flags (seen at run time or by the static scan: for a human to look at, not a verdict)"),
     "flag_line": ("第 {line} 行：{message}", "line {line}: {message}"),
+    "flag_line_runtime": ("第 {line} 行（运行时所见）：{message}", "line {line}, seen at run time: {message}"),
+    "isolation_full": ("隔离：完整（被评分的代码读不到评分器和参考解）",
+                       "Isolation: full (the graded code could not read the grader or the reference solutions)"),
+    "isolation_partial": ("隔离：部分，缺少：{why}", "Isolation: partial, missing: {why}"),
+    "isolation_none": ("隔离：无，被评分的代码能读到评分器和参考解（{why}）",
+                       "Isolation: none, the graded code could read the grader and the reference solutions ({why})"),
     "help": ("使用了帮助：{what}", "with help: {what}"),
     "hints": ("{n} 次提示", "{n} hint|{n} hints"),
     "solutions": ("{n} 次参考解", "{n} solution|{n} solutions"),
@@ -158,6 +165,16 @@ def _grading_line(grading: dict, lang: str) -> str:
                                            max=grading["max_points"])
 
 
+def _isolation_line(grading: dict, lang: str) -> str:
+    """How the grading run was confined; "" for a report saved before runs said so."""
+    isolation = grading.get("isolation")
+    if not isolation:
+        return ""
+    level = isolation.get("level")
+    why = "; ".join(isolation.get("missing") or [])
+    return _w({"full": "isolation_full", "partial": "isolation_partial"}.get(level, "isolation_none"), lang).format(why=why)
+
+
 def _ticked(item: dict) -> str:
     return f"{sum(p['ticked'] for p in item['key_points'])}/{len(item['key_points'])}"
 
@@ -239,6 +256,8 @@ def _md_grading(grading: dict | None, lang: str) -> list[str]:
     lines.append(_inline(_grading_line(grading, lang)))
     if grading["message"]:
         lines += ["", _inline(_in(grading, "message", lang))]
+    if _isolation_line(grading, lang):
+        lines += ["", _inline(_isolation_line(grading, lang))]
     if grading["checks"]:
         lines += ["", f"| {_w('check', lang)} | {_w('status', lang)} | {_w('points', lang)} | {_w('hidden', lang)} |",
                   "|---|---|--:|---|"]
@@ -251,7 +270,8 @@ def _md_grading(grading: dict | None, lang: str) -> list[str]:
 
 
 def _flag_line(flag: dict, lang: str) -> str:
-    return _w("flag_line", lang).format(line=flag.get("line") or "?", message=flag["message"])
+    key = "flag_line_runtime" if flag.get("source") == "runtime" else "flag_line"
+    return _w(key, lang).format(line=flag.get("line") or "?", message=flag["message"])
 
 
 def _md_block(text: str, info: str, empty: str) -> list:
@@ -370,6 +390,8 @@ def _html_grading(grading: dict | None, lang: str) -> list[str]:
     lines.append(f"<p class=\"{status}\">{_e(_grading_line(grading, lang))}</p>")
     if grading["message"]:
         lines.append(f"<p>{_e(_in(grading, 'message', lang))}</p>")
+    if _isolation_line(grading, lang):
+        lines.append(f"<p>{_e(_isolation_line(grading, lang))}</p>")
     if grading["checks"]:
         lines += ["<table>", f"<tr><th>{_e(_w('check', lang))}</th><th>{_e(_w('status', lang))}</th>"
                   f"<th>{_e(_w('points', lang))}</th><th>{_e(_w('hidden', lang))}</th></tr>"]

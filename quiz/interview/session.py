@@ -368,7 +368,9 @@ def _grading_summary(result: dict) -> dict:
         "checks": [{"name": t["name"], "status": t["status"], "points": t.get("points", 1),
                     "hidden": bool(t.get("hidden", False))} | ({"zh": {"name": z["name"]}} if z["name"] != t["name"] else {})
                    for t, z in zip(result["tests"], zh["tests"])],
-        "flags": [{"line": f.get("line"), "message": f["message"]} for f in result.get("flags", [])],
+        "flags": [{"line": f.get("line"), "message": f["message"], "source": f.get("source", "static")}
+                  for f in result.get("flags", [])],
+        "isolation": result.get("isolation"),
     }
     if zh["message"] != summary["message"]:
         summary["zh"] = {"message": zh["message"]}

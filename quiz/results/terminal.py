@@ -22,6 +22,11 @@ LABELS = {
     "flags": {"en": "note: code that reaches into the grading machinery ({found})",
               "zh": "注意：代码触及了评分机制（{found}）"},
     "flag": {"en": "line {line}: {message}", "zh": "第 {line} 行：{message}"},
+    "runtime": {"en": "seen while it ran: {found}", "zh": "运行时发现：{found}"},
+    "static": {"en": "in its source: {found}", "zh": "源码中发现：{found}"},
+    "isolation": {"en": " · isolation {level}", "zh": " · 隔离：{level}"},
+    "not_isolated": {"en": "not isolated", "zh": "未隔离"},
+    "partly_isolated": {"en": "partly isolated", "zh": "部分隔离"},
     "checks": {"en": "{n} checks: ", "zh": "{n} 项检查："},
     "hint": {"en": "hint: ", "zh": "提示："},
     "passed": {"en": "{n} passed", "zh": "{n} 项通过"},
@@ -42,8 +47,10 @@ def summary_line(result: dict, view: ResultView, lang: str = "en") -> Text:
         return line
     line.append(f"  {view.summary_in(lang)}")
     line.append("\n        " + label("points", lang, points=result["points"], max_points=result["max_points"]))
-    line.append(label("where", lang, impl=result["impl"], seconds=result["duration_s"], device=result["device"]),
-                style="dim")
+    isolation = result.get("isolation")
+    level = label("isolation", lang, level=isolation["level"]) if isolation else ""
+    line.append(label("where", lang, impl=result["impl"], seconds=result["duration_s"], device=result["device"])
+                + level, style="dim")
     return line
 
 
@@ -87,9 +94,26 @@ class Hanging:
 
 
 def flags_line(result: dict, lang: str = "en") -> Hanging:
-    """The static scan's flags (grader.guard.scan) on one line, for a human to look at."""
-    found = "; ".join(label("flag", lang, line=f["line"], message=f["message"]) for f in result.get("flags", []))
-    return Hanging(Text(" " * 8), [Text(label("flags", lang, found=found), style="yellow")])
+    """The flags on one line, for a human to look at: what the run's audit hook saw while
+    the code ran, then what the static scan read in its source (no flag proves nothing)."""
+    flags = result.get("flags", [])
+    parts = []
+    for source in ("runtime", "static"):
+        found = "; ".join(label("flag", lang, line=f["line"], message=f["message"])
+                          for f in flags if f.get("source", "static") == source)
+        if found:
+            parts.append(label(source, lang, found=found))
+    return Hanging(Text(" " * 8), [Text(label("flags", lang, found="; ".join(parts)), style="yellow")])
+
+
+def isolation_line(result: dict, lang: str = "en") -> Hanging | None:
+    """A warning when the run was not fully isolated (grader.guard.confine), with why."""
+    isolation = result.get("isolation")
+    if not isolation or isolation.get("level") == "full":
+        return None
+    what = label("not_isolated" if isolation.get("level") == "none" else "partly_isolated", lang)
+    why = "; ".join(isolation.get("missing") or []) or "unknown"
+    return Hanging(Text(" " * 8), [Text(f"{what}: {why}", style="yellow")])
 
 
 def failure_block(group: FailureGroup, lang: str = "en") -> Hanging:
@@ -116,6 +140,8 @@ def render_result(result: dict, *, verbose: bool = False, lang: str = "en") -> G
     if result["status"] not in ("pass", "fail"):
         style = VERDICT_STYLE[result["status"]]  # a SyntaxError's message has its source line and caret
         parts.append(Hanging(Text(" " * 8), [Text(line, style=style) for line in result["message"].split("\n")]))
+    if isolation_line(result, lang) is not None:
+        parts.append(isolation_line(result, lang))
     if result.get("flags"):
         parts.append(flags_line(result, lang))
     parts += [failure_block(group, lang) for group in view.failed]
