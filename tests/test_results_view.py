@@ -65,3 +65,19 @@ def test_localized_shows_each_check_in_the_language_it_has():
     assert [(t["name"], t["hint"]) for t in localized(result, "en")["tests"]] == [("a", "h"), ("b", "g")]
     assert all("zh" not in t for t in localized(result, "zh")["tests"])
     assert result["tests"][0]["zh"] == {"name": "甲", "hint": "提示"}
+
+
+def test_the_exercise_screen_says_how_a_run_was_isolated_and_what_was_flagged():
+    from quiz.ui.exercise.results import failures_first_options
+
+    test = {"name": "a", "status": "pass", "message": "", "hint": "", "points": 1, "hidden": False}
+    result = {"exercise": "x", "status": "pass", "message": "", "tests": [test],
+              "isolation": {"level": "none", "missing": ["no Landlock (kernel too old)"]},
+              "flags": [{"kind": "exec", "line": 3, "message": "exec of a string", "source": "runtime"}]}
+    summary = str(failures_first_options(result, candidate=False, expanded=False, lang="en")[0].prompt)
+    assert "not isolated: no Landlock (kernel too old)" in summary
+    assert "seen while it ran: line 3: exec of a string" in summary
+    zh = str(failures_first_options(result, candidate=False, expanded=False, lang="zh")[0].prompt)
+    assert "未隔离" in zh and "运行时发现：第 3 行：exec of a string" in zh
+    full = dict(result, isolation={"level": "full", "missing": []}, flags=[])
+    assert str(failures_first_options(full, candidate=False, expanded=False, lang="en")[0].prompt).count("\n") == 0

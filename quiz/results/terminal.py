@@ -93,9 +93,10 @@ class Hanging:
                 first = False
 
 
-def flags_line(result: dict, lang: str = "en") -> Hanging:
-    """The flags on one line, for a human to look at: what the run's audit hook saw while
-    the code ran, then what the static scan read in its source (no flag proves nothing)."""
+def flags_text(result: dict, lang: str = "en") -> str | None:
+    """The flags in one line, for a human to look at: what the run's audit hook saw while
+    the code ran, then what the static scan read in its source (no flag proves nothing);
+    None without flags."""
     flags = result.get("flags", [])
     parts = []
     for source in ("runtime", "static"):
@@ -103,17 +104,22 @@ def flags_line(result: dict, lang: str = "en") -> Hanging:
                           for f in flags if f.get("source", "static") == source)
         if found:
             parts.append(label(source, lang, found=found))
-    return Hanging(Text(" " * 8), [Text(label("flags", lang, found="; ".join(parts)), style="yellow")])
+    return label("flags", lang, found="; ".join(parts)) if parts else None
 
 
-def isolation_line(result: dict, lang: str = "en") -> Hanging | None:
-    """A warning when the run was not fully isolated (grader.guard.confine), with why."""
+def isolation_text(result: dict, lang: str = "en") -> str | None:
+    """A warning when the run was not fully isolated (grader.guard.confine), with why;
+    None when it was."""
     isolation = result.get("isolation")
     if not isolation or isolation.get("level") == "full":
         return None
     what = label("not_isolated" if isolation.get("level") == "none" else "partly_isolated", lang)
     why = "; ".join(isolation.get("missing") or []) or "unknown"
-    return Hanging(Text(" " * 8), [Text(f"{what}: {why}", style="yellow")])
+    return f"{what}: {why}"
+
+
+def _note(text: str | None) -> Hanging | None:
+    return Hanging(Text(" " * 8), [Text(text, style="yellow")]) if text else None
 
 
 def failure_block(group: FailureGroup, lang: str = "en") -> Hanging:
@@ -140,10 +146,7 @@ def render_result(result: dict, *, verbose: bool = False, lang: str = "en") -> G
     if result["status"] not in ("pass", "fail"):
         style = VERDICT_STYLE[result["status"]]  # a SyntaxError's message has its source line and caret
         parts.append(Hanging(Text(" " * 8), [Text(line, style=style) for line in result["message"].split("\n")]))
-    if isolation_line(result, lang) is not None:
-        parts.append(isolation_line(result, lang))
-    if result.get("flags"):
-        parts.append(flags_line(result, lang))
+    parts += [note for note in (_note(isolation_text(result, lang)), _note(flags_text(result, lang))) if note]
     parts += [failure_block(group, lang) for group in view.failed]
     if view.passed:
         icon, style = ICONS["pass"]

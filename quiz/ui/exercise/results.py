@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from grader.results import localized
 from quiz.results.terminal import ICONS as REPORT_ICONS
-from quiz.results.terminal import VERDICT_STYLE
+from quiz.results.terminal import VERDICT_STYLE, flags_text, isolation_text
 from quiz.results.arrange import failures_first
 from quiz.ui.i18n import t
 
@@ -72,6 +72,9 @@ def failures_first_options(result: dict, *, candidate: bool, expanded: bool, lan
     summary = Text(view.summary_in(lang), style=VERDICT_STYLE[result["status"]])
     if result["status"] not in ("pass", "fail") and result.get("message"):
         summary.append("\n" + result["message"], style="red")
+    for note in (isolation_text(result, lang), flags_text(result, lang)):
+        if note:  # every result says how it was isolated and what it was flagged for
+            summary.append("\n" + note, style="yellow")
     options = [Option(summary, id="summary", disabled=True)]
     for n, group in enumerate(view.failed):
         icon, style = ICONS[group.status]
