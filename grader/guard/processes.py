@@ -4,10 +4,13 @@ and measures the run's memory by unique pages.
 - `become_subreaper()`: orphans of a run (a setsid + double-fork daemon) are re-parented
   to the worker instead of init, so `kill_descendants()` after each run finds and kills
   them. Not inherited across fork: each zygote-forked worker calls it itself.
-- `tree(pid)`: a process and all its descendants; `rss_mb` / `pss_mb` of such a tree.
+- `tree(pid)`: a process and all its descendants; `resident_mb` / `proportional_mb` of
+  such a tree count anonymous and shared-memory pages only (what a run allocates), never
+  file pages such as libtorch's code, which every process on the machine shares.
   PSS (proportional set size, /proc/PID/smaps_rollup) counts a page shared by N
   processes as 1/N in each, so a run that forks Python workers is charged each
-  copy-on-write page once, not once per process; RSS (cheap) is its upper bound.
+  copy-on-write page once, not once per process; resident size (cheap, /proc/PID/status)
+  is its upper bound.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ import signal
 import time
 
 from grader.guard import kernel
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def become_subreaper() -> bool:
@@ -56,26 +57,30 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def rss_mb(pids: list[int]) -> float:
-    total = 0
+def resident_mb(pids: list[int]) -> float:
+    """Resident anonymous and shared-memory pages of `pids`, each page once per process."""
+    total_kb = 0
     for p in pids:
         try:
-            with open(f"/proc/{p}/statm", "rb") as f:
-                total += int(f.read().split()[1]) * PAGE
+            with open(f"/proc/{p}/status", "rb") as f:
+                for line in f:
+                    if line.startswith((b"RssAnon:", b"RssShmem:")):
+                        total_kb += int(line.split()[1])
         except (OSError, IndexError, ValueError):
             pass
-    return total / 2**20
+    return total_kb / 1024
 
 
-def pss_mb(pids: list[int]) -> float:
+def proportional_mb(pids: list[int]) -> float:
+    """Anonymous and shared-memory pages of `pids` by PSS: a page shared by N processes
+    counts 1/N in each, so pages shared only inside `pids` are counted once in all."""
     total_kb = 0
     for p in pids:
         try:
             with open(f"/proc/{p}/smaps_rollup", "rb") as f:
                 for line in f:
-                    if line.startswith(b"Pss:"):
+                    if line.startswith((b"Pss_Anon:", b"Pss_Shmem:")):
                         total_kb += int(line.split()[1])
-                        break
         except (OSError, IndexError, ValueError):
             pass
     return total_kb / 1024

@@ -8,7 +8,7 @@ once forked, so it is the judge of last resort:
   it ran; a run passes only when every planned check passed;
 - the audit hook's lines (a second pipe) become runtime flags; a refused operation or a
   tampered function ends the run at once;
-- memory is the run's whole process tree, counted by unique pages (PSS);
+- memory is what the run's whole process tree allocated, counted by unique pages (PSS);
 - after the run every descendant is killed (the worker is their subreaper); `clean()`
   removes the scratch folder once the result is on its way.
 """
@@ -35,13 +35,12 @@ REFUSED_WHY = {"code": "read the grader's code", "gc": "walk the object graph", 
 class Run:
     """One job: fork the child, relay its events, enforce the limits, report the result."""
 
-    def __init__(self, job: dict, send, baseline_mb: float, sandbox, orphaned=lambda: False):
-        """`baseline_mb`: the worker's own resident memory, which a fresh child shares;
-        `sandbox`: grader.run.sandbox.Sandbox; `orphaned()`: True once the process that
+    def __init__(self, job: dict, send, sandbox, orphaned=lambda: False):
+        """`sandbox`: grader.run.sandbox.Sandbox; `orphaned()`: True once the process that
         started the worker is gone."""
         self.job = job
         self.send = send
-        self.baseline_mb = baseline_mb
+        self.inherited_mb = 0.0
         self.sandbox = sandbox
         self.orphaned = orphaned
         self.plan: list[dict] = []
@@ -188,6 +187,7 @@ class Run:
         child_job = {**job, "run_ids": list(self.meta), "env": env, "nproc": nproc}
         r, w = os.pipe()
         ar, aw = os.pipe()
+        self.inherited_mb = processes.resident_mb([os.getpid()])
         pid = os.fork()
         if pid == 0:
             os.close(r)
@@ -224,7 +224,10 @@ class Run:
     def _watch(self, pid: int, r: int, ar: int, start: float) -> tuple[str | None, str, int | None]:
         job = self.job
         deadline = start + float(job["timeout_s"])
-        limit_mb = (job.get("memory_mb") or 0) and job["memory_mb"] + self.baseline_mb
+        # The run is charged its anonymous pages by PSS. Of those, at most all the worker's
+        # own (inherited copy-on-write) can predate it, so a tree over memory_mb plus them
+        # has allocated more than memory_mb: never a false kill.
+        limit_mb = (job.get("memory_mb") or 0) and job["memory_mb"] + self.inherited_mb
         buffers = self.buffers
         handlers = {r: self._line, ar: self._audit_line}
         open_fds = [r, ar]
@@ -265,7 +268,7 @@ class Run:
             if limit_mb and time.monotonic() >= next_memory_check:
                 next_memory_check = time.monotonic() + 0.05
                 pids = processes.tree(pid)
-                if processes.rss_mb(pids) > limit_mb and processes.pss_mb(pids) > limit_mb:
+                if processes.resident_mb(pids) > limit_mb and processes.proportional_mb(pids) > limit_mb:
                     self._kill(pid)
                     return "crash", f"memory limit exceeded (over {job['memory_mb']} MB)" + self._where(), None
 

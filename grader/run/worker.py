@@ -121,7 +121,6 @@ def probe_cuda() -> tuple[bool, str | None]:
 
 
 def serve(stdin, out_fd: int) -> None:
-    from grader.guard.processes import rss_mb
     from grader.run.judge import Run
     from grader.run.sandbox import Sandbox
 
@@ -153,13 +152,12 @@ def serve(stdin, out_fd: int) -> None:
     sandbox = Sandbox.here()
     sandbox.reap()
     gc.freeze()
-    baseline_mb = rss_mb([os.getpid()])
     send({"event": "ready", "cuda": cuda, "cuda_name": cuda_name, "isolation": sandbox.expected.as_dict()})
     for line in stdin:
         if not line.strip():
             continue
         job = json.loads(line)
-        run = Run(job, send, baseline_mb, sandbox, orphaned)
+        run = Run(job, send, sandbox, orphaned)
         send({"job": job["job"], "event": "done", "result": run.execute()})
         run.clean()
 

@@ -40,7 +40,7 @@ def die_with(owner_fd: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def serve_worker(conn: socket.socket, baseline_mb: float, sandbox) -> None:
+def serve_worker(conn: socket.socket, sandbox) -> None:
     """The forked worker: grade the jobs that arrive on `conn`, one at a time."""
     from grader.run.judge import Run
 
@@ -56,12 +56,12 @@ def serve_worker(conn: socket.socket, baseline_mb: float, sandbox) -> None:
         if not line.strip():
             continue
         job = json.loads(line)
-        run = Run(job, send, baseline_mb, sandbox)
+        run = Run(job, send, sandbox)
         send({"job": job["job"], "event": "done", "result": run.execute()})
         run.clean()
 
 
-def spawn(control: socket.socket, conn: socket.socket, owner_fd: int, baseline_mb: float, sandbox) -> int:
+def spawn(control: socket.socket, conn: socket.socket, owner_fd: int, sandbox) -> int:
     pid = os.fork()
     if pid:
         return pid
@@ -70,13 +70,12 @@ def spawn(control: socket.socket, conn: socket.socket, owner_fd: int, baseline_m
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         die_with(owner_fd)
-        serve_worker(conn, baseline_mb, sandbox)
+        serve_worker(conn, sandbox)
     finally:
         os._exit(0)
 
 
 def main() -> None:
-    from grader.guard.processes import rss_mb
     from grader.run import worker
     from grader.run.sandbox import Sandbox
 
@@ -89,7 +88,6 @@ def main() -> None:
     sandbox = Sandbox.here()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     gc.freeze()
-    baseline_mb = rss_mb([os.getpid()])
     control.sendall((json.dumps({"event": "ready", "cuda": cuda, "cuda_name": cuda_name,
                                  "isolation": sandbox.expected.as_dict()}) + "\n").encode())
     while True:
@@ -97,7 +95,7 @@ def main() -> None:
         if not message:
             return
         conn = socket.socket(fileno=fds[0])
-        pid = spawn(control, conn, owner_fd, baseline_mb, sandbox)
+        pid = spawn(control, conn, owner_fd, sandbox)
         conn.close()
         control.sendall((json.dumps({"pid": pid}) + "\n").encode())
 
