@@ -152,7 +152,7 @@ def test_names_and_points_come_from_the_workers_plan_never_from_the_child():
     from grader.run.judge import Run
 
     sent = []
-    run = Run({"job": 1}, sent.append, 0.0, sandbox=None)
+    run = Run({"job": 1}, sent.append, sandbox=None)
     meta = {"id": "p.py::t", "name": "t returns 42", "level": "basic", "points": 2, "hint": "h", "hidden": True}
     run.plan, run.meta = [meta], {meta["id"]: meta}
     run._event({"event": "ran", "id": "p.py::t"})
@@ -169,7 +169,7 @@ def test_names_and_points_come_from_the_workers_plan_never_from_the_child():
 def test_a_check_reported_as_anything_but_pass_fail_or_error_is_tampering(status):
     from grader.run.judge import Run
 
-    run = Run({"job": 1}, lambda e: None, 0.0, sandbox=None)
+    run = Run({"job": 1}, lambda e: None, sandbox=None)
     meta = {"id": "p.py::t", "name": "t", "level": "basic", "points": 1, "hint": "", "hidden": False}
     run.plan, run.meta = [meta], {meta["id"]: meta}
     run._event({"event": "test", "id": "p.py::t", "status": status})
