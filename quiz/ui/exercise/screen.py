@@ -116,6 +116,7 @@ class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
         self.watch_timer = None
         self.watch_stamp: tuple | None = None
         self.pending_regrade = False
+        self.progress_drawn = True  # False while streamed events wait for one redraw
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -353,8 +354,15 @@ class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
         elif event["event"] == "test":
             self.results[event["id"]] = event["entry"]
             self.running_id = None
-        self._draw_checks()
-        self._draw_status()
+        if self.progress_drawn:  # a run streams dozens of events at once: one redraw for all queued
+            self.progress_drawn = False
+            self.call_later(self._draw_progress)
+
+    def _draw_progress(self) -> None:
+        self.progress_drawn = True
+        if self.running:
+            self._draw_checks()
+            self._draw_status()
 
     @on(Graded)
     def _on_graded(self, message: Graded) -> None:
