@@ -92,3 +92,12 @@ def test_one_language_and_bad_targets(tmp_path, capsys):
     assert "must end in .apkg" in capsys.readouterr().err
     assert not (tmp_path / "deck.zip").exists() and sorted(p.name for p in tmp_path.iterdir()) == [
         "collection.anki2", "zh.apkg"]
+
+
+def test_a_target_in_a_missing_folder_or_a_folder_is_refused_in_one_line(tmp_path, capsys):
+    assert main(["export-anki", str(tmp_path / "nowhere" / "deck.apkg")]) == 2
+    assert capsys.readouterr().err.strip().endswith("nowhere: no such folder")
+    (tmp_path / "deck.apkg").mkdir()
+    assert main(["export-anki", str(tmp_path / "deck.apkg"), "--force"]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert list((tmp_path / "deck.apkg").iterdir()) == [] and not (tmp_path / "nowhere").exists()

@@ -60,6 +60,10 @@ def cmd_export_anki(args) -> int:
         raise UsageError(f"{target}: the file must end in .apkg (Anki imports packages by that name)")
     if target.exists() and not args.force:
         raise UsageError(f"{target} exists: choose another name or pass --force")
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder: name the package file inside it")
+    if not target.parent.is_dir():
+        raise UsageError(f"{target.parent}: no such folder")
     langs = anki_deck.LANGS if args.lang == "both" else (args.lang,)
     notes = anki_deck.export(target, langs)
     decks = ", ".join(anki_deck.DECK_NAMES[lang] for lang in langs)
