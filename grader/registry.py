@@ -30,6 +30,7 @@ class Exercise:
     points: int
     timeout_s: float
     grader_file: Path
+    task_zh: str = ""  # the task in Chinese; in English it is the stub's module docstring
 
     @property
     def filename(self) -> str:
@@ -48,6 +49,9 @@ def _parse(entry: dict, index: int) -> Exercise:
                 raise RegistryError(f"{where}: title.{lang} is missing")
             if not isinstance(hints.get(lang), list):
                 raise RegistryError(f"{where}: hints.{lang} is missing")
+        task_zh = entry.get("task", {}).get("zh")
+        if not isinstance(task_zh, str) or not task_zh.strip():
+            raise RegistryError(f"{where}: task.zh is missing")
         if len(hints["en"]) != len(hints["zh"]):
             raise RegistryError(f"{where}: hints.en and hints.zh differ in length")
         return Exercise(
@@ -58,6 +62,7 @@ def _parse(entry: dict, index: int) -> Exercise:
             points=int(entry["points"]),
             timeout_s=float(entry.get("timeout_s", 60)),
             grader_file=GRADERS_DIR / f"{name}.py",
+            task_zh=task_zh.strip(),
         )
     except KeyError as missing:
         raise RegistryError(f"{where}: field {missing} is missing") from None

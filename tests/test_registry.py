@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 from pathlib import Path
 
@@ -41,3 +43,19 @@ def test_pristine_stubs_match_the_committed_workspace_stubs():
         pytest.skip("not a git checkout")
     for name, text in committed.items():
         assert (PRISTINE / f"{name}.py").read_bytes() == text, name
+
+
+@pytest.mark.parametrize("exercise", registry.exercises(), ids=lambda e: e.name)
+def test_the_chinese_task_keeps_every_name_and_number_of_the_stubs_statement(exercise):
+    """task.zh translates the stub's docstring (the English task): a dropped function, argument,
+    method or figure would make the two languages state different tasks."""
+    source = (PRISTINE / exercise.filename).read_text(encoding="utf-8")
+    english = ast.get_docstring(ast.parse(source))
+    functions = {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+    named = set(re.findall(r"`([^`]+)`", english)) | {w for w in re.findall(r"\w+", english) if w in functions}
+    named |= {w for w in re.findall(r"\b[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*\b", english)  # LEEP, CORAL, MLP
+              if not re.fullmatch(r"Q\d+", w)}  # "Q8" reads 第 8 题
+    chinese = exercise.task_zh
+    assert re.search(r"[\u4e00-\u9fff]", chinese)
+    assert sorted(n for n in named if n not in chinese) == []
+    assert sorted(set(re.findall(r"\d+", english)) - set(re.findall(r"\d+", chinese))) == []

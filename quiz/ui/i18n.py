@@ -216,6 +216,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 # Footer labels, by action name.
 ACTIONS: dict[str, tuple[str, str]] = {
     "toggle_lang": ("English", "中文"),
+    "command_palette": ("命令面板", "palette"),
     "app.toggle_lang": ("English", "中文"),
     "app.progress": ("进度", "Progress"),
     "app.quit": ("退出", "Quit"),

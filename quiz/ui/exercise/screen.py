@@ -184,7 +184,7 @@ class ExerciseScreen(ExerciseAids, EditAndWatch, LocalizedScreen):
         if self.last is None:
             self._load_last_run()
         lang = self.lang
-        task = task_text(workspace.pristine(self.exercise.name))
+        task = (self.exercise.task_zh if lang == "zh" else "") or task_text(workspace.pristine(self.exercise.name))
         self.query_one("#task", Static).update(
             Text.assemble((self.exercise.title[lang], "bold"), "\n", (task, "")))
         self._draw_source()
