@@ -3,6 +3,7 @@ escaping, and look-alike submissions."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from quiz.batch import report as batch_report
@@ -134,3 +135,26 @@ def test_near_identical_pairs_are_scored():
     found = similar_groups("ex", {"a": real, "b": tweaked, "c": OTHER})
     assert [(s.submissions, s.note) for s in found] == [(("a", "b"), "near-identical")]
     assert 0.85 <= found[0].similarity < 1
+
+
+def test_a_chinese_report_says_everything_of_its_own_in_chinese():
+    """Every label a Chinese report or summary shows comes from its Chinese column: no
+    English heading, note or column name is left on the page."""
+    from rich.console import Console
+
+    from quiz.batch.labels import LABELS
+
+    flagged = result(2, {"c1"}) | {"flags": [{"kind": "frame", "line": 3, "message": "m", "source": "runtime"}],
+                                   "isolation": {"level": "partial", "missing": ["seccomp"]}}
+    data = {("s1", "ex"): result(4, set()), ("s2", "ex"): flagged, ("s3", "ex"): result(0, set(), status="timeout")}
+    similar = similar_groups("ex", {"s1": REFERENCE, "s2": REFERENCE + "\n", "s3": STUB + "x = 1\n"},
+                             stub=STUB, reference=REFERENCE)
+    report = batch_report.analyse(["s1", "s2", "s3", "s4"], ["ex"], data, {"ex": 4}, similar, ["notes.txt"], lang="zh")
+    console = Console(width=200, record=True)
+    console.print(batch_report.summary(report, lang="zh"))
+    page = re.sub(r"<style>.*?</style>|<[^>]*>", " ", batch_report.to_html(report, lang="zh"), flags=re.S)
+    shown = page + console.export_text()
+    english = {en for zh, en in LABELS.values() if "{" not in en and len(en) > 4 and en != zh}
+    assert sorted(e for e in english if e in shown) == []
+    for key in ("alike", "flags", "isolation", "checks", "runtime", "same as the reference solution", "timeout"):
+        assert LABELS[key][0] in shown, key

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from quiz.batch.labels import label
 from quiz.batch.similarity import Similar
 
 BINS = 5
@@ -199,89 +200,89 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _status(status: str) -> str:
-    return f'<span class="{_e(status)}">{_e(status)}</span>'
+def _status(status: str, lang: str) -> str:
+    return f'<span class="{_e(status)}">{_e(label(status, lang))}</span>'
 
 
-def to_html(report: ClassReport, title: str = "Batch grading report", lang: str = "en") -> str:
+def to_html(report: ClassReport, title: str | None = None, lang: str = "en") -> str:
+    """The whole report as one HTML page, its own words in `lang` ("zh" or "en")."""
+    def L(key: str, **fields) -> str:
+        return _e(label(key, lang, **fields))
+
+    title = title or label("title", lang)
     out = [f"<!doctype html><html lang={_e(lang)}><head><meta charset=utf-8><title>{_e(title)}</title>",
            f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>",
-           f"<p>{len(report.submissions)} submissions · {len(report.exercises)} exercises "
-           f"({_e(', '.join(report.exercises))})</p>"]
-    out += _isolation_html(report)
-    out.append("<h2>Submissions</h2><table><tr><th>submission</th>")
+           f"<p>{L('overview', n=len(report.submissions), m=len(report.exercises), names=', '.join(report.exercises))}</p>"]
+    out += _isolation_html(report, lang)
+    out.append(f"<h2>{L('submissions')}</h2><table><tr><th>{L('submission')}</th>")
     out += [f"<th class=num>{_e(ex)}</th>" for ex in report.exercises]
-    out.append("<th class=num>total</th><th>status</th><th class=num>time (s)</th></tr>")
+    out.append(f"<th class=num>{L('total')}</th><th>{L('status')}</th><th class=num>{L('time')}</th></tr>")
     for row in report.submissions:
         out.append(f"<tr><td>{_e(row.submission)}</td>")
         for ex in report.exercises:
             pts = row.points[ex]
             cell = "—" if pts is None else pts
-            out.append(f'<td class="num {_e(row.statuses[ex])}" title="{_e(row.statuses[ex])}">{_e(cell)}</td>')
-        out.append(f"<td class=num>{row.total}/{row.max_total}</td><td>{_status(row.status)}</td>"
+            out.append(f'<td class="num {_e(row.statuses[ex])}" title="{L(row.statuses[ex])}">{_e(cell)}</td>')
+        out.append(f"<td class=num>{row.total}/{row.max_total}</td><td>{_status(row.status, lang)}</td>"
                    f"<td class=num>{row.duration_s:.2f}</td></tr>")
     out.append("</table>")
     for st in report.stats:
-        out.append(f"<h2>{_e(st.exercise)}</h2><p>{st.submitted} submitted · {st.passed} passed · "
-                   + " · ".join(f"{_status(k)} {v}" for k, v in sorted(st.statuses.items())) + "</p>")
+        out.append(f"<h2>{_e(st.exercise)}</h2><p>{L('counts', submitted=st.submitted, passed=st.passed)} · "
+                   + " · ".join(f"{_status(k, lang)} {v}" for k, v in sorted(st.statuses.items())) + "</p>")
         top = max((n for _, n in st.histogram), default=0) or 1
-        out.append(f"<table><tr><th>points (of {st.max_points})</th><th class=num>submissions</th><th></th></tr>")
-        for label, n in st.histogram:
-            out.append(f"<tr><td>{_e(label)}</td><td class=num>{n}</td>"
+        out.append(f"<table><tr><th>{L('points_of', max=st.max_points)}</th><th class=num>{L('n_submissions')}</th>"
+                   "<th></th></tr>")
+        for bin_label, n in st.histogram:
+            out.append(f"<tr><td>{_e(bin_label)}</td><td class=num>{n}</td>"
                        f'<td><span class=bar style="width:{round(200 * n / top)}px"></span></td></tr>')
-        out.append("</table><h3>Checks, most failed first</h3><table><tr><th class=num>failed</th><th>check</th></tr>")
+        out.append(f"</table><h3>{L('checks')}</h3><table><tr><th class=num>{L('failed')}</th>"
+                   f"<th>{L('check')}</th></tr>")
         for c in st.checks:
             if not c.failed and not c.skipped:
                 continue
-            skipped = f" · {c.skipped} not reached" if c.skipped else ""
+            skipped = L("not_reached", n=c.skipped) if c.skipped else ""
             out.append(f"<tr><td class=num>{c.share:.0%} ({c.failed}/{c.graded}{skipped})</td><td>{_e(c.name)}"
                        f"<div class=hint>{_e(c.hint)}</div></td></tr>")
         out.append("</table>")
         if st.together:
-            out.append("<h3>Checks that fail together</h3><table><tr><th>check</th><th>check</th>"
-                       "<th class=num>both failed</th><th class=num>Jaccard</th></tr>")
+            out.append(f"<h3>{L('together')}</h3><table><tr><th>{L('check')}</th><th>{L('check')}</th>"
+                       f"<th class=num>{L('both_failed')}</th><th class=num>Jaccard</th></tr>")
             out += [f"<tr><td>{_e(a)}</td><td>{_e(b)}</td><td class=num>{n}</td><td class=num>{j:.2f}</td></tr>"
                     for a, b, n, j in st.together]
             out.append("</table>")
-    out.append("<h2>Submissions that look alike</h2>")
+    out.append(f"<h2>{L('alike')}</h2>")
     if report.similar:
-        out.append("<p>After normalising whitespace, comments and names. A flag for a human to look at, "
-                   "never a verdict.</p><table><tr><th>exercise</th><th>submissions</th><th>similarity</th></tr>")
+        out.append(f"<p>{L('alike_note')}</p><table><tr><th>{L('exercise')}</th><th>{L('submissions')}</th>"
+                   f"<th>{L('similarity')}</th></tr>")
         out += [f"<tr><td>{_e(s.exercise)}</td><td>{_e(', '.join(s.submissions))}</td>"
-                f"<td>{_e(s.note)} ({s.similarity:.2f})</td></tr>" for s in report.similar]
+                f"<td>{L(s.note)} ({s.similarity:.2f})</td></tr>" for s in report.similar]
         out.append("</table>")
     else:
-        out.append("<p>None found.</p>")
-    out.append("<h2>Flags</h2>")
+        out.append(f"<p>{L('none_found')}</p>")
+    out.append(f"<h2>{L('flags')}</h2>")
     if report.flags:
-        out.append("<p>Code that reaches into the grading machinery (pytest, the grader, frames, the object graph, "
-                   "sockets, processes, files outside its own ...): seen while it ran (a fact, with its line) or "
-                   "read in its source by the static scan (a second opinion). For a human to look at, not a "
-                   "verdict.</p><table><tr><th>submission</th><th>exercise</th><th class=num>line</th>"
-                   "<th>seen</th><th>what</th></tr>")
+        out.append(f"<p>{L('flags_note')}</p><table><tr><th>{L('submission')}</th><th>{L('exercise')}</th>"
+                   f"<th class=num>{L('line')}</th><th>{L('seen')}</th><th>{L('what')}</th></tr>")
         out += [f"<tr><td>{_e(sid)}</td><td>{_e(ex)}</td><td class=num>{_e(line or '')}</td>"
-                f"<td>{'at run time' if source == 'runtime' else 'in the source'}</td><td>{_e(msg)}</td></tr>"
+                f"<td>{L('runtime' if source == 'runtime' else 'static')}</td><td>{_e(msg)}</td></tr>"
                 for sid, ex, line, msg, source in report.flags]
         out.append("</table>")
     else:
-        out.append("<p>No flag was raised. Flags mark the known ways into the grading machinery that the run-time "
-                   "audit and the static scan look for; their absence does not show that a submission is honest.</p>")
+        out.append(f"<p>{L('no_flags')}</p>")
     if report.skipped_entries:
-        out.append(f"<p class=hint>Not submissions (not folders), skipped: {_e(', '.join(report.skipped_entries))}</p>")
+        out.append(f"<p class=hint>{L('skipped', names=', '.join(report.skipped_entries))}</p>")
     out.append("</body></html>\n")
     return "".join(out)
 
 
-def _isolation_html(report: ClassReport) -> list[str]:
+def _isolation_html(report: ClassReport, lang: str) -> list[str]:
     total = sum(report.isolation.values())
     if total and report.isolation.get("full") == total:
-        return [f"<p>Isolation: every grading ran fully isolated ({total} of {total}): the submissions could not "
-                "read the grader, the reference solutions or one another, write outside their own scratch folder, "
-                "reach the network, or leave a process behind.</p>"]
-    out = [f"<h2 class=fail>Isolation</h2><p>{_e(report.isolation.get('full', 0))} of {total} gradings ran fully "
-           "isolated. Where isolation was partial or missing, a submission may have read the grader or the reference "
-           "solutions, or changed files outside its folder (other submissions' included): a pass there is no proof."
-           "</p><table><tr><th>submission</th><th>exercise</th><th>isolation</th><th>why</th></tr>"]
+        return [f"<p>{_e(label('isolated_all', lang, total=total))}</p>"]
+    out = [f"<h2 class=fail>{_e(label('isolation', lang))}</h2>"
+           f"<p>{_e(label('isolated_some', lang, full=report.isolation.get('full', 0), total=total))}</p>"
+           f"<table><tr><th>{_e(label('submission', lang))}</th><th>{_e(label('exercise', lang))}</th>"
+           f"<th>{_e(label('level', lang))}</th><th>{_e(label('why', lang))}</th></tr>"]
     out += [f"<tr><td>{_e(sid)}</td><td>{_e(ex)}</td><td>{_e(level)}</td><td>{_e(why)}</td></tr>"
             for sid, ex, level, why in report.unisolated]
     return out + ["</table>"]
@@ -289,18 +290,18 @@ def _isolation_html(report: ClassReport) -> list[str]:
 
 # ---- terminal -------------------------------------------------------------------------
 
-def summary(report: ClassReport, top_checks: int = 3):
-    """A Rich renderable: per exercise, the pass count and the checks most failed."""
+def summary(report: ClassReport, top_checks: int = 3, lang: str = "en"):
+    """A Rich renderable in `lang`: per exercise, the pass count and the checks most failed."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     table = Table(box=None, header_style="bold dim", pad_edge=False)
-    table.add_column("exercise", style="bold")
-    table.add_column("submitted", justify="right")
-    table.add_column("passed", justify="right")
-    table.add_column("mean pts", justify="right")
-    table.add_column("most failed checks", ratio=1)
+    table.add_column(label("exercise", lang), style="bold")
+    table.add_column(label("submitted", lang), justify="right")
+    table.add_column(label("passed", lang), justify="right")
+    table.add_column(label("mean_points", lang), justify="right")
+    table.add_column(label("most_failed", lang), ratio=1)
     for st in report.stats:
         points = [row.points[st.exercise] for row in report.submissions if row.points[st.exercise] is not None]
         mean = f"{sum(points) / len(points):.1f}/{st.max_points}" if points else "—"
@@ -312,17 +313,16 @@ def summary(report: ClassReport, top_checks: int = 3):
         table.add_row(st.exercise, str(st.submitted), str(st.passed), mean, worst if worst.plain else Text("—", style="dim"))
     parts = [table]
     passed = sum(r.status == "pass" for r in report.submissions)
-    parts.append(Text(f"{passed}/{len(report.submissions)} submissions passed every exercise", style="bold"))
+    parts.append(Text(label("passed_all", lang, passed=passed, n=len(report.submissions)), style="bold"))
     total = sum(report.isolation.values())
     if total and report.isolation.get("full") != total:
-        parts.append(Text(f"{total - report.isolation.get('full', 0)} of {total} gradings ran without full isolation "
-                          "(see report.html): their results are no proof", style="bold red"))
+        parts.append(Text(label("unisolated_line", lang, n=total - report.isolation.get("full", 0), total=total),
+                          style="bold red"))
     elif total:
-        parts.append(Text(f"isolation: all {total} gradings fully isolated", style="dim"))
+        parts.append(Text(label("isolated_line", lang, total=total), style="dim"))
     if report.flags:
         flagged = len({(sid, ex) for sid, ex, *_ in report.flags})
-        parts.append(Text(f"{flagged} file(s) flagged for a human to look at (see report.html)", style="yellow"))
+        parts.append(Text(label("flagged_line", lang, n=flagged), style="yellow"))
     if report.similar:
-        parts.append(Text(f"{len(report.similar)} group(s) of look-alike submissions flagged for a human to check "
-                          "(see report.html)", style="yellow"))
+        parts.append(Text(label("alike_line", lang, n=len(report.similar)), style="yellow"))
     return Group(*parts)

@@ -165,7 +165,7 @@ def _report(batch, results, out: Path, lang: str) -> int:
     (out / "scores.csv").write_text(batch_report.to_csv(report), encoding="utf-8")
     (out / "report.html").write_text(batch_report.to_html(report, lang=lang), encoding="utf-8")
     term = console()
-    term.print(batch_report.summary(report))
+    term.print(batch_report.summary(report, lang=lang))
     term.print(f"Wrote {out / 'results.jsonl'}, {out / 'scores.csv'} and {out / 'report.html'}")
     if batch.skipped:
         console(stderr=True).print(f"[yellow]Skipped (not submission folders): {', '.join(batch.skipped)}[/]")
@@ -199,7 +199,7 @@ def register(sub) -> None:
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
                    help="where the checks run (default auto: the GPU when there is one)")
     p.add_argument("--resume", action="store_true", help="go on with the results already in OUT")
-    p.add_argument("--lang", choices=("zh", "en"), help="language of the checks' names and hints in the report")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of the report: its words and the checks' names and hints")
     p.add_argument("--allow-unisolated", action="store_true",
                    help="grade even where the machine cannot isolate grading runs (an old kernel, macOS)")
     p.set_defaults(func=cmd_batch, trailing_positionals="exercises")
