@@ -59,31 +59,25 @@ def tree(pid: int) -> list[int]:
 
 def resident_mb(pids: list[int]) -> float:
     """Resident anonymous and shared-memory pages of `pids`, each page once per process."""
-    total_kb = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/status", "rb") as f:
-                for line in f:
-                    if line.startswith((b"RssAnon:", b"RssShmem:")):
-                        total_kb += int(line.split()[1])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total_kb / 1024
+    return _sum_kb(pids, "status", (b"RssAnon:", b"RssShmem:")) / 1024
 
 
 def proportional_mb(pids: list[int]) -> float:
     """Anonymous and shared-memory pages of `pids` by PSS: a page shared by N processes
     counts 1/N in each, so pages shared only inside `pids` are counted once in all."""
-    total_kb = 0
+    return _sum_kb(pids, "smaps_rollup", (b"Pss_Anon:", b"Pss_Shmem:")) / 1024
+
+
+def _sum_kb(pids: list[int], proc_file: str, fields: tuple[bytes, ...]) -> int:
+    """The sum of the kB `fields` in /proc/PID/`proc_file` over `pids` (a gone process: 0)."""
+    total = 0
     for p in pids:
         try:
-            with open(f"/proc/{p}/smaps_rollup", "rb") as f:
-                for line in f:
-                    if line.startswith((b"Pss_Anon:", b"Pss_Shmem:")):
-                        total_kb += int(line.split()[1])
+            with open(f"/proc/{p}/{proc_file}", "rb") as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith(fields))
         except (OSError, IndexError, ValueError):
             pass
-    return total_kb / 1024
+    return total
 
 
 def reap_zombies() -> int:

@@ -40,7 +40,6 @@ class Run:
         started the worker is gone."""
         self.job = job
         self.send = send
-        self.inherited_mb = 0.0
         self.sandbox = sandbox
         self.orphaned = orphaned
         self.plan: list[dict] = []
@@ -187,7 +186,6 @@ class Run:
         child_job = {**job, "run_ids": list(self.meta), "env": env, "nproc": nproc}
         r, w = os.pipe()
         ar, aw = os.pipe()
-        self.inherited_mb = processes.resident_mb([os.getpid()])
         pid = os.fork()
         if pid == 0:
             os.close(r)
@@ -225,9 +223,10 @@ class Run:
         job = self.job
         deadline = start + float(job["timeout_s"])
         # The run is charged its anonymous pages by PSS. Of those, at most all the worker's
-        # own (inherited copy-on-write) can predate it, so a tree over memory_mb plus them
-        # has allocated more than memory_mb: never a false kill.
-        limit_mb = (job.get("memory_mb") or 0) and job["memory_mb"] + self.inherited_mb
+        # own (inherited copy-on-write; a fork leaves the worker's count as it was) can
+        # predate it, so a tree over memory_mb plus them has allocated more than memory_mb:
+        # never a false kill.
+        limit_mb = (job.get("memory_mb") or 0) and job["memory_mb"] + processes.resident_mb([os.getpid()])
         buffers = self.buffers
         handlers = {r: self._line, ar: self._audit_line}
         open_fds = [r, ar]
